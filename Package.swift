@@ -1,0 +1,55 @@
+// swift-tools-version:5.9
+// blomodel: a modelling tool for bilevel optimization.
+//
+// The package reads like a table of contents:
+//   public API       Blomodel (facade), BlomodelCore, BloLanguage, Reformulations, SolverInterface
+//   backends         GLPKBackend, CbcBackend (the only Swift code that touches the C libraries)
+//   C shims          CGLPK, CCbc (system-library targets: a module map and one header each)
+//   tools            blomodel (the CLI), blomodel-bench (the benchmark), the examples
+//   tests            one target per module, plus literature and CLI tests
+import PackageDescription
+
+let package = Package(
+    name: "blomodel",
+    products: [
+        .library(name: "Blomodel", targets: ["Blomodel"]),
+        .executable(name: "blomodel", targets: ["BlomodelCLI"]),
+        .executable(name: "blomodel-bench", targets: ["BlomodelBench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // Public API.
+        .target(name: "BlomodelCore"),
+        .target(name: "SolverInterface", dependencies: ["BlomodelCore"]),
+        .target(name: "BloLanguage", dependencies: ["BlomodelCore"]),
+        .target(name: "Reformulations", dependencies: ["BlomodelCore", "SolverInterface"]),
+        .target(
+            name: "Blomodel",
+            dependencies: ["BlomodelCore", "BloLanguage", "Reformulations", "SolverInterface", "GLPKBackend", "CbcBackend"]),
+
+        // Backends.
+        .target(name: "GLPKBackend", dependencies: ["SolverInterface", "CGLPK"]),
+        .target(name: "CbcBackend", dependencies: ["SolverInterface", "CCbc"]),
+
+        // C shims.
+        .systemLibrary(name: "CGLPK", path: "Sources/CGLPK"),
+        .systemLibrary(name: "CCbc", path: "Sources/CCbc", pkgConfig: "cbc", providers: [.apt(["coinor-libcbc-dev"])]),
+
+        // Tools.
+        .executableTarget(
+            name: "BlomodelCLI",
+            dependencies: ["Blomodel", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .executableTarget(name: "BlomodelBench", dependencies: ["Blomodel"]),
+        .executableTarget(name: "SolveModelExample", dependencies: ["Blomodel"], path: "Examples/SolveModel"),
+
+        // Tests.
+        .testTarget(name: "BlomodelCoreTests", dependencies: ["BlomodelCore"]),
+        .testTarget(name: "BloLanguageTests", dependencies: ["BloLanguage"]),
+        .testTarget(name: "ReformulationsTests", dependencies: ["Reformulations", "BloLanguage"]),
+        .testTarget(name: "BackendTests", dependencies: ["GLPKBackend", "CbcBackend", "SolverInterface"]),
+        .testTarget(name: "LiteratureTests", dependencies: ["Blomodel"]),
+        .testTarget(name: "CLITests", dependencies: ["Blomodel"]),
+    ]
+)

@@ -1,0 +1,86 @@
+import BlomodelCore
+
+/// The syntax tree of a `.blo` file. Every node keeps where it was written.
+
+/// An expression: arithmetic on numbers, parameters, variables and index
+/// names, or a condition (comparisons, `in`, `and`, `or`, `not`).
+public indirect enum Expr: Sendable {
+    case number(Double, SourceLocation)
+    case string(String, SourceLocation)
+    /// A name with optional subscripts: `n`, `cost[i,j]`, `x[a]`.
+    case name(String, [Expr], SourceLocation, length: Int)
+    case unary(String, Expr, SourceLocation)
+    case binary(String, Expr, Expr, SourceLocation)
+    case sum(Indexing, Expr, SourceLocation)
+    /// A parenthesised list of two or more expressions: a tuple `(i,j)`.
+    case tuple([Expr], SourceLocation)
+    /// `lhs in SET` (or `not in` when negated).
+    case membership([Expr], SetRef, negated: Bool, SourceLocation)
+    /// `dual(con[i])`: reserved for follower duals in the leader.
+    case dual(Expr, SourceLocation)
+
+    public var location: SourceLocation {
+        switch self {
+        case .number(_, let l), .string(_, let l), .name(_, _, let l, _), .unary(_, _, let l), .binary(_, _, _, let l),
+            .sum(_, _, let l), .tuple(_, let l), .membership(_, _, _, let l), .dual(_, let l):
+            return l
+        }
+    }
+}
+
+/// A reference to a set where one is expected: a name, a range `a..b`, or an explicit list.
+public indirect enum SetRef: Sendable {
+    case named(String, SourceLocation, length: Int)
+    case range(Expr, Expr, SourceLocation)
+    case explicit([[Expr]], SourceLocation)
+    /// `{(i,j) in ARCS: condition}` used as a set.
+    case builder(Indexing, SourceLocation)
+    /// `csv("file", "col1", "col2")`: tuples read from columns of a CSV file.
+    case csv(String, [String], SourceLocation)
+
+    public var location: SourceLocation {
+        switch self {
+        case .named(_, let l, _), .range(_, _, let l), .explicit(_, let l), .builder(_, let l), .csv(_, _, let l):
+            return l
+        }
+    }
+}
+
+/// `{i in N, (j,k) in ARCS: condition}`.
+public struct Indexing: Sendable {
+    public struct Item: Sendable {
+        /// The names bound to the members (empty for an anonymous `{N}`).
+        public var names: [String]
+        public var set: SetRef
+        public var location: SourceLocation
+    }
+    public var items: [Item]
+    public var condition: Expr?
+    public var location: SourceLocation
+}
+
+/// The value given to a parameter.
+public enum ParamValue: Sendable {
+    case expression(Expr)
+    /// `[1: 5, (1,2): 7]`.
+    case table([(key: [Expr], value: Expr, location: SourceLocation)])
+    case csv(file: String, column: String, SourceLocation)
+}
+
+public struct VarAttribute: Sendable {
+    public enum Kind: Sendable { case lower(Expr), upper(Expr), fixed(Expr), integer, binary }
+    public var kind: Kind
+    public var location: SourceLocation
+}
+
+public enum Statement: Sendable {
+    case set(name: String, indexing: Indexing?, value: SetRef, SourceLocation)
+    case param(name: String, indexing: Indexing?, value: ParamValue?, defaultValue: Expr?, SourceLocation)
+    case variable(name: String, indexing: Indexing?, attributes: [VarAttribute], SourceLocation)
+    case objective(sense: ObjectiveSense, name: String?, expression: Expr, SourceLocation)
+    /// `name{...}: a <= b`, `name: lo <= e <= hi`, with optional `dualbound`.
+    case constraint(
+        name: String, indexing: Indexing?, parts: [Expr], relations: [String], dualBound: Expr?, SourceLocation)
+    case dualBound(Expr, SourceLocation)
+    case block(Level, [Statement], SourceLocation)
+}

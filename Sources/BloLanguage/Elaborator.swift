@@ -1,0 +1,651 @@
+import BlomodelCore
+import Foundation
+
+/// The members of a set, in source order, with fast membership.
+struct SetValue {
+    var dimension: Int
+    var members: [Tuple] = []
+    var contains: Set<Tuple> = []
+
+    init(dimension: Int) { self.dimension = dimension }
+
+    mutating func insert(_ t: Tuple) {
+        if contains.insert(t).inserted { members.append(t) }
+    }
+}
+
+/// A parameter's data: values by index, and an optional default.
+struct ParamTable {
+    var dimension: Int
+    var domain: Set<Tuple>?
+    var values: [Tuple: Double] = [:]
+    var defaultValue: Double?
+    var location: SourceLocation
+}
+
+/// An indexed family of variables.
+struct VarFamily {
+    var level: Level
+    var dimension: Int
+    var ids: [Tuple: VarID] = [:]
+    var location: SourceLocation
+}
+
+/// Turns the statements of a `.blo` file into a `BilevelModel`: resolves
+/// names, expands index sets, reads CSV data, evaluates bounds, and checks
+/// everything it can with positioned diagnostics.
+///
+/// Names must be declared before they are used, with one exception that a
+/// bilevel model needs: each block may use the variables of the other block
+/// wherever they are declared (the leader's objective names the follower's
+/// variables). Within one block, variables are declared before use.
+public final class Elaborator {
+    let source: SourceFile
+    let directory: String
+
+    var sets: [String: SetValue] = [:]
+    var params: [String: ParamTable] = [:]
+    var families: [String: VarFamily] = [:]
+    var constraintNames: [String: SourceLocation] = [:]
+    /// Every declared name and where, found by a first scan (for "used before its declaration").
+    var declarations: [String: SourceLocation] = [:]
+    var indexBindings: [String: Element] = [:]
+    var variables: [Variable] = []
+    var constraints: [Constraint] = []
+    var objectives: [Level: Objective] = [:]
+    var lowerDualBound: (Double, SourceLocation)?
+    var blockLevel: Level?
+
+    public init(source: SourceFile, directory: String) {
+        self.source = source
+        self.directory = directory
+    }
+
+    func error(_ message: String, at location: SourceLocation, length: Int = 1, notes: [String] = []) -> Diagnostic {
+        source.error(message, at: location, length: length, notes: notes)
+    }
+
+    // MARK: - Driver
+
+    public func elaborate(_ statements: [Statement], name: String) throws -> BilevelModel {
+        scanDeclarations(statements)
+        var blocks: [Level: SourceLocation] = [:]
+        // Pass 1: sets, parameters and variables, in source order.
+        for s in statements {
+            switch s {
+            case .set(let name, _, let value, let at): try declareSet(name, value, at)
+            case .param(let name, let indexing, let value, let def, let at):
+                try declareParam(name, indexing, value, def, at)
+            case .block(let level, let body, let at):
+                if let previous = blocks[level] {
+                    throw error(
+                        "a second '\(level.rawValue)' block; the first is at line \(previous.line)", at: at,
+                        length: level.rawValue.count, notes: ["put all of the \(level.rawValue) level in one block"])
+                }
+                blocks[level] = at
+                blockLevel = level
+                for case .variable(let name, let indexing, let attributes, let vat) in body {
+                    try declareVariable(name, indexing, attributes, level, vat)
+                }
+                blockLevel = nil
+            default: break
+            }
+        }
+        // Pass 2: objectives and constraints.
+        for case .block(let level, let body, let at) in statements {
+            blockLevel = level
+            for s in body {
+                switch s {
+                case .objective(let sense, let name, let e, let oat):
+                    if let previous = objectives[level] {
+                        throw error(
+                            "the \(level.rawValue) level already has an objective (line \(previous.location.line)); each level has exactly one",
+                            at: oat, length: sense.rawValue.count)
+                    }
+                    var expr = try evaluate(e)
+                    expr.linear.constant = expr.linear.constant  // constants stay; they shift the reported value
+                    objectives[level] = Objective(
+                        sense: sense, name: name ?? (level == .upper ? "leader_objective" : "follower_objective"),
+                        expression: expr, location: oat)
+                case .constraint(let name, let indexing, let parts, let relations, let dualBound, let cat):
+                    try declareConstraint(name, indexing, parts, relations, dualBound, level, cat)
+                case .dualBound(let e, let dat):
+                    guard level == .lower else {
+                        throw error(
+                            "'dualbound' bounds the follower's dual variables; it belongs in the lower block", at: dat,
+                            length: 9)
+                    }
+                    let v = try constant(e, "a dual bound")
+                    guard v > 0, v.isFinite else { throw error("a dual bound must be a positive number", at: e.location) }
+                    lowerDualBound = (v, dat)
+                default: break
+                }
+            }
+            if objectives[level] == nil {
+                throw error(
+                    "the \(level.rawValue) block has no objective", at: at, length: level.rawValue.count,
+                    notes: ["add 'minimize <expression>;' or 'maximize <expression>;'"])
+            }
+            blockLevel = nil
+        }
+        let start = SourceLocation(file: source.path, line: 1, column: 1)
+        guard blocks[.upper] != nil, blocks[.lower] != nil else {
+            let missing = blocks[.upper] == nil ? "upper" : "lower"
+            throw error(
+                statements.isEmpty ? "the model is empty" : "the model has no '\(missing)' block", at: start,
+                notes: ["a bilevel model has an 'upper { ... }' block (the leader) and a 'lower { ... }' block (the follower)"])
+        }
+        var model = BilevelModel(name: name, upperObjective: objectives[.upper]!, lowerObjective: objectives[.lower]!)
+        model.variables = variables
+        model.constraints = constraints
+        if let (v, at) = lowerDualBound {
+            model.lowerDualBound = v
+            model.lowerDualBoundLocation = at
+        }
+        if model.variables(at: .lower).isEmpty {
+            throw error("the lower block declares no variables: the follower has nothing to decide", at: blocks[.lower]!, length: 5)
+        }
+        return model
+    }
+
+    func scanDeclarations(_ statements: [Statement]) {
+        for s in statements {
+            switch s {
+            case .set(let name, _, _, let at), .param(let name, _, _, _, let at):
+                if declarations[name] == nil { declarations[name] = at }
+            case .block(_, let body, _):
+                for case .variable(let name, _, _, let at) in body where declarations[name] == nil {
+                    declarations[name] = at
+                }
+            default: break
+            }
+        }
+    }
+
+    func checkFresh(_ name: String, _ at: SourceLocation) throws {
+        let taken =
+            sets[name] != nil || params[name] != nil || families[name] != nil || constraintNames[name] != nil
+        if taken {
+            let previous = declarations[name] ?? constraintNames[name]
+            throw error(
+                "'\(name)' is already declared" + (previous.map { " at line \($0.line)" } ?? ""), at: at,
+                notes: ["each set, parameter, variable and constraint needs its own name"])
+        }
+    }
+
+    // MARK: - Declarations
+
+    func declareSet(_ name: String, _ value: SetRef, _ at: SourceLocation) throws {
+        try checkFresh(name, at)
+        sets[name] = try resolveSet(value)
+    }
+
+    func declareParam(_ name: String, _ indexing: Indexing?, _ value: ParamValue?, _ def: Expr?, _ at: SourceLocation)
+        throws
+    {
+        try checkFresh(name, at)
+        var table = ParamTable(dimension: 0, location: at)
+        if let def { table.defaultValue = try constant(def, "a default value") }
+        guard let indexing else {
+            switch value {
+            case .expression(let e): table.values[[]] = try constant(e, "the value of parameter '\(name)'")
+            case .none:
+                guard table.defaultValue != nil else {
+                    throw error("parameter '\(name)' has no value", at: at, notes: ["write 'param \(name) = <value>;'"])
+                }
+            case .table(let entries):
+                throw error("a data table needs an indexed parameter, e.g. 'param \(name){I} = [...]'", at: entries.first?.location ?? at)
+            case .csv(_, _, let cat):
+                throw error("CSV data needs an indexed parameter, e.g. 'param \(name){I} = csv(...)'", at: cat)
+            }
+            params[name] = table
+            return
+        }
+        let members = try expand(indexing)
+        table.dimension = members.first?.tuple.count ?? indexDimension(indexing)
+        table.domain = Set(members.map(\.tuple))
+        switch value {
+        case .none: break
+        case .expression(let e):
+            for m in members {
+                table.values[m.tuple] = try withBindings(m.bindings) { try constant(e, "the value of '\(name)'") }
+            }
+        case .table(let entries):
+            for entry in entries {
+                let key = try entry.key.map { try element($0, symbols: true) }
+                guard key.count == table.dimension else {
+                    throw error("the key has \(key.count) parts but '\(name)' is indexed by \(table.dimension)", at: entry.location)
+                }
+                guard table.domain!.contains(key) else {
+                    throw error("\(indexedName(name, key)) is outside the index set of '\(name)'", at: entry.location)
+                }
+                table.values[key] = try constant(entry.value, "a data value")
+            }
+        case .csv(let file, let columnName, let cat):
+            let csv = try CSVTable.read(file, relativeTo: directory, from: source, at: cat)
+            let valueColumn = try csv.column(columnName, model: source, at: cat)
+            guard csv.header.count > table.dimension, valueColumn >= table.dimension else {
+                throw error(
+                    "the first \(table.dimension) columns of '\(file)' are the index of '\(name)'; the value column must come after them",
+                    at: cat, length: 3)
+            }
+            for row in csv.rows {
+                let key = row[0..<table.dimension].map { CSVTable.element($0.text) }
+                let cell = row[valueColumn]
+                guard table.domain!.contains(key) else {
+                    throw csv.source.error(
+                        "\(indexedName(name, key)) is outside the index set of '\(name)'", at: row[0].location,
+                        length: max(1, row[0].text.count))
+                }
+                if cell.text.isEmpty { continue }
+                guard let v = Double(cell.text), v.isFinite else {
+                    throw csv.source.error(
+                        "'\(cell.text)' in column '\(columnName)' is not a number", at: cell.location,
+                        length: max(1, cell.text.count))
+                }
+                table.values[key] = v
+            }
+        }
+        params[name] = table
+    }
+
+    func indexDimension(_ indexing: Indexing) -> Int {
+        indexing.items.reduce(0) { acc, item in
+            if !item.names.isEmpty { return acc + item.names.count }
+            if case .named(let n, _, _) = item.set, let s = sets[n] { return acc + s.dimension }
+            return acc + 1
+        }
+    }
+
+    func declareVariable(
+        _ name: String, _ indexing: Indexing?, _ attributes: [VarAttribute], _ level: Level, _ at: SourceLocation
+    ) throws {
+        try checkFresh(name, at)
+        let members = try indexing.map { try expand($0) } ?? [(bindings: [:], tuple: [])]
+        var family = VarFamily(
+            level: level, dimension: members.first?.tuple.count ?? indexing.map(indexDimension) ?? 0, location: at)
+        for m in members {
+            var v = Variable(base: name, index: m.tuple, level: level, location: at)
+            try withBindings(m.bindings) {
+                for a in attributes {
+                    switch a.kind {
+                    case .lower(let e): v.lower = try constant(e, "a variable bound")
+                    case .upper(let e): v.upper = try constant(e, "a variable bound")
+                    case .fixed(let e):
+                        v.lower = try constant(e, "a fixed value")
+                        v.upper = v.lower
+                    case .integer, .binary:
+                        guard level == .upper else {
+                            throw error(
+                                "follower variables must be continuous: the follower's problem must be a linear program",
+                                at: a.location, length: 7,
+                                notes: ["integer and binary variables are allowed in the upper block"])
+                        }
+                        if case .binary = a.kind {
+                            v.kind = .binary
+                            v.lower = max(v.lower, 0)
+                            v.upper = min(v.upper, 1)
+                        } else {
+                            v.kind = .integer
+                        }
+                    }
+                }
+            }
+            if v.lower.isNaN || v.upper.isNaN || v.lower > v.upper {
+                throw error(
+                    "\(v.name) has lower bound \(v.lower) above its upper bound \(v.upper)", at: at, length: 3)
+            }
+            family.ids[m.tuple] = variables.count
+            variables.append(v)
+        }
+        families[name] = family
+    }
+
+    func declareConstraint(
+        _ name: String, _ indexing: Indexing?, _ parts: [Expr], _ relations: [String], _ dualBound: Expr?,
+        _ level: Level, _ at: SourceLocation
+    ) throws {
+        if constraintNames[name] != nil || sets[name] != nil || params[name] != nil || families[name] != nil {
+            try checkFresh(name, at)
+            throw error("constraint '\(name)' is declared twice", at: at, length: name.count)
+        }
+        constraintNames[name] = at
+        if dualBound != nil, level == .upper {
+            throw error(
+                "'dualbound' applies to follower constraints; '\(name)' is in the upper block", at: dualBound!.location)
+        }
+        let members = try indexing.map { try expand($0) } ?? [(bindings: [:], tuple: [])]
+        for m in members {
+            try withBindings(m.bindings) {
+                var c: Constraint
+                if parts.count == 2 {
+                    let lhs = try evaluate(parts[0]), rhs = try evaluate(parts[1])
+                    var body = lhs - rhs
+                    let k = body.linear.constant
+                    body.linear.constant = 0
+                    switch relations[0] {
+                    case "<=": c = Constraint(base: name, index: m.tuple, level: level, body: body, lower: -.infinity, upper: -k)
+                    case ">=": c = Constraint(base: name, index: m.tuple, level: level, body: body, lower: -k, upper: .infinity)
+                    default: c = Constraint(base: name, index: m.tuple, level: level, body: body, lower: -k, upper: -k)
+                    }
+                } else {
+                    var lo = try evaluate(parts[0]), hi = try evaluate(parts[2])
+                    if relations[0] == ">=" { swap(&lo, &hi) }
+                    guard lo.isConstant, hi.isConstant else {
+                        throw error(
+                            "the outer parts of a ranged constraint must be constants", at: at, length: name.count,
+                            notes: ["write two constraints instead"])
+                    }
+                    var body = try evaluate(parts[1])
+                    let k = body.linear.constant
+                    body.linear.constant = 0
+                    c = Constraint(
+                        base: name, index: m.tuple, level: level, body: body, lower: lo.constant - k,
+                        upper: hi.constant - k)
+                    if c.lower > c.upper {
+                        throw error("\(c.name) has its lower side \(c.lower + k) above its upper side \(c.upper + k)", at: at, length: name.count)
+                    }
+                }
+                c.location = at
+                if let dualBound {
+                    let v = try constant(dualBound, "a dual bound")
+                    guard v > 0, v.isFinite else {
+                        throw error("a dual bound must be a positive number", at: dualBound.location)
+                    }
+                    c.dualBound = v
+                    c.dualBoundSource = .constraint(dualBound.location)
+                }
+                if c.body.isConstant {
+                    // A row without variables is a fact about the data: true rows are dropped, false ones are errors.
+                    if c.lower > 1e-9 || c.upper < -1e-9 {
+                        throw error(
+                            "\(c.name) involves no variables and can never hold", at: at, length: name.count)
+                    }
+                    return
+                }
+                constraints.append(c)
+            }
+        }
+    }
+
+    // MARK: - Index sets
+
+    typealias Member = (bindings: [String: Element], tuple: Tuple)
+
+    func withBindings<T>(_ b: [String: Element], _ body: () throws -> T) rethrows -> T {
+        let saved = indexBindings
+        indexBindings.merge(b) { _, new in new }
+        defer { indexBindings = saved }
+        return try body()
+    }
+
+    /// All members of an indexing expression, in order, with their name bindings.
+    func expand(_ indexing: Indexing) throws -> [Member] {
+        var result: [Member] = [(bindings: [:], tuple: [])]
+        for item in indexing.items {
+            for n in item.names where sets[n] != nil || params[n] != nil || families[n] != nil {
+                throw error("index name '\(n)' is already the name of a set, parameter or variable", at: item.location)
+            }
+            var next: [Member] = []
+            for partial in result {
+                let set = try withBindings(partial.bindings) { try resolveSet(item.set) }
+                if !item.names.isEmpty, set.dimension != item.names.count, !set.members.isEmpty {
+                    throw error(
+                        "the set has \(set.dimension)-tuples but the index binds \(item.names.count) name\(item.names.count == 1 ? "" : "s")",
+                        at: item.location,
+                        notes: set.dimension > 1 ? ["write '(" + (0..<set.dimension).map { "i\($0 + 1)" }.joined(separator: ",") + ") in ...'"] : [])
+                }
+                for t in set.members {
+                    var b = partial.bindings
+                    for (n, e) in zip(item.names, t) { b[n] = e }
+                    next.append((bindings: b, tuple: partial.tuple + t))
+                }
+            }
+            result = next
+        }
+        if let condition = indexing.condition {
+            result = try result.filter { m in try withBindings(m.bindings) { try truth(condition) } }
+        }
+        return result
+    }
+
+    func resolveSet(_ ref: SetRef) throws -> SetValue {
+        switch ref {
+        case .named(let name, let at, let length):
+            if let s = sets[name] { return s }
+            throw unknownName(name, at: at, length: length, expected: "a set")
+        case .range(let lo, let hi, let at):
+            let a = try constant(lo, "the start of a range"), b = try constant(hi, "the end of a range")
+            guard a == a.rounded(), b == b.rounded(), abs(a) < 1e9, abs(b) < 1e9 else {
+                throw error("the ends of a range 'a..b' must be integers", at: at)
+            }
+            var s = SetValue(dimension: 1)
+            if a <= b { for v in Int(a)...Int(b) { s.insert([.int(v)]) } }
+            return s
+        case .explicit(let members, let at):
+            var s = SetValue(dimension: members.first?.count ?? 1)
+            for m in members {
+                guard m.count == s.dimension else {
+                    throw error("all members of a set must have the same number of parts", at: m.first?.location ?? at)
+                }
+                s.insert(try m.map { try element($0, symbols: true) })
+            }
+            return s
+        case .builder(let indexing, _):
+            let members = try expand(indexing)
+            var s = SetValue(dimension: members.first?.tuple.count ?? indexDimension(indexing))
+            for m in members { s.insert(m.tuple) }
+            return s
+        case .csv(let file, let columns, let at):
+            let csv = try CSVTable.read(file, relativeTo: directory, from: source, at: at)
+            let indices = try columns.map { try csv.column($0, model: source, at: at) }
+            var s = SetValue(dimension: columns.count)
+            for row in csv.rows {
+                for i in indices where row[i].text.isEmpty {
+                    throw csv.source.error("empty field in column '\(csv.header[i])'", at: row[i].location)
+                }
+                s.insert(indices.map { CSVTable.element(row[$0].text) })
+            }
+            return s
+        }
+    }
+
+    // MARK: - Expressions
+
+    func unknownName(_ name: String, at: SourceLocation, length: Int, expected: String? = nil) -> Diagnostic {
+        if let declared = declarations[name], (declared.line, declared.column) > (at.line, at.column) {
+            return error(
+                "'\(name)' is used before its declaration at line \(declared.line)", at: at, length: length,
+                notes: ["move the declaration of '\(name)' above this line"])
+        }
+        if let e = expected {
+            if params[name] != nil || families[name] != nil || indexBindings[name] != nil {
+                return error("'\(name)' is not \(e)", at: at, length: length)
+            }
+        }
+        let candidates = Array(sets.keys) + Array(params.keys) + Array(families.keys) + Array(indexBindings.keys)
+        var notes: [String] = []
+        if let s = closestName(to: name, among: candidates.sorted()) { notes.append("did you mean '\(s)'?") }
+        return error("unknown name '\(name)'", at: at, length: length, notes: notes)
+    }
+
+    /// An expression that must not involve variables.
+    func constant(_ e: Expr, _ what: String) throws -> Double {
+        let v = try evaluate(e)
+        guard v.isConstant else {
+            let id = v.linear.sortedTerms.first?.0 ?? v.sortedQuadratic.first!.0.first
+            throw error(
+                "\(what) must be a constant, but it involves the variable '\(variables[id].name)'", at: e.location)
+        }
+        guard v.constant.isFinite else { throw error("\(what) is not a finite number", at: e.location) }
+        return v.constant
+    }
+
+    /// The set member an expression denotes (a subscript, a tuple part).
+    func element(_ e: Expr, symbols: Bool = false) throws -> Element {
+        switch e {
+        case .string(let s, _): return .symbol(s)
+        case .name(let n, let subs, let at, let length) where subs.isEmpty:
+            if let b = indexBindings[n] { return b }
+            if params[n] == nil, families[n] == nil {
+                if symbols, sets[n] == nil { return .symbol(n) }
+                throw unknownName(n, at: at, length: length)
+            }
+        default: break
+        }
+        let v = try constant(e, "an index")
+        guard v == v.rounded(), abs(v) < 1e15 else {
+            throw error("an index must be an integer or a symbol, not \(v)", at: e.location)
+        }
+        return .int(Int(v))
+    }
+
+    func evaluate(_ e: Expr) throws -> QuadExpr {
+        switch e {
+        case .number(let v, _): return QuadExpr(constant: v)
+        case .string(let s, let at):
+            throw error("the symbol \"\(s)\" is not a number", at: at, length: s.count + 2)
+        case .name(let name, let subscripts, let at, let length):
+            if let b = indexBindings[name] {
+                guard subscripts.isEmpty else { throw error("the index '\(name)' takes no subscript", at: at, length: length) }
+                guard case .int(let v) = b else {
+                    throw error("the index '\(name)' is the symbol '\(b)' here, not a number", at: at, length: length)
+                }
+                return QuadExpr(constant: Double(v))
+            }
+            if let p = params[name] {
+                guard p.location.line < at.line || (p.location.line == at.line && p.location.column < at.column) else {
+                    throw unknownName(name, at: at, length: length)
+                }
+                let key = try subscripts.map { try element($0) }
+                guard key.count == p.dimension else {
+                    throw error(
+                        "'\(name)' takes \(p.dimension) subscript\(p.dimension == 1 ? "" : "s"), got \(key.count)", at: at,
+                        length: length)
+                }
+                if let v = p.values[key] { return QuadExpr(constant: v) }
+                if let domain = p.domain, !domain.contains(key) {
+                    throw error("\(indexedName(name, key)) is outside the index set of '\(name)'", at: at, length: length)
+                }
+                if let d = p.defaultValue { return QuadExpr(constant: d) }
+                throw error(
+                    "\(indexedName(name, key)) has no value and '\(name)' has no default", at: at, length: length,
+                    notes: ["give the value in the data, or declare 'param \(name){...} ... default 0;'"])
+            }
+            if let f = families[name] {
+                if f.level == blockLevel, (f.location.line, f.location.column) > (at.line, at.column) {
+                    throw unknownName(name, at: at, length: length)
+                }
+                let key = try subscripts.map { try element($0) }
+                guard key.count == f.dimension else {
+                    throw error(
+                        "'\(name)' takes \(f.dimension) subscript\(f.dimension == 1 ? "" : "s"), got \(key.count)", at: at,
+                        length: length)
+                }
+                guard let id = f.ids[key] else {
+                    throw error("\(indexedName(name, key)) is outside the index set of '\(name)'", at: at, length: length)
+                }
+                return .variable(id)
+            }
+            if sets[name] != nil {
+                throw error("'\(name)' is a set; it cannot be used as a number", at: at, length: length)
+            }
+            if constraintNames[name] != nil {
+                throw error("'\(name)' is a constraint; it cannot be used as a number", at: at, length: length)
+            }
+            throw unknownName(name, at: at, length: length)
+        case .unary(let op, let inner, let at):
+            switch op {
+            case "-": return -(try evaluate(inner))
+            case "+": return try evaluate(inner)
+            default: throw error("'not' gives a condition, not a number", at: at, length: 3)
+            }
+        case .binary(let op, let l, let r, let at):
+            switch op {
+            case "+": return try evaluate(l) + evaluate(r)
+            case "-": return try evaluate(l) - evaluate(r)
+            case "*":
+                let a = try evaluate(l), b = try evaluate(r)
+                guard let p = QuadExpr.product(a, b, at: at) else {
+                    throw error(
+                        "this product has degree three or more; expressions may be at most quadratic", at: at)
+                }
+                return p
+            case "/":
+                let a = try evaluate(l), b = try evaluate(r)
+                guard b.isConstant else {
+                    throw error("division by an expression with variables is not supported; divide by constants only", at: at)
+                }
+                guard b.constant != 0 else { throw error("division by zero", at: at) }
+                return a.scaled(1 / b.constant)
+            default:
+                throw error("'\(op)' gives a condition, not a number", at: at, length: op.count)
+            }
+        case .sum(let indexing, let body, _):
+            var total = QuadExpr()
+            for m in try expand(indexing) {
+                total = total + (try withBindings(m.bindings) { try evaluate(body) })
+            }
+            return total
+        case .tuple(_, let at):
+            throw error("a tuple is not a number", at: at)
+        case .membership(_, _, _, let at):
+            throw error("'in' gives a condition, not a number", at: at, length: 2)
+        case .dual(_, let at):
+            throw error(
+                "dual() is reserved for follower duals in the leader's expressions, which are not supported yet",
+                at: at, length: 4, notes: ["remove dual(...) for now; bound follower duals with 'dualbound'"])
+        }
+    }
+
+    /// A condition in an indexing filter.
+    func truth(_ e: Expr) throws -> Bool {
+        switch e {
+        case .binary("and", let l, let r, _): return try truth(l) && truth(r)
+        case .binary("or", let l, let r, _): return try truth(l) || truth(r)
+        case .unary("not", let inner, _): return try !truth(inner)
+        case .binary(let op, let l, let r, let at) where ["==", "!=", "<", "<=", ">", ">="].contains(op):
+            let a = try element(l, symbols: false), b = try element(r, symbols: false)
+            switch op {
+            case "==": return a == b
+            case "!=": return a != b
+            default:
+                guard case .int(let x) = a, case .int(let y) = b else {
+                    throw error("'\(op)' compares numbers; symbols can only be compared with '==' and '!='", at: at)
+                }
+                switch op {
+                case "<": return x < y
+                case "<=": return x <= y
+                case ">": return x > y
+                default: return x >= y
+                }
+            }
+        case .membership(let parts, let setRef, let negated, _):
+            let t = try parts.map { try element($0) }
+            let set = try resolveSet(setRef)
+            return set.contains.contains(t) != negated
+        default:
+            throw error("expected a condition (a comparison, 'in', 'and', 'or', 'not')", at: e.location)
+        }
+    }
+}
+
+/// Reads and elaborates `.blo` files.
+public enum ModelLoader {
+    /// Parses and elaborates a model file; CSV paths are relative to its directory.
+    public static func load(path: String) throws -> BilevelModel {
+        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8)
+        else {
+            throw Diagnostic(.error, "cannot read model file '\(path)'")
+        }
+        return try load(source: SourceFile(path: path, text: text))
+    }
+
+    public static func load(source: SourceFile, directory: String? = nil) throws -> BilevelModel {
+        var parser = try Parser(source: source)
+        let statements = try parser.parseModel()
+        let dir = directory ?? (source.path as NSString).deletingLastPathComponent
+        let name = ((source.path as NSString).lastPathComponent as NSString).deletingPathExtension
+        return try Elaborator(source: source, directory: dir.isEmpty ? "." : dir).elaborate(statements, name: name)
+    }
+}

@@ -1,0 +1,119 @@
+import BlomodelCore
+
+/// Splits `.blo` source text into tokens. Comments run from `#` to the end of the line.
+public struct Lexer {
+    let source: SourceFile
+
+    public init(source: SourceFile) { self.source = source }
+
+    public func tokenize() throws -> [Token] {
+        var tokens: [Token] = []
+        let chars = Array(source.text.unicodeScalars)
+        var i = 0, line = 1, column = 1
+        func loc() -> SourceLocation { SourceLocation(file: source.path, line: line, column: column) }
+        func advance(_ n: Int = 1) {
+            for _ in 0..<n {
+                if chars[i] == "\n" {
+                    line += 1
+                    column = 1
+                } else {
+                    column += 1
+                }
+                i += 1
+            }
+        }
+        func isIdentStart(_ c: Unicode.Scalar) -> Bool { c == "_" || c.properties.isAlphabetic }
+        func isIdentPart(_ c: Unicode.Scalar) -> Bool { isIdentStart(c) || ("0"..."9").contains(c) }
+        func isDigit(_ c: Unicode.Scalar) -> Bool { ("0"..."9").contains(c) }
+
+        while i < chars.count {
+            let c = chars[i]
+            if c == " " || c == "\t" || c == "\r" || c == "\n" {
+                advance()
+                continue
+            }
+            if c == "#" {
+                while i < chars.count, chars[i] != "\n" { advance() }
+                continue
+            }
+            let start = loc()
+            if isIdentStart(c) {
+                var s = ""
+                while i < chars.count, isIdentPart(chars[i]) {
+                    s.unicodeScalars.append(chars[i])
+                    advance()
+                }
+                let kind: Token.Kind = bloKeywords.contains(s) ? .keyword(s) : .identifier(s)
+                tokens.append(Token(kind: kind, location: start, length: s.count))
+                continue
+            }
+            if isDigit(c) || (c == "." && i + 1 < chars.count && isDigit(chars[i + 1])) {
+                var s = ""
+                while i < chars.count, isDigit(chars[i]) {
+                    s.unicodeScalars.append(chars[i])
+                    advance()
+                }
+                // A '.' followed by '.' is the range operator, not a decimal point.
+                if i < chars.count, chars[i] == ".", !(i + 1 < chars.count && chars[i + 1] == ".") {
+                    s.append(".")
+                    advance()
+                    while i < chars.count, isDigit(chars[i]) {
+                        s.unicodeScalars.append(chars[i])
+                        advance()
+                    }
+                }
+                if i < chars.count, chars[i] == "e" || chars[i] == "E" {
+                    var j = i + 1
+                    if j < chars.count, chars[j] == "+" || chars[j] == "-" { j += 1 }
+                    if j < chars.count, isDigit(chars[j]) {
+                        while i < j {
+                            s.unicodeScalars.append(chars[i])
+                            advance()
+                        }
+                        while i < chars.count, isDigit(chars[i]) {
+                            s.unicodeScalars.append(chars[i])
+                            advance()
+                        }
+                    }
+                }
+                if i < chars.count, isIdentStart(chars[i]) {
+                    throw source.error(
+                        "invalid number '\(s)\(Character(chars[i]))'", at: start, length: s.count + 1,
+                        notes: ["put an operator between a number and a name, e.g. '2*x'"])
+                }
+                guard let v = Double(s) else { throw source.error("invalid number '\(s)'", at: start, length: s.count) }
+                tokens.append(Token(kind: .number(v), location: start, length: s.count))
+                continue
+            }
+            if c == "\"" {
+                advance()
+                var s = ""
+                while i < chars.count, chars[i] != "\"", chars[i] != "\n" {
+                    s.unicodeScalars.append(chars[i])
+                    advance()
+                }
+                guard i < chars.count, chars[i] == "\"" else {
+                    throw source.error("unterminated string", at: start, notes: ["close the string with '\"' on the same line"])
+                }
+                advance()
+                tokens.append(Token(kind: .string(s), location: start, length: s.count + 2))
+                continue
+            }
+            let two = i + 1 < chars.count ? String(Character(c)) + String(Character(chars[i + 1])) : ""
+            if ["<=", ">=", "==", "!=", ".."].contains(two) {
+                tokens.append(Token(kind: .symbol(two), location: start, length: 2))
+                advance(2)
+                continue
+            }
+            let one = String(Character(c))
+            if "+-*/()[]{},;:<>=".contains(one) {
+                tokens.append(Token(kind: .symbol(one), location: start, length: 1))
+                advance()
+                continue
+            }
+            throw source.error("unexpected character '\(one)'", at: start)
+        }
+        tokens.append(Token(kind: .end, location: loc(), length: 1))
+        return tokens
+    }
+}

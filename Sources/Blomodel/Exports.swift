@@ -1,0 +1,4 @@
+@_exported import BlomodelCore
+@_exported import BloLanguage
+@_exported import Reformulations
+@_exported import SolverInterface

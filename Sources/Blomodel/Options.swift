@@ -1,0 +1,25 @@
+import CbcBackend
+import GLPKBackend
+
+/// The MILP backends users can choose.
+public enum SolverChoice: String, CaseIterable, Sendable {
+    case glpk, cbc
+
+    public var backend: any SolverBackend {
+        switch self {
+        case .glpk: return GLPKBackend()
+        case .cbc: return CbcBackend()
+        }
+    }
+}
+
+/// Everything `solve` can be told.
+public struct BlomodelOptions: Sendable {
+    public var solver: SolverChoice = .glpk
+    public var timeLimit: Double?
+    public var relativeGap: Double?
+    public var bigM = BigMOptions()
+    /// Absolute tolerance (scaled by max(1, |value|)) of the follower re-solve check.
+    public var verificationTolerance = 1e-6
+    public init() {}
+}

@@ -1,0 +1,155 @@
+import BlomodelCore
+import Foundation
+
+/// The whole path from a `.blo` file to a verified answer:
+/// parse -> classify -> reformulate -> solve -> polish -> map back -> verify.
+public enum Blomodel {
+    /// Reads, solves and verifies a model file. Input errors throw `Diagnostic`s
+    /// with positions; solver outcomes (infeasible, time limit, ...) are in the report.
+    public static func solve(file path: String, options: BlomodelOptions = BlomodelOptions()) throws -> SolveReport {
+        let clock = Date()
+        let model = try ModelLoader.load(path: path)
+        let parse = Date().timeIntervalSince(clock)
+        var report = try solve(model, options: options)
+        report.timing.parse = parse
+        return report
+    }
+
+    /// Reformulates without solving (for `--explain`, `check` and golden tests).
+    public static func reformulate(_ model: BilevelModel, options: BlomodelOptions = BlomodelOptions()) throws
+        -> Reformulated
+    {
+        try Planner.reformulate(model, bigM: options.bigM, lpSolver: options.solver.backend)
+    }
+
+    public static func solve(_ model: BilevelModel, options: BlomodelOptions = BlomodelOptions()) throws -> SolveReport {
+        let backend = options.solver.backend
+        var clock = Date()
+        let r = try reformulate(model, options: options)
+        var report = SolveReport(
+            modelName: model.name, problemClass: r.classification.problemClass, solver: backend.name, status: .error,
+            certification: .unverified, certificationReasons: [], rawSolverStatus: "",
+            leaderObjectiveName: model.upperObjective.name, leaderSense: model.upperObjective.sense,
+            followerObjectiveName: model.lowerObjective.name, followerSense: model.lowerObjective.sense)
+        report.timing.reformulation = Date().timeIntervalSince(clock)
+        report.plan = r.plan
+        report.classificationReasons = r.classification.reasons
+        report.bigM = r.bigM
+        report.rows = r.standardForm.rowCount
+        report.columns = r.standardForm.columnCount
+        report.binaries = r.standardForm.integerCount
+
+        clock = Date()
+        var solveOptions = SolveOptions(timeLimit: options.timeLimit, relativeGap: options.relativeGap)
+        solveOptions.integralityTolerance = 1e-9
+        var result = try backend.solve(r.standardForm, options: solveOptions)
+        if result.termination == .infeasibleOrUnbounded {
+            // Tell the two apart: is there any feasible point at all?
+            var feasibility = r.standardForm
+            feasibility.objective = feasibility.objective.map { _ in 0 }
+            let f = try backend.solve(feasibility, options: solveOptions)
+            result.termination = f.termination == .optimal ? .unbounded : (f.termination == .infeasible ? .infeasible : result.termination)
+        }
+        report.rawSolverStatus = result.rawStatus
+        report.mipGap = result.relativeGap
+
+        // Polish: fix the integer columns at their rounded values and re-solve the LP,
+        // so complementarity holds exactly instead of up to the integrality tolerance.
+        if var point = result.solution, r.standardForm.integerCount > 0 {
+            var fixed = r.standardForm
+            for j in 0..<fixed.columnCount where fixed.isInteger[j] {
+                let v = point[j].rounded()
+                fixed.columnLower[j] = v
+                fixed.columnUpper[j] = v
+                fixed.isInteger[j] = false
+            }
+            if let polished = try? backend.solve(fixed, options: SolveOptions(timeLimit: 60)),
+                polished.termination == .optimal, let p = polished.solution
+            {
+                point = p
+                result.solution = p
+            } else {
+                report.notes.append("polishing (re-solving the LP with the binaries fixed) failed; the point is the MILP's own")
+            }
+        }
+        report.timing.solver = Date().timeIntervalSince(clock)
+
+        switch result.termination {
+        case .optimal: report.status = .optimal
+        case .infeasible: report.status = .infeasible
+        case .unbounded, .infeasibleOrUnbounded: report.status = .unbounded
+        case .timeLimit: report.status = .timeLimit
+        case .error: report.status = .error
+        }
+        var reasons: [String] = []
+        let defaults = r.bigM.filter { $0.weakest == .unproven }
+        if !defaults.isEmpty {
+            reasons.append(
+                "\(defaults.count) big-M value(s) use the unproven default \(options.bigM.defaultM) (first: \(defaults[0].pair)); declare 'dualbound' or bound the variables")
+        }
+        if report.status == .infeasible, !r.bigM.filter({ $0.weakest != .proven }).isEmpty {
+            report.notes.append("the reformulation is infeasible; some big-M values are not proven, so a too-small bound may be the cause")
+        }
+        guard let point = result.solution, report.status == .optimal || report.status == .timeLimit else {
+            report.certification = .unverified
+            report.certificationReasons = reasons + ["no point to verify"]
+            return report
+        }
+        if report.status == .timeLimit { reasons.append("the solver stopped at the time limit; the point may not be optimal") }
+
+        // Map back by user names.
+        let n = model.variables.count
+        let original = Array(point[0..<n])
+        for (j, v) in model.variables.enumerated() {
+            let value = clean(original[j])
+            if v.level == .upper { report.leaderVariables.append((v.name, value)) } else { report.followerVariables.append((v.name, value)) }
+        }
+        for (k, column) in r.milp.columns.enumerated() {
+            switch column.origin {
+            case .rowDual(let row, let side):
+                let c = model.constraints[row]
+                let key = side == .equality || !(c.lower.isFinite && c.upper.isFinite) ? c.name : "\(c.name):\(side.rawValue)"
+                report.followerDuals.append((key, clean(point[k])))
+            case .boundDual(let j, let side):
+                report.followerDuals.append(("bound_\(side == .lower ? "lb" : side == .upper ? "ub" : "fix"):\(model.variables[j].name)", clean(point[k])))
+            default: break
+            }
+        }
+        report.leaderObjective = clean(model.upperObjective.expression.evaluate(original))
+        report.followerObjective = clean(model.lowerObjective.expression.evaluate(original))
+
+        // User-given dual bounds that are active may be cutting off better answers.
+        for record in r.bigM where record.dualSource.provenance == .userGiven && record.binaryColumn != nil {
+            if point[record.multiplierColumn] >= record.dualM * (1 - 1e-6) - 1e-9 {
+                reasons.append(
+                    "the multiplier of \(record.pair) is at its user-given bound \(record.dualM); a larger bound might give a better leader objective")
+            }
+        }
+        for record in r.bigM where record.primalSource == .default && record.binaryColumn != nil {
+            let slack = r.complementarityModel.complementarities.first { $0.name == record.pair }?.slack.evaluate(point) ?? 0
+            if slack >= record.primalM * (1 - 1e-6) {
+                reasons.append("the slack of \(record.pair) is at its default bound \(record.primalM)")
+            }
+        }
+
+        clock = Date()
+        let v = Verifier.verify(model, point: original, solver: backend, tolerance: options.verificationTolerance)
+        report.timing.verification = Date().timeIntervalSince(clock)
+        report.verification = v
+        if v.outcome == .optimal {
+            report.certification = reasons.isEmpty ? .verified : .unverified
+        } else {
+            report.certification = .notBilevelFeasible
+            reasons.insert("verification: \(v.detail)", at: 0)
+        }
+        report.certificationReasons = reasons
+        return report
+    }
+
+    /// Rounds away solver noise (1e-12) and negative zero, for stable output.
+    static func clean(_ v: Double) -> Double {
+        let r = (v * 1e9).rounded() / 1e9
+        let value = abs(r - v) < 1e-9 * max(1, abs(v)) ? r : v
+        return value == 0 ? 0 : value
+    }
+}

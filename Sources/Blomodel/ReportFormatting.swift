@@ -1,0 +1,122 @@
+import BlomodelCore
+import Foundation
+
+extension SolveReport {
+    /// The JSON object documented in docs/cli.md.
+    public var json: JSONValue {
+        func values(_ list: [(String, Double)]) -> JSONValue { .object(list.map { ($0.0, .number($0.1)) }) }
+        var verificationValue: JSONValue = .null
+        if let v = verification {
+            verificationValue = .object([
+                ("outcome", .string(v.outcome.rawValue)),
+                ("follower_optimum", .number(v.followerOptimum)),
+                ("follower_at_point", .number(v.followerAtPoint)),
+                ("gap", .number(v.gap.isFinite ? v.gap : nil)),
+                ("max_violation", .number(v.maxViolation)),
+                ("detail", .string(v.detail)),
+            ])
+        }
+        return .object([
+            ("model", .string(modelName)),
+            ("problem_class", .string(problemClass)),
+            ("solver", .string(solver)),
+            ("status", .string(status.rawValue)),
+            ("certification", .string(certification.rawValue)),
+            ("certification_reasons", .array(certificationReasons.map { .string($0) })),
+            ("solver_status", .string(rawSolverStatus)),
+            ("mip_gap", .number(mipGap)),
+            (
+                "leader",
+                .object([
+                    ("objective", .number(leaderObjective)), ("objective_name", .string(leaderObjectiveName)),
+                    ("sense", .string(leaderSense.rawValue)), ("variables", values(leaderVariables)),
+                ])
+            ),
+            (
+                "follower",
+                .object([
+                    ("objective", .number(followerObjective)), ("objective_name", .string(followerObjectiveName)),
+                    ("sense", .string(followerSense.rawValue)), ("variables", values(followerVariables)),
+                    ("duals", values(followerDuals)),
+                ])
+            ),
+            ("verification", verificationValue),
+            (
+                "big_m",
+                .array(
+                    bigM.map {
+                        .object([
+                            ("pair", .string($0.pair)), ("primal_m", .number($0.primalM)),
+                            ("primal_source", .string($0.primalSource.description)), ("dual_m", .number($0.dualM)),
+                            ("dual_source", .string($0.dualSource.description)),
+                            ("binary", .bool($0.binaryColumn != nil)),
+                        ])
+                    })
+            ),
+            ("size", .object([("rows", .number(Double(rows))), ("columns", .number(Double(columns))), ("binaries", .number(Double(binaries)))])),
+            (
+                "timing",
+                .object([
+                    ("parse", .number(timing.parse)), ("reformulation", .number(timing.reformulation)),
+                    ("solver", .number(timing.solver)), ("verification", .number(timing.verification)),
+                ])
+            ),
+            ("notes", .array(notes.map { .string($0) })),
+        ])
+    }
+
+    /// The report a person reads at a glance.
+    public func text(explain: Bool = false) -> String {
+        func fmt(_ v: Double?) -> String {
+            guard let v else { return "-" }
+            if v == v.rounded(), abs(v) < 1e15 { return String(Int(v)) }
+            return String(format: "%.9g", v)
+        }
+        func table(_ title: String, _ rows: [(String, Double)]) -> String {
+            guard !rows.isEmpty else { return "" }
+            let width = max(4, rows.map(\.0.count).max() ?? 0)
+            var s = "\n\(title)\n"
+            for (name, value) in rows { s += "  " + name.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + fmt(value) + "\n" }
+            return s
+        }
+        var s = "model          \(modelName)\n"
+        s += "problem        \(problemClass)\n"
+        s += "status         \(status.rawValue)   (\(solver): \(rawSolverStatus))\n"
+        var cert = certification == .notBilevelFeasible ? "NOT BILEVEL FEASIBLE" : certification.rawValue
+        if let v = verification, v.outcome == .optimal { cert += "   (follower re-solve gap \(fmt(v.gap)))" }
+        s += "certification  \(cert)\n"
+        for r in certificationReasons { s += "               ! \(r)\n" }
+        if status == .optimal || status == .timeLimit {
+            s += "leader         \(leaderSense.rawValue) \(leaderObjectiveName) = \(fmt(leaderObjective))\n"
+            s += "follower       \(followerSense.rawValue) \(followerObjectiveName) = \(fmt(followerObjective))"
+            if let v = verification, let opt = v.followerOptimum { s += "   (its optimum at the leader's decision: \(fmt(opt)))" }
+            s += "\n"
+            if let g = mipGap, g > 1e-9 { s += "mip gap        \(fmt(g))\n" }
+        }
+        s += table("leader variables", leaderVariables)
+        s += table("follower variables", followerVariables)
+        if explain { s += table("follower duals", followerDuals) }
+        s += "\nsize           \(rows) rows, \(columns) columns, \(binaries) binaries\n"
+        s += String(
+            format: "time           parse %.3f s, reformulation %.3f s, solver %.3f s, verification %.3f s\n",
+            timing.parse, timing.reformulation, timing.solver, timing.verification)
+        for n in notes { s += "note: \(n)\n" }
+        if explain { s += "\n" + explanation }
+        return s
+    }
+
+    /// The plan and every big-M with its source.
+    public var explanation: String {
+        var s = "classification\n"
+        for r in classificationReasons { s += "  - \(r)\n" }
+        s += "plan\n"
+        for (i, p) in plan.enumerated() { s += "  \(i + 1). \(p)\n" }
+        s += "big-M values\n"
+        if bigM.isEmpty { s += "  (none)\n" }
+        for m in bigM {
+            let binary = m.binaryColumn == nil ? "  [no binary needed]" : ""
+            s += "  \(m.pair): slack <= \(m.primalM) from \(m.primalSource); multiplier <= \(m.dualM) from \(m.dualSource)\(binary)\n"
+        }
+        return s
+    }
+}

@@ -1,0 +1,112 @@
+import ArgumentParser
+import Blomodel
+import Foundation
+
+/// Exit codes, documented in docs/cli.md.
+enum ExitStatus: Int32 {
+    case solved = 0
+    case inputError = 1
+    case noSolution = 2
+    case notBilevelFeasible = 3
+    case internalError = 4
+}
+
+struct BlomodelCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "blomodel",
+        abstract: "Model, reformulate, solve and verify bilevel optimization problems.",
+        subcommands: [Solve.self, Check.self])
+}
+
+extension SolverChoice: ExpressibleByArgument {}
+
+func printDiagnostic(_ error: Error) {
+    let text: String
+    switch error {
+    case let d as Diagnostic: text = d.withSourceLine().rendered
+    case let list as DiagnosticList: text = list.diagnostics.map { $0.withSourceLine().rendered }.joined(separator: "\n")
+    default: text = "error: \(error)"
+    }
+    FileHandle.standardError.write((text + "\n").data(using: .utf8)!)
+}
+
+struct Solve: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Solve a .blo model and verify the answer.")
+
+    @Argument(help: "The model file (.blo).") var file: String
+    @Option(help: "The MILP backend: glpk or cbc.") var solver: SolverChoice = .glpk
+    @Option(name: .customLong("time-limit"), help: "Solver time limit in seconds.") var timeLimit: Double?
+    @Option(help: "Relative MIP gap at which the solver may stop.") var gap: Double?
+    @Option(name: .customLong("dual-bound"), help: "Bound for follower duals without a declared 'dualbound'.")
+    var dualBound: Double?
+    @Flag(help: "Print one JSON object instead of the text report.") var json = false
+    @Option(help: "Write the report to this file instead of standard output.") var output: String?
+    @Flag(help: "Print the classification, the plan and every big-M with its source.") var explain = false
+
+    func validate() throws {
+        if let t = timeLimit, !(t > 0 && t.isFinite) { throw ValidationError("--time-limit must be a positive number of seconds") }
+        if let g = gap, !(g >= 0 && g.isFinite) { throw ValidationError("--gap must be a nonnegative number") }
+        if let d = dualBound, !(d > 0 && d.isFinite) { throw ValidationError("--dual-bound must be a positive number") }
+    }
+
+    func run() throws {
+        var options = BlomodelOptions()
+        options.solver = solver
+        options.timeLimit = timeLimit
+        options.relativeGap = gap
+        options.bigM.dualBound = dualBound
+        let report: SolveReport
+        do {
+            report = try Blomodel.solve(file: file, options: options)
+        } catch let e as Diagnostic {
+            printDiagnostic(e)
+            throw ExitCode(ExitStatus.inputError.rawValue)
+        } catch let e as DiagnosticList {
+            printDiagnostic(e)
+            throw ExitCode(ExitStatus.inputError.rawValue)
+        } catch {
+            printDiagnostic(error)
+            throw ExitCode(ExitStatus.internalError.rawValue)
+        }
+        var text = json ? report.json.render() + "\n" : report.text(explain: explain)
+        if json && explain { FileHandle.standardError.write(report.explanation.data(using: .utf8)!) }
+        if let output {
+            do { try text.write(toFile: output, atomically: true, encoding: .utf8) } catch {
+                printDiagnostic(Diagnostic(.error, "cannot write '\(output)': \(error.localizedDescription)"))
+                throw ExitCode(ExitStatus.internalError.rawValue)
+            }
+            text = ""
+        }
+        print(text, terminator: "")
+        switch (report.status, report.certification) {
+        case (_, .notBilevelFeasible): throw ExitCode(ExitStatus.notBilevelFeasible.rawValue)
+        case (.optimal, _), (.timeLimit, _) where report.verification != nil: return
+        case (.error, _): throw ExitCode(ExitStatus.internalError.rawValue)
+        default: throw ExitCode(ExitStatus.noSolution.rawValue)
+        }
+    }
+}
+
+struct Check: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Parse and classify a .blo model, and print a summary.")
+
+    @Argument(help: "The model file (.blo).") var file: String
+
+    func run() throws {
+        do {
+            let model = try ModelLoader.load(path: file)
+            let c = try Classifier.classify(model)
+            let leader = model.variables(at: .upper).count, follower = model.variables(at: .lower).count
+            print("model      \(model.name)")
+            print("class      \(c.problemClass)")
+            print("leader     \(model.upperObjective.sense.rawValue) \(model.upperObjective.name); \(leader) variable(s), \(model.constraints(at: .upper).count) constraint(s)")
+            print("follower   \(model.lowerObjective.sense.rawValue) \(model.lowerObjective.name); \(follower) variable(s), \(model.constraints(at: .lower).count) constraint(s)")
+            for r in c.reasons { print("  - \(r)") }
+        } catch let e as Diagnostic {
+            printDiagnostic(e)
+            throw ExitCode(ExitStatus.inputError.rawValue)
+        }
+    }
+}
+
+BlomodelCommand.main()

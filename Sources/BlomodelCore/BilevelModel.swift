@@ -1,0 +1,136 @@
+/// Which decision maker owns a variable, constraint or objective.
+public enum Level: String, Sendable, Hashable {
+    /// The leader (upper level): its variables are parameters of the follower.
+    case upper
+    /// The follower (lower level).
+    case lower
+}
+
+public enum VariableKind: String, Sendable { case continuous, integer, binary }
+
+public enum ObjectiveSense: String, Sendable {
+    case minimize, maximize
+    /// +1 for minimize, -1 for maximize: multiply to get a minimisation.
+    public var sign: Double { self == .minimize ? 1 : -1 }
+}
+
+/// A scalar decision variable (one member of an indexed family).
+public struct Variable: Sendable {
+    public var base: String
+    public var index: Tuple
+    public var level: Level
+    public var lower: Double
+    public var upper: Double
+    public var kind: VariableKind
+    public var location: SourceLocation
+
+    public init(
+        base: String, index: Tuple = [], level: Level, lower: Double = -.infinity, upper: Double = .infinity,
+        kind: VariableKind = .continuous, location: SourceLocation = .unknown
+    ) {
+        self.base = base
+        self.index = index
+        self.level = level
+        self.lower = lower
+        self.upper = upper
+        self.kind = kind
+        self.location = location
+    }
+
+    /// `x`, `x[3]`, `flow[1,2]`.
+    public var name: String { indexedName(base, index) }
+    public var bounds: Interval { Interval(lower, upper) }
+}
+
+/// An objective of one level.
+public struct Objective: Sendable {
+    public var sense: ObjectiveSense
+    public var name: String
+    public var expression: QuadExpr
+    public var location: SourceLocation
+
+    public init(sense: ObjectiveSense, name: String, expression: QuadExpr, location: SourceLocation = .unknown) {
+        self.sense = sense
+        self.name = name
+        self.expression = expression
+        self.location = location
+    }
+}
+
+/// Where a bound on a dual variable (a big-M on the dual side) came from.
+public enum DualBoundSource: Sendable, Equatable {
+    /// Written on the constraint (`dualbound 50`).
+    case constraint(SourceLocation)
+    /// The follower block's `dualbound` statement.
+    case block(SourceLocation)
+    /// Given on the command line or in the API options.
+    case option
+}
+
+/// A scalar constraint `lower <= body <= upper` (one member of an indexed family).
+/// `body` has no constant term; equalities have `lower == upper`.
+public struct Constraint: Sendable {
+    public var base: String
+    public var index: Tuple
+    public var level: Level
+    public var body: QuadExpr
+    public var lower: Double
+    public var upper: Double
+    /// A user-declared bound on the magnitude of this row's dual variable.
+    public var dualBound: Double?
+    public var dualBoundSource: DualBoundSource?
+    public var location: SourceLocation
+
+    public init(
+        base: String, index: Tuple = [], level: Level, body: QuadExpr, lower: Double, upper: Double,
+        dualBound: Double? = nil, dualBoundSource: DualBoundSource? = nil, location: SourceLocation = .unknown
+    ) {
+        self.base = base
+        self.index = index
+        self.level = level
+        self.body = body
+        self.lower = lower
+        self.upper = upper
+        self.dualBound = dualBound
+        self.dualBoundSource = dualBoundSource
+        self.location = location
+    }
+
+    public var name: String { indexedName(base, index) }
+    public var isEquality: Bool { lower == upper }
+}
+
+/// A bilevel optimisation problem: the leader's problem with the follower's
+/// problem nested inside. This is what both the `.blo` language and the
+/// embedded DSL produce, and what every reformulation starts from.
+public struct BilevelModel: Sendable {
+    public var name: String
+    public var variables: [Variable] = []
+    public var constraints: [Constraint] = []
+    public var upperObjective: Objective
+    public var lowerObjective: Objective
+    /// The follower block's default bound on dual variables, if declared.
+    public var lowerDualBound: Double?
+    public var lowerDualBoundLocation: SourceLocation?
+
+    public init(name: String, upperObjective: Objective, lowerObjective: Objective) {
+        self.name = name
+        self.upperObjective = upperObjective
+        self.lowerObjective = lowerObjective
+    }
+
+    public func variables(at level: Level) -> [VarID] {
+        variables.indices.filter { variables[$0].level == level }
+    }
+
+    public func constraints(at level: Level) -> [Int] {
+        constraints.indices.filter { constraints[$0].level == level }
+    }
+
+    /// Adds a variable and returns its identifier.
+    @discardableResult
+    public mutating func addVariable(_ v: Variable) -> VarID {
+        variables.append(v)
+        return variables.count - 1
+    }
+}

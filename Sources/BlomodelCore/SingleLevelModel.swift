@@ -1,0 +1,171 @@
+/// Where a column of a single-level model comes from: the map back from the
+/// reformulated problem to the user's names is this data, not a closure.
+public enum ColumnOrigin: Sendable, Equatable {
+    /// A variable of the bilevel model, by its identifier there.
+    case original(VarID)
+    /// The follower's multiplier of constraint `row` (an index into `BilevelModel.constraints`).
+    /// `side` says which inequality of a ranged row it belongs to; equalities use `.equality`.
+    case rowDual(row: Int, side: DualSide)
+    /// The follower's multiplier of a bound of follower variable `variable`.
+    case boundDual(variable: VarID, side: DualSide)
+    /// The binary that selects which side of a complementarity pair is zero.
+    case complementarityBinary(pair: Int)
+}
+
+/// Which inequality a multiplier belongs to.
+public enum DualSide: String, Sendable, Equatable {
+    /// `body >= lower` (or `variable >= lower`).
+    case lower
+    /// `body <= upper` (or `variable <= upper`).
+    case upper
+    /// An equality row; its multiplier is free.
+    case equality
+}
+
+/// A complementarity condition `0 <= slack  ⟂  multiplier >= 0`:
+/// at least one of the two is zero.
+public struct Complementarity: Sendable {
+    public var name: String
+    /// The primal slack, an affine expression that is nonnegative when feasible.
+    public var slack: LinearExpr
+    /// The column of the multiplier.
+    public var multiplier: Int
+    /// The follower row (or variable bound) this pair comes from, for messages.
+    public var origin: ColumnOrigin
+
+    public init(name: String, slack: LinearExpr, multiplier: Int, origin: ColumnOrigin) {
+        self.name = name
+        self.slack = slack
+        self.multiplier = multiplier
+        self.origin = origin
+    }
+}
+
+/// A single-level mathematical program with named columns and rows, the
+/// result of reformulating a bilevel model. It may still hold complementarity
+/// pairs (an MPCC) until a pass replaces them, and a quadratic objective until
+/// a pass linearizes it.
+public struct SingleLevelModel: Sendable {
+    public struct Column: Sendable {
+        public var name: String
+        public var lower: Double
+        public var upper: Double
+        public var isInteger: Bool
+        public var origin: ColumnOrigin
+        public init(name: String, lower: Double, upper: Double, isInteger: Bool, origin: ColumnOrigin) {
+            self.name = name
+            self.lower = lower
+            self.upper = upper
+            self.isInteger = isInteger
+            self.origin = origin
+        }
+    }
+
+    public struct Row: Sendable {
+        public var name: String
+        public var expression: LinearExpr
+        public var lower: Double
+        public var upper: Double
+        public init(name: String, expression: LinearExpr, lower: Double, upper: Double) {
+            self.name = name
+            self.expression = expression
+            self.lower = lower
+            self.upper = upper
+        }
+    }
+
+    public var columns: [Column] = []
+    public var rows: [Row] = []
+    public var sense: ObjectiveSense
+    /// Over the columns of this model.
+    public var objective: QuadExpr
+    public var complementarities: [Complementarity] = []
+
+    public init(sense: ObjectiveSense, objective: QuadExpr = QuadExpr()) {
+        self.sense = sense
+        self.objective = objective
+    }
+
+    @discardableResult
+    public mutating func addColumn(_ c: Column) -> Int {
+        columns.append(c)
+        return columns.count - 1
+    }
+
+    public mutating func addRow(_ name: String, _ e: LinearExpr, lower: Double, upper: Double) {
+        // Constants move to the bounds so rows are `lower <= terms <= upper`.
+        var e = e
+        let k = e.constant
+        e.constant = 0
+        rows.append(Row(name: name, expression: e, lower: lower - k, upper: upper - k))
+    }
+
+    /// The column holding a given origin, if any.
+    public func column(for origin: ColumnOrigin) -> Int? {
+        columns.firstIndex { $0.origin == origin }
+    }
+
+    public var integerCount: Int { columns.filter(\.isInteger).count }
+}
+
+extension SingleLevelModel: CustomStringConvertible {
+    /// A byte-stable printout, used by golden tests and `--explain`.
+    public var description: String {
+        func num(_ v: Double) -> String {
+            if v == .infinity { return "+inf" }
+            if v == -.infinity { return "-inf" }
+            if v == v.rounded(), abs(v) < 1e15 { return String(Int(v)) }
+            return String(v)
+        }
+        func term(_ c: Double, _ name: String, first: Bool) -> String {
+            let sign = c < 0 ? "-" : "+"
+            let mag = abs(c) == 1 ? "" : num(abs(c)) + " "
+            if first { return (c < 0 ? "-" : "") + mag + name }
+            return " \(sign) " + mag + name
+        }
+        func linear(_ e: LinearExpr) -> String {
+            var s = ""
+            for (id, c) in e.sortedTerms { s += term(c, columns[id].name, first: s.isEmpty) }
+            if e.constant != 0 || s.isEmpty { s += s.isEmpty ? num(e.constant) : term(e.constant, "", first: false).trimmingTrailingSpace() }
+            return s
+        }
+        var out = "\(sense.rawValue) "
+        var obj = linear(objective.linear)
+        for (p, c) in objective.sortedQuadratic {
+            obj += term(c, "\(columns[p.first].name)*\(columns[p.second].name)", first: false)
+        }
+        out += obj + "\nsubject to\n"
+        for r in rows {
+            let body = linear(r.expression)
+            if r.lower == r.upper {
+                out += "  \(r.name): \(body) = \(num(r.lower))\n"
+            } else if r.lower == -.infinity {
+                out += "  \(r.name): \(body) <= \(num(r.upper))\n"
+            } else if r.upper == .infinity {
+                out += "  \(r.name): \(body) >= \(num(r.lower))\n"
+            } else {
+                out += "  \(r.name): \(num(r.lower)) <= \(body) <= \(num(r.upper))\n"
+            }
+        }
+        if !complementarities.isEmpty {
+            out += "complementarity\n"
+            for c in complementarities {
+                out += "  \(c.name): 0 <= \(linear(c.slack)) _|_ \(columns[c.multiplier].name) >= 0\n"
+            }
+        }
+        out += "columns\n"
+        for c in columns {
+            let kind = c.isInteger ? (c.lower == 0 && c.upper == 1 ? " binary" : " integer") : ""
+            out += "  \(c.name) in [\(num(c.lower)), \(num(c.upper))]\(kind)\n"
+        }
+        return out
+    }
+}
+
+extension String {
+    fileprivate func trimmingTrailingSpace() -> String {
+        var s = self
+        while s.last == " " { s.removeLast() }
+        return s
+    }
+}

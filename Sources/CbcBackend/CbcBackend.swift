@@ -1,0 +1,81 @@
+import CCbc
+import Foundation
+import SolverInterface
+
+/// CBC (COIN-OR branch and cut) through its C interface.
+///
+/// Most CBC setters return nothing, so inputs are validated in Swift first.
+/// A CBC model is never reused after `Cbc_solve`: each call builds a fresh one.
+/// Infinity is spelled `COIN_DBL_MAX`. CBC has no objective constant: it is
+/// added back here. SOS1 constraints are not used (coin-or/Cbc issue 363:
+/// SOS1 sets with continuous members can give wrong answers).
+public struct CbcBackend: SolverBackend {
+    public init() {}
+
+    public let name = "cbc"
+    public let capabilities = SolverCapabilities(integerVariables: true, timeLimit: true, relativeGap: true)
+
+    public func solve(_ problem: StandardForm, options: SolveOptions) throws -> SolverResult {
+        try problem.validate()
+        if let t = options.timeLimit, !(t > 0) { throw SolverError.invalidProblem("time limit must be positive") }
+        if let g = options.relativeGap, !(g >= 0) { throw SolverError.invalidProblem("gap must be nonnegative") }
+        let clock = Date()
+        var p = problem
+        // CBC is not happy with a problem without rows; an always-satisfied empty row costs nothing.
+        if p.rowCount == 0 { p.addRow(name: "empty", entries: [], lower: -.infinity, upper: .infinity) }
+        if p.columnCount == 0 { p.addColumn(name: "empty", lower: 0, upper: 0) }
+
+        guard let model = Cbc_newModel() else { throw SolverError.libraryFailure("Cbc_newModel returned null") }
+        defer { Cbc_deleteModel(model) }
+        let big = Double.greatestFiniteMagnitude
+        func coin(_ v: Double) -> Double { v == .infinity ? big : (v == -.infinity ? -big : v) }
+        let csc = p.columnCompressed()
+        let start = csc.start.map { CoinBigIndex($0) }
+        let index = csc.rowIndex.map { Int32($0) }
+        let colLower = p.columnLower.map(coin), colUpper = p.columnUpper.map(coin)
+        let rowLower = p.rowLower.map(coin), rowUpper = p.rowUpper.map(coin)
+        Cbc_loadProblem(
+            model, Int32(p.columnCount), Int32(p.rowCount), start, index, csc.values, colLower, colUpper,
+            p.objective, rowLower, rowUpper)
+        Cbc_setObjSense(model, 1)
+        for j in 0..<p.columnCount where p.isInteger[j] { Cbc_setInteger(model, Int32(j)) }
+        Cbc_setLogLevel(model, 0)
+        Cbc_setParameter(model, "log", "0")
+        Cbc_setParameter(model, "slog", "0")
+        Cbc_setParameter(model, "integerTolerance", String(options.integralityTolerance))
+        if let t = options.timeLimit { Cbc_setMaximumSeconds(model, t) }
+        Cbc_setAllowableFractionGap(model, options.relativeGap ?? 1e-9)
+        Cbc_setAllowableGap(model, 1e-9)
+
+        let ret = Cbc_solve(model)
+        let status = Cbc_status(model), secondary = Cbc_secondaryStatus(model)
+        let raw = "Cbc_solve returned \(ret); Cbc_status \(status), secondary \(secondary)"
+        let n = problem.columnCount
+        func point() -> [Double]? {
+            guard let x = Cbc_getColSolution(model) else { return nil }
+            return (0..<n).map { x[$0] }
+        }
+        var result: SolverResult
+        if Cbc_isProvenOptimal(model) != 0 {
+            let obj = Cbc_getObjValue(model) + problem.objectiveConstant
+            let bound = Cbc_getBestPossibleObjValue(model) + problem.objectiveConstant
+            result = SolverResult(
+                termination: .optimal, solution: point(), objective: obj,
+                bestBound: p.integerCount == 0 ? obj : bound, rawStatus: raw)
+        } else if Cbc_isProvenInfeasible(model) != 0 {
+            result = SolverResult(termination: .infeasible, rawStatus: raw)
+        } else if Cbc_isContinuousUnbounded(model) != 0 {
+            result = SolverResult(termination: .infeasibleOrUnbounded, rawStatus: raw)
+        } else if Cbc_isSecondsLimitReached(model) != 0 {
+            let x = Cbc_numberSavedSolutions(model) > 0 || secondary == 4 ? point() : nil
+            result = SolverResult(
+                termination: .timeLimit, solution: x,
+                objective: x == nil ? nil : Cbc_getObjValue(model) + problem.objectiveConstant,
+                bestBound: Cbc_getBestPossibleObjValue(model) + problem.objectiveConstant, rawStatus: raw)
+        } else {
+            result = SolverResult(termination: .error, rawStatus: raw)
+        }
+        result.seconds = Date().timeIntervalSince(clock)
+        return result
+    }
+}

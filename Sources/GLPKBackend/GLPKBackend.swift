@@ -1,0 +1,149 @@
+import CGLPK
+import Foundation
+import SolverInterface
+
+/// GLPK through its C API: `glp_simplex` for linear programs and `glp_intopt`
+/// (with GLPK's presolver) for mixed-integer ones.
+///
+/// GLPK terminates the whole process when it is handed an invalid argument,
+/// so every array is validated in Swift (`StandardForm.validate`) before the
+/// first call. Handles are created and freed inside `solve`; nothing is shared.
+public struct GLPKBackend: SolverBackend {
+    public init() {}
+
+    public let name = "glpk"
+    public let capabilities = SolverCapabilities(integerVariables: true, timeLimit: true, relativeGap: true)
+
+    public func solve(_ problem: StandardForm, options: SolveOptions) throws -> SolverResult {
+        try problem.validate()
+        if let t = options.timeLimit, !(t > 0) { throw SolverError.invalidProblem("time limit must be positive") }
+        if let g = options.relativeGap, !(g >= 0) { throw SolverError.invalidProblem("gap must be nonnegative") }
+        let clock = Date()
+        if problem.columnCount == 0 { return emptyProblem(problem) }
+
+        glp_term_out(GLP_OFF)
+        guard let lp = glp_create_prob() else { throw SolverError.libraryFailure("glp_create_prob returned null") }
+        defer { glp_delete_prob(lp) }
+        glp_set_obj_dir(lp, GLP_MIN)
+        let n = problem.columnCount, m = problem.rowCount
+        glp_add_cols(lp, Int32(n))
+        if m > 0 { glp_add_rows(lp, Int32(m)) }
+        for j in 0..<n {
+            let (type, l, u) = Self.boundType(problem.columnLower[j], problem.columnUpper[j])
+            glp_set_col_bnds(lp, Int32(j + 1), type, l, u)
+            glp_set_obj_coef(lp, Int32(j + 1), problem.objective[j])
+            if problem.isInteger[j] { glp_set_col_kind(lp, Int32(j + 1), GLP_IV) }
+        }
+        glp_set_obj_coef(lp, 0, problem.objectiveConstant)
+        for i in 0..<m {
+            let (type, l, u) = Self.boundType(problem.rowLower[i], problem.rowUpper[i])
+            glp_set_row_bnds(lp, Int32(i + 1), type, l, u)
+        }
+        // glp_load_matrix takes 1-based triplets; element 0 of each array is unused.
+        let ne = problem.values.count
+        if ne > 0 {
+            var ia = [Int32](repeating: 0, count: ne + 1)
+            var ja = [Int32](repeating: 0, count: ne + 1)
+            var ar = [Double](repeating: 0, count: ne + 1)
+            for i in 0..<m {
+                for k in problem.rowStart[i]..<problem.rowStart[i + 1] {
+                    ia[k + 1] = Int32(i + 1)
+                    ja[k + 1] = Int32(problem.columnIndex[k] + 1)
+                    ar[k + 1] = problem.values[k]
+                }
+            }
+            glp_load_matrix(lp, Int32(ne), &ia, &ja, &ar)
+        }
+        let limitMs: Int32 = options.timeLimit.map { Int32(min(Double(Int32.max), ($0 * 1000).rounded(.up))) } ?? Int32.max
+
+        if problem.integerCount == 0 {
+            var parm = glp_smcp()
+            glp_init_smcp(&parm)
+            parm.msg_lev = GLP_MSG_OFF
+            parm.presolve = GLP_ON
+            parm.tm_lim = limitMs
+            let ret = glp_simplex(lp, &parm)
+            var result: SolverResult
+            switch ret {
+            case 0:
+                let status = glp_get_status(lp)
+                switch status {
+                case GLP_OPT:
+                    result = SolverResult(
+                        termination: .optimal, solution: (0..<n).map { glp_get_col_prim(lp, Int32($0 + 1)) },
+                        objective: glp_get_obj_val(lp), rawStatus: "glp_simplex: GLP_OPT")
+                    result.bestBound = result.objective
+                case GLP_NOFEAS: result = SolverResult(termination: .infeasible, rawStatus: "glp_simplex: GLP_NOFEAS")
+                case GLP_UNBND: result = SolverResult(termination: .unbounded, rawStatus: "glp_simplex: GLP_UNBND")
+                default: result = SolverResult(termination: .error, rawStatus: "glp_simplex: status \(status)")
+                }
+            case GLP_ENOPFS: result = SolverResult(termination: .infeasible, rawStatus: "glp_simplex: GLP_ENOPFS")
+            case GLP_ENODFS:
+                result = SolverResult(termination: .infeasibleOrUnbounded, rawStatus: "glp_simplex: GLP_ENODFS")
+            case GLP_ETMLIM: result = SolverResult(termination: .timeLimit, rawStatus: "glp_simplex: GLP_ETMLIM")
+            default: result = SolverResult(termination: .error, rawStatus: "glp_simplex: return code \(ret)")
+            }
+            result.seconds = Date().timeIntervalSince(clock)
+            return result
+        }
+
+        var parm = glp_iocp()
+        glp_init_iocp(&parm)
+        parm.msg_lev = GLP_MSG_OFF
+        parm.presolve = GLP_ON
+        parm.tm_lim = limitMs
+        parm.tol_int = options.integralityTolerance
+        if let gap = options.relativeGap { parm.mip_gap = gap }
+        let ret = glp_intopt(lp, &parm)
+        let mipStatus = glp_mip_status(lp)
+        let point: [Double]? =
+            (mipStatus == GLP_OPT || mipStatus == GLP_FEAS) ? (0..<n).map { glp_mip_col_val(lp, Int32($0 + 1)) } : nil
+        let objective = point == nil ? nil : glp_mip_obj_val(lp)
+        var result: SolverResult
+        switch ret {
+        case 0, GLP_EMIPGAP:
+            if mipStatus == GLP_OPT || (mipStatus == GLP_FEAS && ret == GLP_EMIPGAP) {
+                let text = ret == 0 ? "glp_intopt: GLP_OPT" : "glp_intopt: GLP_EMIPGAP (stopped at the relative gap)"
+                result = SolverResult(
+                    termination: .optimal, solution: point, objective: objective,
+                    bestBound: ret == 0 ? objective : nil, rawStatus: text)
+            } else if mipStatus == GLP_NOFEAS {
+                result = SolverResult(termination: .infeasible, rawStatus: "glp_intopt: GLP_NOFEAS")
+            } else {
+                result = SolverResult(
+                    termination: .error, solution: point, objective: objective,
+                    rawStatus: "glp_intopt: mip status \(mipStatus)")
+            }
+        case GLP_ENOPFS: result = SolverResult(termination: .infeasible, rawStatus: "glp_intopt: GLP_ENOPFS")
+        case GLP_ENODFS:
+            result = SolverResult(termination: .infeasibleOrUnbounded, rawStatus: "glp_intopt: GLP_ENODFS")
+        case GLP_ETMLIM:
+            result = SolverResult(
+                termination: .timeLimit, solution: point, objective: objective, rawStatus: "glp_intopt: GLP_ETMLIM")
+        default:
+            result = SolverResult(termination: .error, rawStatus: "glp_intopt: return code \(ret)")
+        }
+        result.seconds = Date().timeIntervalSince(clock)
+        return result
+    }
+
+    /// GLPK's bound type for a pair of bounds (GLPK spells infinity as "no bound of that side").
+    static func boundType(_ l: Double, _ u: Double) -> (Int32, Double, Double) {
+        switch (l.isFinite, u.isFinite) {
+        case (false, false): return (GLP_FR, 0, 0)
+        case (true, false): return (GLP_LO, l, 0)
+        case (false, true): return (GLP_UP, 0, u)
+        case (true, true): return l == u ? (GLP_FX, l, u) : (GLP_DB, l, u)
+        }
+    }
+
+    /// GLPK refuses problems without columns; the answer is known without it.
+    private func emptyProblem(_ p: StandardForm) -> SolverResult {
+        let feasible = (0..<p.rowCount).allSatisfy { p.rowLower[$0] <= 0 && 0 <= p.rowUpper[$0] }
+        return feasible
+            ? SolverResult(
+                termination: .optimal, solution: [], objective: p.objectiveConstant,
+                bestBound: p.objectiveConstant, rawStatus: "empty problem")
+            : SolverResult(termination: .infeasible, rawStatus: "empty problem with an unsatisfiable row")
+    }
+}

@@ -1,0 +1,237 @@
+import BlomodelCore
+import SolverInterface
+
+/// Where a big-M value came from. Every M is recorded with its source, and an
+/// answer is called verified only when no M is a `default`.
+public enum BigMSource: Sendable, Equatable, CustomStringConvertible {
+    /// Interval arithmetic over the variables' declared bounds: proven.
+    case interval
+    /// The maximum of the quantity over the relaxation of the KKT system (all rows of
+    /// both levels, stationarity, dual feasibility), solved as an LP: proven.
+    case relaxationLP
+    /// Interval arithmetic over stationarity, from the bounds of the other multipliers;
+    /// as strong as the weakest of them.
+    case stationarity(weakest: Provenance)
+    /// `dualbound` written on the constraint.
+    case constraintDeclaration(SourceLocation)
+    /// `dualbound` statement of the lower block.
+    case blockDeclaration(SourceLocation)
+    /// The `dualBound` option (`--dual-bound`).
+    case option
+    /// The documented default: unproven.
+    case `default`
+
+    /// How much trust an M deserves.
+    public enum Provenance: Int, Sendable, Comparable {
+        case unproven = 0, userGiven = 1, proven = 2
+        public static func < (a: Provenance, b: Provenance) -> Bool { a.rawValue < b.rawValue }
+    }
+
+    public var provenance: Provenance {
+        switch self {
+        case .interval, .relaxationLP: return .proven
+        case .stationarity(let w): return w
+        case .constraintDeclaration, .blockDeclaration, .option: return .userGiven
+        case .default: return .unproven
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .interval: return "interval arithmetic over variable bounds (proven)"
+        case .relaxationLP: return "LP over the relaxed KKT system (proven)"
+        case .stationarity(let w):
+            return "stationarity with the other multipliers' bounds (" + (w == .proven ? "proven" : w == .userGiven ? "from user bounds" : "from default bounds, unproven") + ")"
+        case .constraintDeclaration(let l): return "dualbound on the constraint at line \(l.line) (user-given)"
+        case .blockDeclaration(let l): return "dualbound statement at line \(l.line) (user-given)"
+        case .option: return "--dual-bound option (user-given)"
+        case .default: return "default value (UNPROVEN)"
+        }
+    }
+}
+
+/// The big-M values of one complementarity pair.
+public struct BigMRecord: Sendable {
+    public var pair: String
+    /// Bound on the primal slack (the M of `slack <= M (1 - z)`); nil when the pair needs no binary.
+    public var primalM: Double
+    public var primalSource: BigMSource
+    public var dualM: Double
+    public var dualSource: BigMSource
+    public var binaryColumn: Int?
+    public var multiplierColumn: Int
+
+    public var weakest: BigMSource.Provenance { min(primalSource.provenance, dualSource.provenance) }
+}
+
+/// Options of the big-M pass.
+public struct BigMOptions: Sendable {
+    /// The M used when nothing else bounds a quantity (documented; makes the answer unverified).
+    public var defaultM: Double = 1e4
+    /// A bound for every follower dual that has no declared one (`--dual-bound`).
+    public var dualBound: Double?
+    /// Solve LPs over the relaxed KKT system to prove bounds that interval arithmetic cannot.
+    /// `nil` means: only when the model has at most `automaticTighteningLimit` pairs.
+    public var tightenWithLP: Bool?
+    public var automaticTighteningLimit = 400
+    public init() {}
+}
+
+/// Replaces each complementarity pair `0 <= s ⟂ lambda >= 0` by a binary `z` and
+///
+///     lambda <= M_d z          (row compl_dual_<pair>)
+///     s      <= M_p (1 - z)    (row compl_slack_<pair>)
+///
+/// M_p bounds the slack over every bilevel-feasible point; M_d bounds the
+/// multiplier over every optimal dual of the follower. Sources, strongest first:
+/// interval arithmetic over declared bounds; an LP over the relaxed KKT system
+/// (valid because every bilevel-feasible point with any optimal dual lies in it);
+/// for bound multipliers, interval arithmetic over the stationarity row; user
+/// declarations (`dualbound`); and last a documented default, which makes the
+/// answer unverified. Each M is as small as its best source proves.
+public enum BigMComplementarity {
+    public static func apply(
+        _ input: SingleLevelModel, model: BilevelModel, options: BigMOptions, lpSolver: (any SolverBackend)?
+    ) throws -> (SingleLevelModel, [BigMRecord]) {
+        var out = input
+        out.complementarities = []
+        let pairs = input.complementarities
+        let columnBounds: (Int) -> Interval = { Interval(input.columns[$0].lower, input.columns[$0].upper) }
+
+        let tighten = (options.tightenWithLP ?? (pairs.count <= options.automaticTighteningLimit)) && lpSolver != nil
+        let relaxation = tighten ? RelaxationBounds(input, solver: lpSolver!) : nil
+
+        // Dual-side bounds first for row multipliers (needed to derive bound-multiplier M by stationarity).
+        var dualBound: [Int: (Double, BigMSource)] = [:]  // multiplier column -> |value| bound
+        func declared(_ origin: ColumnOrigin) -> (Double, BigMSource)? {
+            if case .rowDual(let row, _) = origin, let v = model.constraints[row].dualBound,
+                case .constraint(let at) = model.constraints[row].dualBoundSource
+            {
+                return (v, .constraintDeclaration(at))
+            }
+            if let v = model.lowerDualBound, let at = model.lowerDualBoundLocation { return (v, .blockDeclaration(at)) }
+            if let v = options.dualBound { return (v, .option) }
+            return nil
+        }
+        func best(_ candidates: [(Double, BigMSource)?]) -> (Double, BigMSource)? {
+            // Prefer stronger provenance; among equals, the smaller value.
+            candidates.compactMap { $0 }.filter { $0.0.isFinite && $0.0 >= 0 }.max { a, b in
+                a.1.provenance != b.1.provenance ? a.1.provenance < b.1.provenance : a.0 > b.0
+            }
+        }
+        for (k, column) in input.columns.enumerated() {
+            guard case .rowDual = column.origin else { continue }
+            var lp: (Double, BigMSource)?
+            if let relaxation, let m = try relaxation.maxAbs(.variable(k)) { lp = (m, .relaxationLP) }
+            if let b = best([lp, declared(column.origin)]) { dualBound[k] = b }
+        }
+        // Bound multipliers: stationarity gives mu = (c_j(x) - sum a lambda ...) with the other terms bounded.
+        var stationarityRow: [Int: LinearExpr] = [:]
+        for row in input.rows where row.name.hasPrefix("stationarity[") {
+            for (k, _) in row.expression.terms {
+                if case .boundDual = input.columns[k].origin { stationarityRow[k] = row.expression }
+            }
+        }
+        for (k, column) in input.columns.enumerated() {
+            guard case .boundDual = column.origin else { continue }
+            var candidates: [(Double, BigMSource)?] = []
+            if let relaxation, let m = try relaxation.maxAbs(.variable(k)) { candidates.append((m, .relaxationLP)) }
+            if let row = stationarityRow[k], let coefficient = row.terms[k] {
+                var weakest = BigMSource.Provenance.proven
+                let rest = LinearExpr(constant: row.constant, terms: row.terms.filter { $0.key != k })
+                let range = rest.range { id in
+                    switch input.columns[id].origin {
+                    case .original: return columnBounds(id)
+                    case .boundDual:
+                        // The other bound of the same variable: when this multiplier is positive the
+                        // variable sits at this bound, so by complementarity the other one is zero.
+                        return .zero
+                    case .rowDual(_, let side):
+                        guard let (m, source) = dualBound[id] else { return Interval(-.infinity, .infinity) }
+                        weakest = min(weakest, source.provenance)
+                        return side == .equality ? Interval(-m, m) : Interval(0, m)
+                    case .complementarityBinary: return Interval(0, 1)
+                    }
+                }
+                // rest + coefficient * mu = 0  =>  mu = -rest / coefficient
+                let mu = (-1 / coefficient) * range
+                if mu.upper.isFinite { candidates.append((max(0, mu.upper), .stationarity(weakest: weakest))) }
+            }
+            if let v = options.dualBound { candidates.append((v, .option)) }
+            if let b = best(candidates) { dualBound[k] = b }
+        }
+
+        var records: [BigMRecord] = []
+        for (index, pair) in pairs.enumerated() {
+            // Primal side.
+            var primal: (Double, BigMSource)
+            let r = pair.slack.range(columnBounds)
+            if r.upper.isFinite {
+                primal = (max(0, r.upper), .interval)
+            } else if let relaxation, let m = try relaxation.max(pair.slack) {
+                primal = (max(0, m), .relaxationLP)
+            } else {
+                primal = (options.defaultM, .default)
+            }
+            let dual = dualBound[pair.multiplier] ?? (options.defaultM, .default)
+            var record = BigMRecord(
+                pair: pair.name, primalM: primal.0, primalSource: primal.1, dualM: dual.0, dualSource: dual.1,
+                binaryColumn: nil, multiplierColumn: pair.multiplier)
+            if primal.0 <= 1e-12 && primal.1.provenance == .proven {
+                // The slack is always zero: the pair holds without a binary.
+                records.append(record)
+                continue
+            }
+            if dual.0 <= 1e-12 && dual.1.provenance == .proven {
+                out.columns[pair.multiplier].upper = 0
+                records.append(record)
+                continue
+            }
+            let z = out.addColumn(
+                .init(name: "compl_bin_\(pair.name.dropPrefix("compl_"))", lower: 0, upper: 1, isInteger: true, origin: .complementarityBinary(pair: index)))
+            record.binaryColumn = z
+            out.addRow("compl_dual_\(pair.name.dropPrefix("compl_"))", LinearExpr(terms: [pair.multiplier: 1, z: -dual.0]), lower: -.infinity, upper: 0)
+            var slackRow = pair.slack
+            slackRow.add(z, primal.0)
+            out.addRow("compl_slack_\(pair.name.dropPrefix("compl_"))", slackRow, lower: -.infinity, upper: primal.0)
+            records.append(record)
+        }
+        return (out, records)
+    }
+}
+
+extension String {
+    func dropPrefix(_ p: String) -> String { hasPrefix(p) ? String(dropFirst(p.count)) : self }
+}
+
+/// Bounds from LPs over the relaxation of a single-level model: its rows and
+/// column bounds, without complementarity and integrality.
+struct RelaxationBounds {
+    let base: StandardForm
+    let solver: any SolverBackend
+
+    init(_ model: SingleLevelModel, solver: any SolverBackend) {
+        var sf = StandardForm()
+        for c in model.columns { sf.addColumn(name: c.name, lower: c.lower, upper: c.upper) }
+        for r in model.rows {
+            sf.addRow(name: r.name, entries: r.expression.sortedTerms, lower: r.lower, upper: r.upper)
+        }
+        base = sf
+        self.solver = solver
+    }
+
+    /// The maximum of an expression over the relaxation, or nil when unbounded or not solved.
+    func max(_ e: LinearExpr) throws -> Double? {
+        var p = base
+        for (j, c) in e.terms { p.objective[j] = -c }
+        let r = try solver.solve(p, options: SolveOptions(timeLimit: 10))
+        guard r.termination == .optimal, let v = r.objective else { return nil }
+        return -v + e.constant
+    }
+
+    /// The largest absolute value of an expression over the relaxation.
+    func maxAbs(_ e: LinearExpr) throws -> Double? {
+        guard let hi = try max(e), let lo = try max(e.scaled(-1)) else { return nil }
+        return Swift.max(abs(hi), abs(lo))
+    }
+}

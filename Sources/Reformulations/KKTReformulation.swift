@@ -1,0 +1,109 @@
+import BlomodelCore
+
+/// Replaces the follower's linear program by its Karush-Kuhn-Tucker conditions.
+///
+/// The follower solves, for the leader's fixed `x`,
+///
+///     min_y  c(x)'y                 (a maximising follower is negated first)
+///     s.t.   lo_i <= a_i'y + e_i'x <= hi_i     (rows i)
+///            l_j <= y_j <= u_j
+///
+/// Each finite side of a row is an inequality `g >= 0` (`g = a'y + e'x - lo` or
+/// `g = hi - a'y - e'x`) with a multiplier `lambda >= 0`; an equality row has a
+/// free multiplier `nu`; each finite bound has a multiplier `mu >= 0`.
+/// Because the follower is an LP, these conditions are necessary and sufficient:
+///
+///     primal feasibility   the rows and bounds above
+///     stationarity         c_j(x) - sum_i lambda_lo,i a_ij + sum_i lambda_up,i a_ij - sum_e nu_e a_ej
+///                                 - mu_lo,j + mu_up,j = 0            for every follower variable j
+///     dual feasibility     lambda >= 0, mu >= 0
+///     complementarity      0 <= g  ⟂  lambda >= 0   for every inequality and finite bound
+///
+/// Accepts: a model the `Classifier` accepted. Produces: a `SingleLevelModel`
+/// whose first columns are the bilevel model's variables (same identifiers),
+/// followed by the multipliers (`dual_<row>`, `dual_lo_<row>`/`dual_up_<row>` for
+/// ranged rows, `dual_lb_<var>`/`dual_ub_<var>` for bounds), the rows of both
+/// levels, one `stationarity[<var>]` row per follower variable, and the
+/// complementarity pairs (`compl_<row>` ...). The objective is the leader's,
+/// unchanged (it may still have products; see `StrongDualityLinearization`).
+/// Solutions map back through the columns' `origin`.
+public enum KKTReformulation {
+    public static func apply(_ model: BilevelModel, _ classification: Classification) -> SingleLevelModel {
+        var out = SingleLevelModel(sense: model.upperObjective.sense, objective: model.upperObjective.expression)
+        for v in model.variables {
+            out.addColumn(
+                .init(name: v.name, lower: v.lower, upper: v.upper, isInteger: v.kind != .continuous, origin: .original(out.columns.count)))
+        }
+        // Primal feasibility: every row of both levels.
+        for c in model.constraints {
+            out.addRow(c.name, c.body.linear, lower: c.lower, upper: c.upper)
+        }
+
+        // Stationarity rows start as the follower's cost vector c(x), in minimisation form.
+        let sign = model.lowerObjective.sense.sign
+        var stationarity: [VarID: LinearExpr] = [:]
+        for j in classification.followerVariables { stationarity[j] = LinearExpr() }
+        for (id, c) in model.lowerObjective.expression.linear.terms where model.variables[id].level == .lower {
+            stationarity[id]!.constant += sign * c
+        }
+        for (p, c) in classification.followerBilinear {
+            let (y, x) = model.variables[p.first].level == .lower ? (p.first, p.second) : (p.second, p.first)
+            stationarity[y]!.add(x, c)  // already in minimisation form
+        }
+
+        func multiplier(_ name: String, free: Bool, _ origin: ColumnOrigin) -> Int {
+            out.addColumn(.init(name: name, lower: free ? -.infinity : 0, upper: .infinity, isInteger: false, origin: origin))
+        }
+
+        for i in classification.followerRows {
+            let c = model.constraints[i]
+            let terms = c.body.linear
+            if c.isEquality {
+                let nu = multiplier("dual_\(c.name)", free: true, .rowDual(row: i, side: .equality))
+                for (j, a) in terms.terms where model.variables[j].level == .lower { stationarity[j]!.add(nu, -a) }
+                continue
+            }
+            let ranged = c.lower.isFinite && c.upper.isFinite
+            if c.lower.isFinite {
+                let lam = multiplier(ranged ? "dual_lo_\(c.name)" : "dual_\(c.name)", free: false, .rowDual(row: i, side: .lower))
+                for (j, a) in terms.terms where model.variables[j].level == .lower { stationarity[j]!.add(lam, -a) }
+                var g = terms
+                g.constant -= c.lower
+                out.complementarities.append(
+                    Complementarity(name: ranged ? "compl_lo_\(c.name)" : "compl_\(c.name)", slack: g, multiplier: lam, origin: .rowDual(row: i, side: .lower)))
+            }
+            if c.upper.isFinite {
+                let lam = multiplier(ranged ? "dual_up_\(c.name)" : "dual_\(c.name)", free: false, .rowDual(row: i, side: .upper))
+                for (j, a) in terms.terms where model.variables[j].level == .lower { stationarity[j]!.add(lam, a) }
+                var g = terms.scaled(-1)
+                g.constant += c.upper
+                out.complementarities.append(
+                    Complementarity(name: ranged ? "compl_up_\(c.name)" : "compl_\(c.name)", slack: g, multiplier: lam, origin: .rowDual(row: i, side: .upper)))
+            }
+        }
+        for j in classification.followerVariables {
+            let v = model.variables[j]
+            if v.lower == v.upper {
+                let nu = multiplier("dual_fix_\(v.name)", free: true, .boundDual(variable: j, side: .equality))
+                stationarity[j]!.add(nu, -1)
+                continue
+            }
+            if v.lower.isFinite {
+                let mu = multiplier("dual_lb_\(v.name)", free: false, .boundDual(variable: j, side: .lower))
+                stationarity[j]!.add(mu, -1)
+                out.complementarities.append(
+                    Complementarity(name: "compl_lb_\(v.name)", slack: LinearExpr(constant: -v.lower, terms: [j: 1]), multiplier: mu, origin: .boundDual(variable: j, side: .lower)))
+            }
+            if v.upper.isFinite {
+                let mu = multiplier("dual_ub_\(v.name)", free: false, .boundDual(variable: j, side: .upper))
+                stationarity[j]!.add(mu, 1)
+                out.complementarities.append(
+                    Complementarity(name: "compl_ub_\(v.name)", slack: LinearExpr(constant: v.upper, terms: [j: -1]), multiplier: mu, origin: .boundDual(variable: j, side: .upper)))
+            }
+        }
+        for j in classification.followerVariables {
+            out.addRow("stationarity[\(model.variables[j].name)]", stationarity[j]!, lower: 0, upper: 0)
+        }
+        return out
+    }
+}

@@ -1,0 +1,46 @@
+import BlomodelCore
+import SolverInterface
+
+/// The chain of passes for a classified model, with everything a user needs
+/// to understand it (`--explain`).
+public struct Reformulated: Sendable {
+    public var classification: Classification
+    /// The KKT model before big-M (an MPCC), for printouts.
+    public var complementarityModel: SingleLevelModel
+    /// The mixed-integer linear program handed to the solver.
+    public var milp: SingleLevelModel
+    public var standardForm: StandardForm
+    /// Multiply the standard form's objective by this to get the leader's objective.
+    public var objectiveSign: Double
+    public var bigM: [BigMRecord]
+    /// One line per pass, in order.
+    public var plan: [String]
+}
+
+public enum Planner {
+    /// Classify, then KKT, strong duality (when needed), big-M and lowering.
+    public static func reformulate(
+        _ model: BilevelModel, bigM options: BigMOptions = BigMOptions(), lpSolver: (any SolverBackend)?
+    ) throws -> Reformulated {
+        let classification = try Classifier.classify(model)
+        var plan: [String] = []
+        let kkt = KKTReformulation.apply(model, classification)
+        plan.append(
+            "kkt: replace the follower LP by primal feasibility, \(classification.followerVariables.count) stationarity row(s), dual feasibility and \(kkt.complementarities.count) complementarity pair(s)")
+        var mpcc = kkt
+        if classification.leaderProductFactor != nil {
+            mpcc = StrongDualityLinearization.apply(kkt, model: model, classification)
+            plan.append(
+                "strong-duality: replace the leader's \(model.upperObjective.expression.quadratic.count) leader x follower product(s) by \(classification.leaderProductFactor!) x (dual objective - follower's constant costs): exact")
+        }
+        let (milp, records) = try BigMComplementarity.apply(mpcc, model: model, options: options, lpSolver: lpSolver)
+        let binaries = records.filter { $0.binaryColumn != nil }.count
+        plan.append(
+            "big-m: \(binaries) complementarity pair(s) to a binary and two rows; \(records.count - binaries) pair(s) hold without a binary")
+        let (sf, sign) = try Lowering.apply(milp)
+        plan.append("lower: \(sf.rowCount) row(s), \(sf.columnCount) column(s), \(sf.integerCount) integer column(s)")
+        return Reformulated(
+            classification: classification, complementarityModel: mpcc, milp: milp, standardForm: sf,
+            objectiveSign: sign, bigM: records, plan: plan)
+    }
+}

@@ -1,0 +1,92 @@
+import BlomodelCore
+
+/// Why the solver stopped. Kept apart from whether it has a point to offer.
+public enum TerminationStatus: String, Sendable {
+    case optimal
+    case infeasible
+    case unbounded
+    /// The solver proved one of the two but could not say which.
+    case infeasibleOrUnbounded = "infeasible_or_unbounded"
+    case timeLimit = "time_limit"
+    case error
+}
+
+/// Options every backend understands.
+public struct SolveOptions: Sendable {
+    /// Wall-clock limit in seconds.
+    public var timeLimit: Double?
+    /// Relative MIP gap at which to stop.
+    public var relativeGap: Double?
+    /// Integrality tolerance for the MIP search. Deliberately tight: a binary
+    /// left at 1e-5 times a big-M of 1e5 would relax a complementarity by a whole unit.
+    public var integralityTolerance: Double = 1e-9
+
+    public init(timeLimit: Double? = nil, relativeGap: Double? = nil) {
+        self.timeLimit = timeLimit
+        self.relativeGap = relativeGap
+    }
+}
+
+/// What a backend returns.
+public struct SolverResult: Sendable {
+    public var termination: TerminationStatus
+    /// The primal point, when the solver has one (it may have one at a time limit).
+    public var solution: [Double]?
+    public var objective: Double?
+    /// The best proven bound on the objective, for MIPs.
+    public var bestBound: Double?
+    /// The library's own status text, for reports and bug hunting.
+    public var rawStatus: String
+    public var seconds: Double
+
+    public init(
+        termination: TerminationStatus, solution: [Double]? = nil, objective: Double? = nil, bestBound: Double? = nil,
+        rawStatus: String, seconds: Double = 0
+    ) {
+        self.termination = termination
+        self.solution = solution
+        self.objective = objective
+        self.bestBound = bestBound
+        self.rawStatus = rawStatus
+        self.seconds = seconds
+    }
+
+    /// The relative gap between the incumbent and the bound, when both exist.
+    public var relativeGap: Double? {
+        guard let objective, let bestBound else { return nil }
+        return abs(objective - bestBound) / max(1, abs(objective))
+    }
+}
+
+public enum SolverError: Error, CustomStringConvertible, Sendable {
+    case invalidProblem(String)
+    case libraryFailure(String)
+
+    public var description: String {
+        switch self {
+        case .invalidProblem(let m): return "invalid problem data: \(m)"
+        case .libraryFailure(let m): return "solver failure: \(m)"
+        }
+    }
+}
+
+/// What a backend can do, declared as data so plans can be checked before a solve.
+public struct SolverCapabilities: Sendable {
+    public var integerVariables: Bool
+    public var timeLimit: Bool
+    public var relativeGap: Bool
+    public init(integerVariables: Bool, timeLimit: Bool, relativeGap: Bool) {
+        self.integerVariables = integerVariables
+        self.timeLimit = timeLimit
+        self.relativeGap = relativeGap
+    }
+}
+
+/// A linear / mixed-integer solver.
+public protocol SolverBackend: Sendable {
+    /// The name users type: `glpk`, `cbc`.
+    var name: String { get }
+    var capabilities: SolverCapabilities { get }
+    /// Solves a minimisation problem. Invalid data throws before any library call.
+    func solve(_ problem: StandardForm, options: SolveOptions) throws -> SolverResult
+}

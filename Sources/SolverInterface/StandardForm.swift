@@ -1,0 +1,107 @@
+import BlomodelCore
+
+/// A mixed-integer linear program in the form every backend accepts:
+///
+///     minimize    c'x + constant
+///     subject to  rowLower <= A x <= rowUpper
+///                 columnLower <= x <= columnUpper,  x_j integer for j in integers
+///
+/// Columns and rows are zero-based; infinite bounds are `±Double.infinity`
+/// (each backend translates to its own spelling). `A` is stored by rows.
+public struct StandardForm: Sendable {
+    public var columnNames: [String] = []
+    public var columnLower: [Double] = []
+    public var columnUpper: [Double] = []
+    public var isInteger: [Bool] = []
+    public var objective: [Double] = []
+    public var objectiveConstant: Double = 0
+    public var rowNames: [String] = []
+    public var rowLower: [Double] = []
+    public var rowUpper: [Double] = []
+    /// Row-compressed matrix: the entries of row i are `rowStart[i] ..< rowStart[i+1]`.
+    public var rowStart: [Int] = [0]
+    public var columnIndex: [Int] = []
+    public var values: [Double] = []
+
+    public init() {}
+
+    public var columnCount: Int { columnLower.count }
+    public var rowCount: Int { rowLower.count }
+    public var integerCount: Int { isInteger.filter { $0 }.count }
+
+    @discardableResult
+    public mutating func addColumn(name: String, lower: Double, upper: Double, cost: Double = 0, integer: Bool = false)
+        -> Int
+    {
+        columnNames.append(name)
+        columnLower.append(lower)
+        columnUpper.append(upper)
+        objective.append(cost)
+        isInteger.append(integer)
+        return columnLower.count - 1
+    }
+
+    /// Adds a row; entries with the same column are summed, zeros dropped.
+    public mutating func addRow(name: String, entries: [(Int, Double)], lower: Double, upper: Double) {
+        var merged: [Int: Double] = [:]
+        for (j, v) in entries { merged[j, default: 0] += v }
+        for (j, v) in merged.sorted(by: { $0.key < $1.key }) where v != 0 {
+            columnIndex.append(j)
+            values.append(v)
+        }
+        rowStart.append(columnIndex.count)
+        rowNames.append(name)
+        rowLower.append(lower)
+        rowUpper.append(upper)
+    }
+
+    /// The same matrix stored by columns (start, row index, value), as CBC wants it.
+    public func columnCompressed() -> (start: [Int], rowIndex: [Int], values: [Double]) {
+        var counts = [Int](repeating: 0, count: columnCount + 1)
+        for j in columnIndex { counts[j + 1] += 1 }
+        for j in 0..<columnCount { counts[j + 1] += counts[j] }
+        var next = counts
+        var rowIndex = [Int](repeating: 0, count: values.count)
+        var vals = [Double](repeating: 0, count: values.count)
+        for i in 0..<rowCount {
+            for k in rowStart[i]..<rowStart[i + 1] {
+                let j = columnIndex[k]
+                rowIndex[next[j]] = i
+                vals[next[j]] = values[k]
+                next[j] += 1
+            }
+        }
+        return (counts, rowIndex, vals)
+    }
+
+    /// Checks everything a C solver would choke on: NaN anywhere, infinite
+    /// coefficients, crossed bounds, out-of-range indices. Backends call this
+    /// before touching the library, so invalid data never reaches GLPK (which
+    /// aborts the process) or CBC.
+    public func validate() throws {
+        func fail(_ m: String) -> SolverError { SolverError.invalidProblem(m) }
+        guard columnNames.count == columnCount, columnUpper.count == columnCount, objective.count == columnCount,
+            isInteger.count == columnCount, rowUpper.count == rowCount, rowNames.count == rowCount,
+            rowStart.count == rowCount + 1, columnIndex.count == values.count, rowStart.last == values.count
+        else { throw fail("inconsistent array sizes") }
+        guard objectiveConstant.isFinite else { throw fail("objective constant is not finite") }
+        for j in 0..<columnCount {
+            let (l, u) = (columnLower[j], columnUpper[j])
+            if l.isNaN || u.isNaN { throw fail("bound of column \(columnNames[j]) is NaN") }
+            if l > u { throw fail("column \(columnNames[j]) has lower bound \(l) above upper bound \(u)") }
+            if l == .infinity || u == -.infinity { throw fail("column \(columnNames[j]) has an empty domain") }
+            if !objective[j].isFinite { throw fail("objective coefficient of \(columnNames[j]) is not finite") }
+        }
+        for i in 0..<rowCount {
+            let (l, u) = (rowLower[i], rowUpper[i])
+            if l.isNaN || u.isNaN { throw fail("bound of row \(rowNames[i]) is NaN") }
+            if l > u { throw fail("row \(rowNames[i]) has lower bound \(l) above upper bound \(u)") }
+            if l == .infinity || u == -.infinity { throw fail("row \(rowNames[i]) can never be satisfied") }
+            if rowStart[i] > rowStart[i + 1] { throw fail("row starts are not increasing") }
+        }
+        for k in 0..<values.count {
+            if columnIndex[k] < 0 || columnIndex[k] >= columnCount { throw fail("column index out of range") }
+            if !values[k].isFinite { throw fail("matrix coefficient is not finite") }
+        }
+    }
+}
