@@ -18,11 +18,13 @@ public indirect enum Expr: Sendable {
     case membership([Expr], SetRef, negated: Bool, SourceLocation)
     /// `dual(con[i])`: reserved for follower duals in the leader.
     case dual(Expr, SourceLocation)
+    /// `if condition then a else b`, evaluated while the model is elaborated.
+    case conditional(Expr, Expr, Expr, SourceLocation)
 
     public var location: SourceLocation {
         switch self {
         case .number(_, let l), .string(_, let l), .name(_, _, let l, _), .unary(_, _, let l), .binary(_, _, _, let l),
-            .sum(_, _, let l), .tuple(_, let l), .membership(_, _, _, let l), .dual(_, let l):
+            .sum(_, _, let l), .tuple(_, let l), .membership(_, _, _, let l), .dual(_, let l), .conditional(_, _, _, let l):
             return l
         }
     }

@@ -591,6 +591,8 @@ public final class Elaborator {
             throw error("a tuple is not a number", at: at)
         case .membership(_, _, _, let at):
             throw error("'in' gives a condition, not a number", at: at, length: 2)
+        case .conditional(let condition, let a, let b, _):
+            return try truth(condition) ? evaluate(a) : evaluate(b)
         case .dual(_, let at):
             throw error(
                 "dual() is reserved for follower duals in the leader's expressions, which are not supported yet",

@@ -463,6 +463,14 @@ public struct Parser {
             guard isSymbol("{") else { throw error("expected '{' after 'sum'") }
             let indexing = try parseIndexing()
             return .sum(indexing, try parseMultiplicative(symbolsAllowed), t.location)
+        case .keyword("if"):
+            _ = advance()
+            let condition = try parseCondition()
+            guard acceptKeyword("then") else { throw error("expected 'then' after the condition of 'if', found \(current.spelling)") }
+            let a = try parseAdditive(symbolsAllowed: symbolsAllowed)
+            guard acceptKeyword("else") else { throw error("expected 'else' in 'if ... then ... else ...', found \(current.spelling)") }
+            let b = try parseAdditive(symbolsAllowed: symbolsAllowed)
+            return .conditional(condition, a, b, t.location)
         case .keyword("dual"):
             _ = advance()
             try expectSymbol("(", "after 'dual'")

@@ -32,5 +32,5 @@ public struct Token: Sendable, Equatable {
 /// Words with a fixed meaning; they cannot name sets, parameters, variables or constraints.
 public let bloKeywords: Set<String> = [
     "set", "param", "var", "upper", "lower", "minimize", "maximize", "sum", "in", "integer", "binary",
-    "default", "csv", "dualbound", "and", "or", "not", "dual",
+    "default", "csv", "dualbound", "and", "or", "not", "dual", "if", "then", "else",
 ]

@@ -9,6 +9,8 @@ public enum BigMSource: Sendable, Equatable, CustomStringConvertible {
     /// The maximum of the quantity over the relaxation of the KKT system (all rows of
     /// both levels, stationarity, dual feasibility), solved as an LP: proven.
     case relaxationLP
+    /// The largest value over the vertices of the follower's dual polyhedron: proven.
+    case dualVertices
     /// Interval arithmetic over stationarity, from the bounds of the other multipliers;
     /// as strong as the weakest of them.
     case stationarity(weakest: Provenance)
@@ -29,7 +31,7 @@ public enum BigMSource: Sendable, Equatable, CustomStringConvertible {
 
     public var provenance: Provenance {
         switch self {
-        case .interval, .relaxationLP: return .proven
+        case .interval, .relaxationLP, .dualVertices: return .proven
         case .stationarity(let w): return w
         case .constraintDeclaration, .blockDeclaration, .option: return .userGiven
         case .default: return .unproven
@@ -40,6 +42,7 @@ public enum BigMSource: Sendable, Equatable, CustomStringConvertible {
         switch self {
         case .interval: return "interval arithmetic over variable bounds (proven)"
         case .relaxationLP: return "LP over the relaxed KKT system (proven)"
+        case .dualVertices: return "vertices of the follower's dual polyhedron (proven)"
         case .stationarity(let w):
             return "stationarity with the other multipliers' bounds (" + (w == .proven ? "proven" : w == .userGiven ? "from user bounds" : "from default bounds, unproven") + ")"
         case .constraintDeclaration(let l): return "dualbound on the constraint at line \(l.line) (user-given)"
@@ -119,26 +122,35 @@ public enum BigMComplementarity {
                 a.1.provenance != b.1.provenance ? a.1.provenance < b.1.provenance : a.0 > b.0
             }
         }
+        let vertexBounds = DualVertexBounds.compute(input)
         for (k, column) in input.columns.enumerated() {
             guard case .rowDual = column.origin else { continue }
             var lp: (Double, BigMSource)?
-            if let relaxation, let m = try relaxation.maxAbs(.variable(k)) { lp = (m, .relaxationLP) }
+            if let m = vertexBounds?[k] {
+                lp = (m, .dualVertices)
+            } else if let relaxation, let m = try relaxation.maxAbs(.variable(k)) {
+                lp = (m, .relaxationLP)
+            }
             if let b = best([lp, declared(column.origin)]) { dualBound[k] = b }
         }
         // Bound multipliers: stationarity gives mu = (c_j(x) - sum a lambda ...) with the other terms bounded.
-        var stationarityRow: [Int: LinearExpr] = [:]
+        var stationarityRow: [Int: SingleLevelModel.Row] = [:]
         for row in input.rows where row.name.hasPrefix("stationarity[") {
             for (k, _) in row.expression.terms {
-                if case .boundDual = input.columns[k].origin { stationarityRow[k] = row.expression }
+                if case .boundDual = input.columns[k].origin { stationarityRow[k] = row }
             }
         }
         for (k, column) in input.columns.enumerated() {
             guard case .boundDual = column.origin else { continue }
             var candidates: [(Double, BigMSource)?] = []
-            if let relaxation, let m = try relaxation.maxAbs(.variable(k)) { candidates.append((m, .relaxationLP)) }
-            if let row = stationarityRow[k], let coefficient = row.terms[k] {
+            if let m = vertexBounds?[k] {
+                candidates.append((m, .dualVertices))
+            } else if let relaxation, let m = try relaxation.maxAbs(.variable(k)) {
+                candidates.append((m, .relaxationLP))
+            }
+            if let row = stationarityRow[k], let coefficient = row.expression.terms[k] {
                 var weakest = BigMSource.Provenance.proven
-                let rest = LinearExpr(constant: row.constant, terms: row.terms.filter { $0.key != k })
+                let rest = LinearExpr(constant: row.expression.constant, terms: row.expression.terms.filter { $0.key != k })
                 let range = rest.range { id in
                     switch input.columns[id].origin {
                     case .original: return columnBounds(id)
@@ -153,8 +165,8 @@ public enum BigMComplementarity {
                     case .complementarityBinary: return Interval(0, 1)
                     }
                 }
-                // rest + coefficient * mu = 0  =>  mu = -rest / coefficient
-                let mu = (-1 / coefficient) * range
+                // rest + coefficient * mu = rhs  =>  mu = (rhs - rest) / coefficient
+                let mu = (1 / coefficient) * (Interval.point(row.lower) + (-1) * range)
                 if mu.upper.isFinite { candidates.append((max(0, mu.upper), .stationarity(weakest: weakest))) }
             }
             if let v = options.dualBound { candidates.append((v, .option)) }
