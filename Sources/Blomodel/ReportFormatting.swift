@@ -68,7 +68,8 @@ extension SolveReport {
     /// The report a person reads at a glance.
     public func text(explain: Bool = false) -> String {
         func fmt(_ v: Double?) -> String {
-            guard let v else { return "-" }
+            guard var v else { return "-" }
+            if abs(v) < 1e-9 { v = 0 }
             if v == v.rounded(), abs(v) < 1e15 { return String(Int(v)) }
             return String(format: "%.9g", v)
         }

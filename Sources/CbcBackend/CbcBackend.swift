@@ -64,6 +64,26 @@ public struct CbcBackend: SolverBackend {
                 bestBound: p.integerCount == 0 ? obj : bound, rawStatus: raw)
         } else if Cbc_isProvenInfeasible(model) != 0 {
             result = SolverResult(termination: .infeasible, rawStatus: raw)
+            if problem.integerCount == 0, Cbc_isInitialSolveProvenPrimalInfeasible(model) == 0 {
+                // For a pure LP, CBC also says "infeasible" when the LP is dual infeasible
+                // (unbounded); only a primal infeasibility proof of the LP solve is trusted.
+                result = SolverResult(
+                    termination: .infeasibleOrUnbounded,
+                    rawStatus: raw + "; no primal infeasibility proof, so the LP may be unbounded")
+            } else if problem.integerCount > 0 {
+                // CBC reports an unbounded MIP as infeasible. Check the LP relaxation: when it is
+                // not infeasible, the MIP may be unbounded, and we must not claim infeasibility.
+                var relaxation = problem
+                relaxation.isInteger = relaxation.isInteger.map { _ in false }
+                let r = try solve(relaxation, options: options)
+                if r.termination != .infeasible {
+                    if r.termination == .unbounded || r.termination == .infeasibleOrUnbounded {
+                        result = SolverResult(
+                            termination: .infeasibleOrUnbounded,
+                            rawStatus: raw + "; the LP relaxation is unbounded, so CBC's 'infeasible' is not trusted")
+                    }
+                }
+            }
         } else if Cbc_isContinuousUnbounded(model) != 0 {
             result = SolverResult(termination: .infeasibleOrUnbounded, rawStatus: raw)
         } else if Cbc_isSecondsLimitReached(model) != 0 {

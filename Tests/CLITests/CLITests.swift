@@ -1,0 +1,103 @@
+import Foundation
+import XCTest
+
+let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent()
+
+/// Runs the built `blomodel` executable.
+func blomodel(_ arguments: [String]) throws -> (status: Int32, out: String, err: String) {
+    let candidates = [".build/debug/blomodel", ".build/release/blomodel"].map { root.appendingPathComponent($0).path }
+    guard let exe = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
+        throw XCTSkip("the blomodel executable is not built (run 'swift build --product blomodel' first)")
+    }
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: exe)
+    p.arguments = arguments
+    p.currentDirectoryURL = root
+    let out = Pipe(), err = Pipe()
+    p.standardOutput = out
+    p.standardError = err
+    try p.run()
+    let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
+    p.waitUntilExit()
+    return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+}
+
+final class CLITests: XCTestCase {
+    func testSolveTextReport() throws {
+        let r = try blomodel(["solve", "Models/literature/liu_hart_1994.blo"])
+        XCTAssertEqual(r.status, 0, r.err)
+        XCTAssertTrue(r.out.contains("status         optimal"))
+        XCTAssertTrue(r.out.contains("certification  verified"))
+        XCTAssertTrue(r.out.contains("minimize F = -16"))
+    }
+
+    func testJSONReportHasTheDocumentedKeys() throws {
+        let r = try blomodel(["solve", "Models/classic/toll/toll.blo", "--json", "--solver", "cbc"])
+        XCTAssertEqual(r.status, 0, r.err)
+        let object = try JSONSerialization.jsonObject(with: Data(r.out.utf8)) as! [String: Any]
+        XCTAssertEqual(object["status"] as? String, "optimal")
+        XCTAssertEqual(object["certification"] as? String, "verified")
+        let leader = object["leader"] as! [String: Any], follower = object["follower"] as! [String: Any]
+        XCTAssertEqual(leader["objective"] as? Double, 75)
+        XCTAssertNotNil((leader["variables"] as? [String: Any])?["T[1,2]"])
+        XCTAssertNotNil((follower["variables"] as? [String: Any])?["x[1,1,2]"])
+        XCTAssertNotNil((follower["duals"] as? [String: Any])?["balance[1,1]"])
+        XCTAssertNotNil(follower["objective"] as? Double)
+        let timing = object["timing"] as! [String: Any]
+        for key in ["parse", "reformulation", "solver", "verification"] { XCTAssertNotNil(timing[key], key) }
+    }
+
+    func testExplainPrintsThePlanAndEveryBigM() throws {
+        let r = try blomodel(["solve", "Models/literature/bard_1984a.blo", "--explain"])
+        XCTAssertEqual(r.status, 0)
+        XCTAssertTrue(r.out.contains("plan\n  1. kkt:"))
+        XCTAssertTrue(r.out.contains("compl_g1: slack <= "))
+        XCTAssertTrue(r.out.contains("vertices of the follower's dual polyhedron (proven)"))
+    }
+
+    func testOutputFile() throws {
+        let path = NSTemporaryDirectory() + "blomodel-report-\(UUID().uuidString).json"
+        let r = try blomodel(["solve", "Models/literature/liu_hart_1994.blo", "--json", "--output", path])
+        XCTAssertEqual(r.status, 0)
+        XCTAssertTrue(try String(contentsOfFile: path, encoding: .utf8).contains("\"status\": \"optimal\""))
+    }
+
+    func testInputErrorExitsWithOneAndAPositionedMessage() throws {
+        let path = NSTemporaryDirectory() + "bad-\(UUID().uuidString).blo"
+        try "upper { var x >= 0; minimize F: x + yy; }\nlower { var y >= 0; minimize f: y; c: y >= x; }\n"
+            .write(toFile: path, atomically: true, encoding: .utf8)
+        let r = try blomodel(["solve", path])
+        XCTAssertEqual(r.status, 1)
+        XCTAssertTrue(r.err.contains("\(path):1:37: error: unknown name 'yy'"), r.err)
+        XCTAssertTrue(r.err.contains("note: did you mean 'y'?"), r.err)
+        XCTAssertTrue(r.err.contains("^~"), r.err)
+        let missing = try blomodel(["solve", "no/such/file.blo"])
+        XCTAssertEqual(missing.status, 1)
+    }
+
+    func testInfeasibleExitsWithTwo() throws {
+        let path = NSTemporaryDirectory() + "inf-\(UUID().uuidString).blo"
+        try "upper { var x >= 0, <= 1; minimize F: x; G: y >= 5; }\nlower { var y >= 0, <= 10; minimize f: y; c: y >= x; }\n"
+            .write(toFile: path, atomically: true, encoding: .utf8)
+        let r = try blomodel(["solve", path, "--json"])
+        XCTAssertEqual(r.status, 2)
+        XCTAssertTrue(r.out.contains("\"status\": \"infeasible\""))
+    }
+
+    func testUsageErrors() throws {
+        XCTAssertEqual(try blomodel(["solve", "Models/literature/liu_hart_1994.blo", "--solver", "cplex"]).status, 64)
+        XCTAssertEqual(try blomodel(["solve", "Models/literature/liu_hart_1994.blo", "--time-limit", "-3"]).status, 64)
+    }
+
+    func testCheckSummarises() throws {
+        let r = try blomodel(["check", "Models/classic/pricing/pricing.blo"])
+        XCTAssertEqual(r.status, 0)
+        XCTAssertTrue(r.out.contains("toll/pricing pattern"))
+    }
+
+    func testTimeLimitAndGapOptionsAreAccepted() throws {
+        let r = try blomodel(["solve", "Models/literature/candler_townsley_1982.blo", "--time-limit", "30", "--gap", "0", "--solver", "glpk"])
+        XCTAssertEqual(r.status, 0, r.err)
+    }
+}

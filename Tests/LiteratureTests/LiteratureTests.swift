@@ -1,0 +1,133 @@
+import Blomodel
+import Foundation
+import XCTest
+
+let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent()
+
+/// Published optima of the models in Models/. Each model file cites its source in its
+/// header; the values here are the published leader objectives (and, where the
+/// source gives it, the leader's decision), not numbers produced by this code.
+let publishedOptima: [(file: String, leader: Double, point: [String: Double])] = [
+    // Anandalingam and White (1990), IEEE TAC 35(10); BOLIB AnandalinghamWhite1990.
+    ("literature/anandalingam_white_1990.blo", -49, ["x": 16, "y": 11]),
+    // Bard (1984); BOLIB Bard1984a: F = 3.1111 at (0.8889, 2.2222).
+    ("literature/bard_1984a.blo", 28.0 / 9, ["x": 8.0 / 9, "y": 20.0 / 9]),
+    // Bard (1991), JOTA 68(2), example 2; BOLIB Bard1991Ex2.
+    ("literature/bard_1991_ex2.blo", -1, [:]),
+    // Bard and Falk (1982), Computers & OR 9(1), example 2; BOLIB BardFalk1982Ex2.
+    ("literature/bard_falk_1982_ex2.blo", -3.25, ["x[1]": 2, "x[2]": 0]),
+    // Ben-Ayed and Blair (1990), Operations Research 38(3); BOLIB BenAyedBlair1990a.
+    ("literature/ben_ayed_blair_1990a.blo", -2.5, ["x": 1]),
+    // Bialas and Karwan (1984), Management Science 30(8); BOLIB BialasKarwan1984a.
+    ("literature/bialas_karwan_1984a.blo", -2, [:]),
+    // Candler and Townsley (1982), Computers & OR 9(1); BOLIB CandlerTownsley1982.
+    ("literature/candler_townsley_1982.blo", -29.2, ["x[1]": 0, "x[2]": 0.9, "y[1]": 0, "y[2]": 0.6, "y[3]": 0.4]),
+    // Clark and Westerberg (1988); BOLIB ClarkWesterberg1988.
+    ("literature/clark_westerberg_1988.blo", -37, ["x": 19, "y": 14]),
+    // Clark and Westerberg (1990), Comput. Chem. Eng. 14(1); BOLIB ClarkWesterberg1990b.
+    ("literature/clark_westerberg_1990b.blo", -13, ["x": 5, "y[1]": 4, "y[2]": 2]),
+    // Glackin, Ecker and Kupferschmid (2009), JOTA 140; BOLIB GlackinEtal2009.
+    ("literature/glackin_et_al_2009.blo", 6, ["x[1]": 1, "x[2]": 2, "y": 0]),
+    // Haurie, Savard and White (1990), Operations Research 38(3); BOLIB HaurieSavardWhite1990.
+    ("literature/haurie_savard_white_1990.blo", 27, ["x": 12, "y": 3]),
+    // Liu and Hart (1994), EJOR 73(1); BOLIB LiuHart1994.
+    ("literature/liu_hart_1994.blo", -16, ["x": 4, "y": 4]),
+    // Mersha and Dempe (2006), Appl. Math. Comput. 180, example 2; BOLIB MershaDempe2006Ex2.
+    ("literature/mersha_dempe_2006_ex2.blo", -20, ["x": 8, "y": 6]),
+    // Tuy, Migdalas and Varbrand (1993), J. Global Optim. 3; BOLIB TuyEtal1993.
+    ("literature/tuy_et_al_1993.blo", -3.25, ["x[1]": 2, "x[2]": 0]),
+    // Visweswaran et al. (1996); BOLIB VisweswaranEtal1996.
+    ("literature/visweswaran_et_al_1996.blo", 28.0 / 9, ["x": 8.0 / 9, "y": 20.0 / 9]),
+    // Toll setting; optimum 75 checked by path enumeration (see the model's header).
+    ("classic/toll/toll.blo", 75, [:]),
+    // Stackelberg pricing; optimum 63 at prices 9 checked by a grid search (see the header).
+    ("classic/pricing/pricing.blo", 63, [:]),
+]
+
+final class LiteratureTests: XCTestCase {
+    func testEveryModelHasAPublishedOptimum() throws {
+        let models = FileManager.default.enumerator(atPath: repositoryRoot.appendingPathComponent("Models").path)!
+            .compactMap { $0 as? String }.filter { $0.hasSuffix(".blo") }
+        XCTAssertGreaterThanOrEqual(models.count, 17)
+        for m in models {
+            XCTAssertTrue(publishedOptima.contains { $0.file == m }, "Models/\(m) has no published optimum in this test")
+        }
+    }
+
+    func testModelsSolveToTheirPublishedOptimaOnBothBackends() throws {
+        for solver in SolverChoice.allCases {
+            for entry in publishedOptima {
+                var options = BlomodelOptions()
+                options.solver = solver
+                let path = repositoryRoot.appendingPathComponent("Models").appendingPathComponent(entry.file).path
+                let report = try Blomodel.solve(file: path, options: options)
+                let label = "\(entry.file) with \(solver.rawValue)"
+                XCTAssertEqual(report.status, .optimal, label)
+                XCTAssertEqual(report.certification, .verified, "\(label): \(report.certificationReasons)")
+                XCTAssertEqual(report.leaderObjective ?? .nan, entry.leader, accuracy: 1e-6, label)
+                let values = Dictionary(uniqueKeysWithValues: report.leaderVariables + report.followerVariables)
+                for (name, v) in entry.point {
+                    XCTAssertEqual(values[name] ?? .nan, v, accuracy: 1e-6, "\(label): \(name)")
+                }
+            }
+        }
+    }
+}
+
+final class VerificationTests: XCTestCase {
+    func liuHart() throws -> BilevelModel {
+        try ModelLoader.load(path: repositoryRoot.appendingPathComponent("Models/literature/liu_hart_1994.blo").path)
+    }
+
+    func testVerifierAcceptsTheOptimum() throws {
+        let v = Verifier.verify(try liuHart(), point: [4, 4], solver: SolverChoice.glpk.backend)
+        XCTAssertEqual(v.outcome, .optimal)
+    }
+
+    func testVerifierCatchesAWrongPoint() throws {
+        // (x, y) = (3, 2) satisfies the follower's rows (y <= 6, y <= 4.5, y >= 0), but the
+        // follower minimises y and can reach y = 0: the point is not bilevel feasible.
+        let v = Verifier.verify(try liuHart(), point: [3, 2], solver: SolverChoice.glpk.backend)
+        XCTAssertEqual(v.outcome, .suboptimal)
+        XCTAssertEqual(v.followerOptimum ?? .nan, 0, accuracy: 1e-9)
+        XCTAssertEqual(v.gap, 2, accuracy: 1e-9)
+        // A point that breaks the follower's own constraint c2 (x + 2y <= 12).
+        let w = Verifier.verify(try liuHart(), point: [4, 7], solver: SolverChoice.cbc.backend)
+        XCTAssertEqual(w.outcome, .infeasiblePoint)
+        // A leader decision at which the follower has no feasible point (4x - y <= 12 and x + 2y <= 12 clash at x = 10).
+        let u = Verifier.verify(try liuHart(), point: [10, 0], solver: SolverChoice.glpk.backend)
+        XCTAssertEqual(u.outcome, .followerInfeasible)
+    }
+
+    func testUnprovenBigMIsLabelledUnverified() throws {
+        // Mersha and Dempe (2006) example 2 as published (x, y free): the high-point relaxation
+        // is unbounded, so the slack's big-M is the unproven default. The optimum is still found,
+        // but the answer must say it cannot vouch for it.
+        let text = """
+            upper { var x; minimize F: -x - 2*y; G1: 2*x - 3*y >= -12; G2: x + y <= 14; }
+            lower { var y; minimize f: -y; g1: 3*x - y >= 3; g2: 3*x + y <= 30; }
+            """
+        let m = try ModelLoader.load(source: SourceFile(path: "md.blo", text: text))
+        for solver in SolverChoice.allCases {
+            var options = BlomodelOptions()
+            options.solver = solver
+            let r = try Blomodel.solve(m, options: options)
+            XCTAssertEqual(r.leaderObjective ?? .nan, -20, accuracy: 1e-6)
+            XCTAssertEqual(r.certification, .unverified)
+            XCTAssertTrue(r.certificationReasons.joined().contains("unproven default"))
+            XCTAssertTrue(r.text().contains("unverified"))
+            XCTAssertTrue(r.json.render().contains("\"certification\": \"unverified\""))
+        }
+    }
+
+    func testInfeasibleBilevelProblem() throws {
+        // The leader insists on y >= 5 but the follower, minimising y, picks y = 0.
+        let text = """
+            upper { var x >= 0, <= 1; minimize F: x; G: y >= 5; }
+            lower { var y >= 0, <= 10; minimize f: y; c: y >= x; }
+            """
+        let r = try Blomodel.solve(try ModelLoader.load(source: SourceFile(path: "inf.blo", text: text)))
+        XCTAssertEqual(r.status, .infeasible)
+    }
+}
