@@ -40,8 +40,7 @@ public enum Blomodel {
         report.binaries = r.standardForm.integerCount
 
         clock = Date()
-        var solveOptions = SolveOptions(timeLimit: options.timeLimit, relativeGap: options.relativeGap)
-        solveOptions.integralityTolerance = 1e-9
+        let solveOptions = SolveOptions(timeLimit: options.timeLimit, relativeGap: options.relativeGap)
         var result = try backend.solve(r.standardForm, options: solveOptions)
         if result.termination == .infeasibleOrUnbounded {
             // Tell the two apart: is there any feasible point at all?
@@ -120,7 +119,9 @@ public enum Blomodel {
 
         // User-given dual bounds that are active may be cutting off better answers.
         for record in r.bigM where record.dualSource.provenance == .userGiven && record.binaryColumn != nil {
-            if point[record.multiplierColumn] >= record.dualM * (1 - 1e-6) - 1e-9 {
+            if record.dualM > 0, point[record.multiplierColumn] > 1e-9,
+                point[record.multiplierColumn] >= record.dualM * (1 - 1e-6)
+            {
                 reasons.append(
                     "the multiplier of \(record.pair) is at its user-given bound \(record.dualM); a larger bound might give a better leader objective")
             }

@@ -1,1 +1,150 @@
-print("bench")
+import Blomodel
+import Foundation
+
+// blomodel-bench: toll-setting instances of growing size, generated deterministically
+// from a seed, solved end to end; prints one row per instance.
+//
+//   blomodel-bench [--solver glpk|cbc] [--time-limit S] [--sizes 3,5,7,...] [--seed N]
+//
+// Instance of side w: a w x w grid of nodes with arcs both ways between neighbours,
+// costs uniform in 1...9, about 15% of the arcs tolled (toll at most 20), and two
+// commodities (opposite corners and the two other corners, demand 10 and 5). The
+// model is written as a .blo file with CSV data so that parsing is measured too;
+// each balance row carries a dual bound, the node's distance from the origin with
+// every toll at its maximum (a valid bound on some optimal potential).
+
+struct Generator {
+    var state: UInt64
+    mutating func next() -> UInt64 {
+        state = state &* 6364136223846793005 &+ 1442695040888963407
+        return state >> 33
+    }
+    mutating func uniform(_ n: Int) -> Int { Int(next() % UInt64(n)) }
+}
+
+func writeInstance(side w: Int, seed: UInt64, directory: String) throws -> String {
+    var g = Generator(state: seed &+ UInt64(w) &* 7919)
+    func node(_ r: Int, _ c: Int) -> Int { r * w + c + 1 }
+    var arcs = "from,to,cost,tolled\n"
+    var list: [(Int, Int, Int)] = []  // from, to, cost with the largest toll
+    for r in 0..<w {
+        for c in 0..<w {
+            for (dr, dc) in [(0, 1), (1, 0), (0, -1), (-1, 0)] {
+                let (r2, c2) = (r + dr, c + dc)
+                guard r2 >= 0, r2 < w, c2 >= 0, c2 < w else { continue }
+                let tolled = g.uniform(100) < 15 ? 1 : 0
+                let cost = 1 + g.uniform(9)
+                arcs += "\(node(r, c)),\(node(r2, c2)),\(cost),\(tolled)\n"
+                list.append((node(r, c), node(r2, c2), cost + 20 * tolled))
+            }
+        }
+    }
+    // Bounds on the node potentials (the duals of the balance rows): some optimal dual is
+    // the shortest-path distance from the commodity's origin, which is at most the distance
+    // with every toll at its maximum (Bellman-Ford on the small grid).
+    func distances(from o: Int) -> [Int] {
+        var d = [Int](repeating: Int.max / 2, count: w * w + 1)
+        d[o] = 0
+        var changed = true
+        while changed {
+            changed = false
+            for (i, j, c) in list where d[i] + c < d[j] {
+                d[j] = d[i] + c
+                changed = true
+            }
+        }
+        return d
+    }
+    var potentials = "k,n,bound\n"
+    for (k, o) in [(1, node(0, 0)), (2, node(0, w - 1))] {
+        let d = distances(from: o)
+        for n in 1...(w * w) { potentials += "\(k),\(n),\(max(1, d[n]))\n" }
+    }
+    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    try potentials.write(toFile: directory + "/potentials.csv", atomically: true, encoding: .utf8)
+    let commodities = """
+        k,origin,destination,demand
+        1,\(node(0, 0)),\(node(w - 1, w - 1)),10
+        2,\(node(0, w - 1)),\(node(w - 1, 0)),5
+
+        """
+    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    try arcs.write(toFile: directory + "/arcs.csv", atomically: true, encoding: .utf8)
+    try commodities.write(toFile: directory + "/commodities.csv", atomically: true, encoding: .utf8)
+    let model = """
+        set NODES = 1..\(w * w);
+        set ARCS = csv("arcs.csv", "from", "to");
+        param cost{ARCS} = csv("arcs.csv", "cost");
+        param tolled{ARCS} = csv("arcs.csv", "tolled");
+        set TOLLED = {(i,j) in ARCS: tolled[i,j] == 1};
+        set K = csv("commodities.csv", "k");
+        param origin{K} = csv("commodities.csv", "origin");
+        param destination{K} = csv("commodities.csv", "destination");
+        param demand{K} = csv("commodities.csv", "demand");
+        param tmax = 20;
+        param potential{K, NODES} = csv("potentials.csv", "bound");
+        upper {
+          var T{TOLLED} >= 0, <= tmax;
+          maximize revenue: sum{k in K, (i,j) in TOLLED} T[i,j] * x[k,i,j];
+        }
+        lower {
+          var x{k in K, (i,j) in ARCS} >= 0, <= demand[k];
+          minimize travel_cost: sum{k in K, (i,j) in ARCS} cost[i,j] * x[k,i,j]
+                              + sum{k in K, (i,j) in TOLLED} T[i,j] * x[k,i,j];
+          balance{k in K, n in NODES}:
+              sum{(i,j) in ARCS: i == n} x[k,i,j] - sum{(i,j) in ARCS: j == n} x[k,i,j]
+            = if n == origin[k] then demand[k] else (if n == destination[k] then -demand[k] else 0)
+            dualbound potential[k,n];
+        }
+
+        """
+    let path = directory + "/toll.blo"
+    try model.write(toFile: path, atomically: true, encoding: .utf8)
+    return path
+}
+
+var options = BlomodelOptions()
+options.solver = .cbc
+options.timeLimit = 60
+var sides = [3, 5, 7, 10, 14, 17]
+var seed: UInt64 = 1
+var arguments = Array(CommandLine.arguments.dropFirst())
+while !arguments.isEmpty {
+    let a = arguments.removeFirst()
+    let value = arguments.isEmpty ? "" : arguments.removeFirst()
+    switch a {
+    case "--solver": options.solver = SolverChoice(rawValue: value) ?? .cbc
+    case "--time-limit": options.timeLimit = Double(value) ?? 60
+    case "--sizes": sides = value.split(separator: ",").compactMap { Int($0) }
+    case "--seed": seed = UInt64(value) ?? 1
+    default:
+        print("usage: blomodel-bench [--solver glpk|cbc] [--time-limit S] [--sizes 3,5,7] [--seed N]")
+        exit(64)
+    }
+}
+
+let base = NSTemporaryDirectory() + "blomodel-bench-\(getpid())"
+print("toll setting on w x w grids, 2 commodities, solver \(options.solver.rawValue), time limit \(Int(options.timeLimit ?? 0)) s, seed \(seed)")
+let header = ["nodes", "arcs", "rows", "columns", "binaries", "parse s", "reform s", "solver s", "verify s", "reform/solver", "status", "certification", "revenue"]
+let widths = [6, 6, 7, 8, 9, 8, 9, 9, 9, 13, 11, 14, 9]
+func row(_ cells: [String]) -> String {
+    zip(cells, widths).map { $0.0.count >= $0.1 ? $0.0 : String(repeating: " ", count: $0.1 - $0.0.count) + $0.0 }.joined(separator: " ")
+}
+print(row(header))
+for w in sides {
+    let path = try writeInstance(side: w, seed: seed, directory: base + "/w\(w)")
+    do {
+        let r = try Blomodel.solve(file: path, options: options)
+        let arcs = (try? String(contentsOfFile: base + "/w\(w)/arcs.csv", encoding: .utf8))?.split(separator: "\n").count ?? 1
+        let t = r.timing
+        print(row([
+            "\(w * w)", "\(arcs - 1)", "\(r.rows)", "\(r.columns)", "\(r.binaries)",
+            String(format: "%.3f", t.parse), String(format: "%.3f", t.reformulation), String(format: "%.3f", t.solver),
+            String(format: "%.3f", t.verification), String(format: "%.3f", t.reformulation / max(t.solver, 1e-9)),
+            r.status.rawValue, r.certification.rawValue, r.leaderObjective.map { String(format: "%.2f", $0) } ?? "-",
+        ]))
+    } catch {
+        print("w=\(w): \(error)")
+    }
+}
+if ProcessInfo.processInfo.environment["BLOMODEL_BENCH_KEEP"] == nil { try? FileManager.default.removeItem(atPath: base) } else { print("instances kept in \(base)") }

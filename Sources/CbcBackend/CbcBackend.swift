@@ -51,8 +51,12 @@ public struct CbcBackend: SolverBackend {
         let status = Cbc_status(model), secondary = Cbc_secondaryStatus(model)
         let raw = "Cbc_solve returned \(ret); Cbc_status \(status), secondary \(secondary)"
         let n = problem.columnCount
+        // The incumbent: Cbc_bestSolution for MIPs (after a time limit Cbc_getColSolution may
+        // hold the last LP relaxation instead), Cbc_getColSolution for LPs.
         func point() -> [Double]? {
-            guard let x = Cbc_getColSolution(model) else { return nil }
+            let best = Cbc_bestSolution(model).map { UnsafePointer($0) }
+            let last: UnsafePointer<Double>? = Cbc_getColSolution(model)
+            guard let x = p.integerCount > 0 ? best : last else { return nil }
             return (0..<n).map { x[$0] }
         }
         var result: SolverResult
@@ -87,7 +91,7 @@ public struct CbcBackend: SolverBackend {
         } else if Cbc_isContinuousUnbounded(model) != 0 {
             result = SolverResult(termination: .infeasibleOrUnbounded, rawStatus: raw)
         } else if Cbc_isSecondsLimitReached(model) != 0 {
-            let x = Cbc_numberSavedSolutions(model) > 0 || secondary == 4 ? point() : nil
+            let x = point()
             result = SolverResult(
                 termination: .timeLimit, solution: x,
                 objective: x == nil ? nil : Cbc_getObjValue(model) + problem.objectiveConstant,

@@ -125,13 +125,14 @@ public enum BigMComplementarity {
         let vertexBounds = DualVertexBounds.compute(input)
         for (k, column) in input.columns.enumerated() {
             guard case .rowDual = column.origin else { continue }
-            var lp: (Double, BigMSource)?
+            var proven: (Double, BigMSource)?
             if let m = vertexBounds?[k] {
-                lp = (m, .dualVertices)
-            } else if let relaxation, let m = try relaxation.maxAbs(.variable(k)) {
-                lp = (m, .relaxationLP)
+                proven = (m, .dualVertices)
+            } else if declared(column.origin) == nil, let relaxation, let m = try relaxation.maxAbs(.variable(k)) {
+                // LPs only where nothing cheaper gives a bound: they cost two solves each.
+                proven = (m, .relaxationLP)
             }
-            if let b = best([lp, declared(column.origin)]) { dualBound[k] = b }
+            if let b = best([proven, declared(column.origin)]) { dualBound[k] = b }
         }
         // Bound multipliers: stationarity gives mu = (c_j(x) - sum a lambda ...) with the other terms bounded.
         var stationarityRow: [Int: SingleLevelModel.Row] = [:]
@@ -143,11 +144,7 @@ public enum BigMComplementarity {
         for (k, column) in input.columns.enumerated() {
             guard case .boundDual = column.origin else { continue }
             var candidates: [(Double, BigMSource)?] = []
-            if let m = vertexBounds?[k] {
-                candidates.append((m, .dualVertices))
-            } else if let relaxation, let m = try relaxation.maxAbs(.variable(k)) {
-                candidates.append((m, .relaxationLP))
-            }
+            if let m = vertexBounds?[k] { candidates.append((m, .dualVertices)) }
             if let row = stationarityRow[k], let coefficient = row.expression.terms[k] {
                 var weakest = BigMSource.Provenance.proven
                 let rest = LinearExpr(constant: row.expression.constant, terms: row.expression.terms.filter { $0.key != k })
@@ -170,6 +167,9 @@ public enum BigMComplementarity {
                 if mu.upper.isFinite { candidates.append((max(0, mu.upper), .stationarity(weakest: weakest))) }
             }
             if let v = options.dualBound { candidates.append((v, .option)) }
+            if best(candidates) == nil, let relaxation, let m = try relaxation.maxAbs(.variable(k)) {
+                candidates.append((m, .relaxationLP))
+            }
             if let b = best(candidates) { dualBound[k] = b }
         }
 
@@ -194,7 +194,7 @@ public enum BigMComplementarity {
                 records.append(record)
                 continue
             }
-            if dual.0 <= 1e-12 && dual.1.provenance == .proven {
+            if dual.0 <= 1e-12 && dual.1.provenance != .unproven {
                 out.columns[pair.multiplier].upper = 0
                 records.append(record)
                 continue

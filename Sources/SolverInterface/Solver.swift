@@ -17,9 +17,11 @@ public struct SolveOptions: Sendable {
     public var timeLimit: Double?
     /// Relative MIP gap at which to stop.
     public var relativeGap: Double?
-    /// Integrality tolerance for the MIP search. Deliberately tight: a binary
-    /// left at 1e-5 times a big-M of 1e5 would relax a complementarity by a whole unit.
-    public var integralityTolerance: Double = 1e-9
+    /// Integrality tolerance for the MIP search, deliberately tighter than GLPK's
+    /// default 1e-5: a binary left at 1e-5 times a big-M of 1e5 would relax a
+    /// complementarity by a whole unit. What remains (1e-7 times M) is removed by
+    /// polishing (the LP re-solved with the binaries fixed) and checked by the verifier.
+    public var integralityTolerance: Double = 1e-7
 
     public init(timeLimit: Double? = nil, relativeGap: Double? = nil) {
         self.timeLimit = timeLimit
