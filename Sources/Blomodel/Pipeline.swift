@@ -83,8 +83,17 @@ public enum Blomodel {
         var reasons: [String] = []
         let defaults = r.bigM.filter { $0.weakest == .unproven }
         if !defaults.isEmpty {
+            let primal = defaults.filter { $0.primalSource == .default }.map(\.pair)
+            let dual = defaults.filter { $0.dualSource == .default }.map(\.pair)
+            var fixes: [String] = []
+            if let p = primal.first {
+                fixes.append("\(primal.count) slack bound(s) (first: \(p)): bound the variables so the slack is bounded")
+            }
+            if let d = dual.first {
+                fixes.append("\(dual.count) dual bound(s) (first: \(d)): declare 'dualbound' in the lower block")
+            }
             reasons.append(
-                "\(defaults.count) big-M value(s) use the unproven default \(options.bigM.defaultM) (first: \(defaults[0].pair)); declare 'dualbound' or bound the variables")
+                "\(defaults.count) complementarity pair(s) use the unproven default big-M \(options.bigM.defaultM); " + fixes.joined(separator: "; "))
         }
         if report.status == .infeasible, !r.bigM.filter({ $0.weakest != .proven }).isEmpty {
             report.notes.append("the reformulation is infeasible; some big-M values are not proven, so a too-small bound may be the cause")

@@ -50,6 +50,7 @@ extension SolveReport {
                             ("primal_source", .string($0.primalSource.description)), ("dual_m", .number($0.dualM)),
                             ("dual_source", .string($0.dualSource.description)),
                             ("binary", .bool($0.binaryColumn != nil)),
+                            ("resolution", .string($0.resolution.rawValue)),
                         ])
                     })
             ),
@@ -115,7 +116,7 @@ extension SolveReport {
         s += "big-M values\n"
         if bigM.isEmpty { s += "  (none)\n" }
         for m in bigM {
-            let binary = m.binaryColumn == nil ? "  [no binary needed]" : ""
+            let binary = m.resolution == .binary ? "" : "  [\(m.resolution.rawValue): no binary]"
             s += "  \(m.pair): slack <= \(m.primalM) from \(m.primalSource); multiplier <= \(m.dualM) from \(m.dualSource)\(binary)\n"
         }
         return s

@@ -63,8 +63,26 @@ public struct BigMRecord: Sendable {
     public var dualSource: BigMSource
     public var binaryColumn: Int?
     public var multiplierColumn: Int
+    /// How the pair was resolved.
+    public var resolution: Resolution = .binary
 
-    public var weakest: BigMSource.Provenance { min(primalSource.provenance, dualSource.provenance) }
+    public enum Resolution: String, Sendable {
+        /// A binary and two big-M rows: both M values are used.
+        case binary
+        /// The slack is proven to be always zero: no binary, the dual M is not used.
+        case slackAlwaysZero = "slack always zero"
+        /// The multiplier is bounded by zero: it is fixed at zero, the primal M is not used.
+        case multiplierZero = "multiplier fixed at zero"
+    }
+
+    /// The least trustworthy of the M values this pair actually uses.
+    public var weakest: BigMSource.Provenance {
+        switch resolution {
+        case .binary: return min(primalSource.provenance, dualSource.provenance)
+        case .slackAlwaysZero: return primalSource.provenance
+        case .multiplierZero: return dualSource.provenance
+        }
+    }
 }
 
 /// Options of the big-M pass.
@@ -191,11 +209,13 @@ public enum BigMComplementarity {
                 binaryColumn: nil, multiplierColumn: pair.multiplier)
             if primal.0 <= 1e-12 && primal.1.provenance == .proven {
                 // The slack is always zero: the pair holds without a binary.
+                record.resolution = .slackAlwaysZero
                 records.append(record)
                 continue
             }
             if dual.0 <= 1e-12 && dual.1.provenance != .unproven {
                 out.columns[pair.multiplier].upper = 0
+                record.resolution = .multiplierZero
                 records.append(record)
                 continue
             }
