@@ -8,7 +8,10 @@ let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingL
 func blomodel(_ arguments: [String]) throws -> (status: Int32, out: String, err: String) {
     let candidates = [".build/debug/blomodel", ".build/release/blomodel"].map { root.appendingPathComponent($0).path }
     guard let exe = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
-        throw XCTSkip("the blomodel executable is not built (run 'swift build --product blomodel' first)")
+        struct NotBuilt: Error, CustomStringConvertible {
+            var description: String { "the blomodel executable is not built (run 'make test', or 'swift build' first)" }
+        }
+        throw NotBuilt()
     }
     let p = Process()
     p.executableURL = URL(fileURLWithPath: exe)
