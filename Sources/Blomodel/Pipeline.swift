@@ -49,6 +49,9 @@ public enum Blomodel {
             let f = try backend.solve(feasibility, options: solveOptions)
             result.termination = f.termination == .optimal ? .unbounded : (f.termination == .infeasible ? .infeasible : result.termination)
         }
+        if result.termination == .infeasible, let d = FollowerDiagnosis.diagnose(model, r, solver: backend) {
+            throw d
+        }
         report.rawSolverStatus = result.rawStatus
         report.mipGap = result.relativeGap
 

@@ -121,6 +121,33 @@ final class VerificationTests: XCTestCase {
         }
     }
 
+    func testUnboundedFollowerIsAPositionedError() throws {
+        let text = "upper { var x >= 0, <= 1; minimize F: x; }\nlower { var y >= 0;\n  minimize f: -y; c: y >= x; }"
+        for solver in SolverChoice.allCases {
+            var options = BlomodelOptions()
+            options.solver = solver
+            XCTAssertThrowsError(try Blomodel.solve(try ModelLoader.load(source: SourceFile(path: "u.blo", text: text)), options: options)) {
+                let d = $0 as! Diagnostic
+                XCTAssertTrue(d.message.contains("the follower's objective 'f' is unbounded"), d.message)
+                XCTAssertEqual(d.location?.line, 3)
+                XCTAssertEqual(d.location?.column, 3)
+            }
+        }
+    }
+
+    func testInfeasibleFollowerIsAPositionedError() throws {
+        let text = "upper { var x >= 0, <= 1; minimize F: x; }\nlower { var y >= 0; minimize f: y;\n  c: x + y <= -1; }"
+        for solver in SolverChoice.allCases {
+            var options = BlomodelOptions()
+            options.solver = solver
+            XCTAssertThrowsError(try Blomodel.solve(try ModelLoader.load(source: SourceFile(path: "i.blo", text: text)), options: options)) {
+                let d = $0 as! Diagnostic
+                XCTAssertTrue(d.message.contains("the follower's constraints cannot all hold"), d.message)
+                XCTAssertEqual(d.location?.line, 3)
+            }
+        }
+    }
+
     func testInfeasibleBilevelProblem() throws {
         // The leader insists on y >= 5 but the follower, minimising y, picks y = 0.
         let text = """
