@@ -102,8 +102,8 @@ public final class Elaborator {
                             "the \(level.rawValue) level already has an objective (line \(previous.location.line)); each level has exactly one",
                             at: oat, length: sense.rawValue.count)
                     }
-                    var expr = try evaluate(e)
-                    expr.linear.constant = expr.linear.constant  // constants stay; they shift the reported value
+                    // Constants stay in the objective: they shift the reported value, not the decision.
+                    let expr = try evaluate(e)
                     objectives[level] = Objective(
                         sense: sense, name: name ?? (level == .upper ? "leader_objective" : "follower_objective"),
                         expression: expr, location: oat)
@@ -517,12 +517,7 @@ public final class Elaborator {
                 guard p.location.line < at.line || (p.location.line == at.line && p.location.column < at.column) else {
                     throw unknownName(name, at: at, length: length)
                 }
-                let key = try subscripts.map { try element($0) }
-                guard key.count == p.dimension else {
-                    throw error(
-                        "'\(name)' takes \(p.dimension) subscript\(p.dimension == 1 ? "" : "s"), got \(key.count)", at: at,
-                        length: length)
-                }
+                let key = try subscriptKey(name, subscripts, dimension: p.dimension, at: at, length: length)
                 if let v = p.values[key] { return QuadExpr(constant: v) }
                 if let domain = p.domain, !domain.contains(key) {
                     throw error("\(indexedName(name, key)) is outside the index set of '\(name)'", at: at, length: length)
@@ -536,12 +531,7 @@ public final class Elaborator {
                 if f.level == blockLevel, (f.location.line, f.location.column) > (at.line, at.column) {
                     throw unknownName(name, at: at, length: length)
                 }
-                let key = try subscripts.map { try element($0) }
-                guard key.count == f.dimension else {
-                    throw error(
-                        "'\(name)' takes \(f.dimension) subscript\(f.dimension == 1 ? "" : "s"), got \(key.count)", at: at,
-                        length: length)
-                }
+                let key = try subscriptKey(name, subscripts, dimension: f.dimension, at: at, length: length)
                 guard let id = f.ids[key] else {
                     throw error("\(indexedName(name, key)) is outside the index set of '\(name)'", at: at, length: length)
                 }
@@ -598,6 +588,16 @@ public final class Elaborator {
                 "dual() is reserved for follower duals in the leader's expressions, which are not supported yet",
                 at: at, length: 4, notes: ["remove dual(...) for now; bound follower duals with 'dualbound'"])
         }
+    }
+
+    /// The tuple a subscript list denotes, checked against the family's dimension.
+    func subscriptKey(_ name: String, _ subscripts: [Expr], dimension: Int, at: SourceLocation, length: Int) throws -> Tuple {
+        let key = try subscripts.map { try element($0) }
+        guard key.count == dimension else {
+            throw error(
+                "'\(name)' takes \(dimension) subscript\(dimension == 1 ? "" : "s"), got \(key.count)", at: at, length: length)
+        }
+        return key
     }
 
     /// A condition in an indexing filter.

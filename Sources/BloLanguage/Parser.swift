@@ -341,8 +341,8 @@ public struct Parser {
             try expectSymbol("}", "to close the set")
             return .explicit(members, t.location)
         }
-        if isIdentifier(), !isSymbol("..", peek()), !isSymbol("[", peek()) {
-            guard case .identifier(let name) = advance().kind else { fatalError("unreachable") }
+        if case .identifier(let name) = t.kind, !isSymbol("..", peek()), !isSymbol("[", peek()) {
+            _ = advance()
             return .named(name, t.location, length: t.length)
         }
         let lo = try parseAdditive()
@@ -429,9 +429,8 @@ public struct Parser {
     }
 
     mutating func parseUnary(_ symbolsAllowed: Bool = false) throws -> Expr {
-        if isSymbol("-") || isSymbol("+") {
+        if case .symbol(let op) = current.kind, op == "-" || op == "+" {
             let t = advance()
-            guard case .symbol(let op) = t.kind else { fatalError("unreachable") }
             return .unary(op, try parseUnary(symbolsAllowed), t.location)
         }
         return try parsePrimary(symbolsAllowed: symbolsAllowed)

@@ -17,8 +17,7 @@ public struct CbcBackend: SolverBackend {
 
     public func solve(_ problem: StandardForm, options: SolveOptions) throws -> SolverResult {
         try problem.validate()
-        if let t = options.timeLimit, !(t > 0) { throw SolverError.invalidProblem("time limit must be positive") }
-        if let g = options.relativeGap, !(g >= 0) { throw SolverError.invalidProblem("gap must be nonnegative") }
+        try options.validate()
         let clock = Date()
         var p = problem
         // CBC is not happy with a problem without rows; an always-satisfied empty row costs nothing.

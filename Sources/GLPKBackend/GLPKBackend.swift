@@ -16,8 +16,7 @@ public struct GLPKBackend: SolverBackend {
 
     public func solve(_ problem: StandardForm, options: SolveOptions) throws -> SolverResult {
         try problem.validate()
-        if let t = options.timeLimit, !(t > 0) { throw SolverError.invalidProblem("time limit must be positive") }
-        if let g = options.relativeGap, !(g >= 0) { throw SolverError.invalidProblem("gap must be nonnegative") }
+        try options.validate()
         let clock = Date()
         if problem.columnCount == 0 { return emptyProblem(problem) }
 

@@ -27,6 +27,15 @@ public struct SolveOptions: Sendable {
         self.timeLimit = timeLimit
         self.relativeGap = relativeGap
     }
+
+    /// Rejects options no library should see (backends call this with `StandardForm.validate`).
+    public func validate() throws {
+        if let t = timeLimit, !(t > 0) { throw SolverError.invalidProblem("time limit must be positive") }
+        if let g = relativeGap, !(g >= 0) { throw SolverError.invalidProblem("gap must be nonnegative") }
+        if !(integralityTolerance > 0 && integralityTolerance < 0.5) {
+            throw SolverError.invalidProblem("integrality tolerance must be in (0, 0.5)")
+        }
+    }
 }
 
 /// What a backend returns.
