@@ -520,7 +520,9 @@ public final class Elaborator {
                 let key = try subscriptKey(name, subscripts, dimension: p.dimension, at: at, length: length)
                 if let v = p.values[key] { return QuadExpr(constant: v) }
                 if let domain = p.domain, !domain.contains(key) {
-                    throw error("\(indexedName(name, key)) is outside the index set of '\(name)'", at: at, length: length)
+                    throw error(
+                        "\(indexedName(name, key)) is outside the index set of '\(name)'", at: at, length: length,
+                        notes: symbolNotes(subscripts))
                 }
                 if let d = p.defaultValue { return QuadExpr(constant: d) }
                 throw error(
@@ -533,7 +535,9 @@ public final class Elaborator {
                 }
                 let key = try subscriptKey(name, subscripts, dimension: f.dimension, at: at, length: length)
                 guard let id = f.ids[key] else {
-                    throw error("\(indexedName(name, key)) is outside the index set of '\(name)'", at: at, length: length)
+                    throw error(
+                        "\(indexedName(name, key)) is outside the index set of '\(name)'", at: at, length: length,
+                        notes: symbolNotes(subscripts))
                 }
                 return .variable(id)
             }
@@ -591,13 +595,30 @@ public final class Elaborator {
     }
 
     /// The tuple a subscript list denotes, checked against the family's dimension.
+    /// A bare name in a subscript that names nothing declared is a symbol (`q[widget]`), as in
+    /// explicit set lists; a typo then shows up as a member outside the index set.
     func subscriptKey(_ name: String, _ subscripts: [Expr], dimension: Int, at: SourceLocation, length: Int) throws -> Tuple {
-        let key = try subscripts.map { try element($0) }
+        let key = try subscripts.map { try element($0, symbols: isUndeclaredName($0)) }
         guard key.count == dimension else {
             throw error(
                 "'\(name)' takes \(dimension) subscript\(dimension == 1 ? "" : "s"), got \(key.count)", at: at, length: length)
         }
         return key
+    }
+
+    func isUndeclaredName(_ e: Expr) -> Bool {
+        guard case .name(let n, let subs, _, _) = e, subs.isEmpty else { return false }
+        return indexBindings[n] == nil && declarations[n] == nil && constraintNames[n] == nil
+    }
+
+    /// Notes for an index-set miss: which subscripts were read as symbols.
+    func symbolNotes(_ subscripts: [Expr]) -> [String] {
+        subscripts.compactMap { e -> String? in
+            guard isUndeclaredName(e), case .name(let n, _, _, _) = e else { return nil }
+            var note = "'\(n)' is not a declared name, so it was read as the symbol \"\(n)\""
+            if let s = closestName(to: n, among: Array(indexBindings.keys).sorted()) { note += "; did you mean the index '\(s)'?" }
+            return note
+        }
     }
 
     /// A condition in an indexing filter.

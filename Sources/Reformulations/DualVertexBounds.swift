@@ -1,20 +1,24 @@
 import BlomodelCore
 
-/// Proven bounds on the follower's multipliers by enumerating the vertices of
-/// the follower's dual polyhedron.
+/// Proven bounds on the follower's multipliers from the vertices of the
+/// follower's dual polyhedron.
 ///
-/// When the follower's costs do not depend on the leader (no leader variable in
-/// a stationarity row), the multipliers live in a fixed polyhedron
-/// `D = { (lambda, mu) >= 0, nu free : stationarity }`. For any leader decision,
-/// the follower's optimal duals form a face of `D`, and when `D` is pointed every
-/// nonempty face contains a vertex of `D`. That vertex satisfies complementarity
-/// with every optimal follower point. So requiring each multiplier to be at most
-/// its largest value over the vertices of `D` loses no KKT point: these M values
-/// are proven. Used only for small followers (the number of bases is capped).
+/// The multipliers `w = (lambda, nu, mu)` of the follower satisfy stationarity
+/// `A w = b - E x` with `lambda, mu >= 0`, where `E x` is the part of the follower's
+/// costs that depends on the leader (zero unless leader variables multiply follower
+/// variables in the follower's objective). For a fixed leader decision `x`, the
+/// optimal duals form a face of `D(x) = { w : A w = b - E x, lambda, mu >= 0 }`;
+/// when `D(x)` is pointed, that face contains a vertex of `D(x)`, and a vertex is
+/// complementary to every optimal follower point. A vertex is a basic solution
+/// `w_B = A_B^-1 (b - E x)`, affine in `x`. So each multiplier may be bounded by the
+/// largest magnitude of its component over all bases `B` and all `x` in the
+/// leader's bounds (interval arithmetic; bases whose nonnegative components cannot
+/// all be nonnegative are skipped). These M values are proven. Used for small
+/// followers only (the number of bases is capped), and when every leader variable
+/// in the costs has finite bounds.
 enum DualVertexBounds {
-    /// Multiplier column -> its largest absolute value over the vertices of D, or nil
-    /// when the method does not apply (costs depend on the leader, too many bases,
-    /// no vertex found).
+    /// Multiplier column -> the largest absolute value over the vertices, or nil when the
+    /// method does not apply.
     static func compute(_ model: SingleLevelModel, maxBases: Int = 20000) -> [Int: Double]? {
         let stationarity = model.rows.filter { $0.name.hasPrefix("stationarity[") }
         guard !stationarity.isEmpty else { return nil }
@@ -26,10 +30,15 @@ enum DualVertexBounds {
             }
         }
         let multiplierSet = Set(multipliers)
-        // Costs must not depend on the leader: stationarity rows hold multipliers only.
-        for row in stationarity where row.expression.terms.keys.contains(where: { !multiplierSet.contains($0) }) {
-            return nil
+        // Leader variables in the costs, which must be bounded.
+        var leaderColumns: [Int] = []
+        for row in stationarity {
+            for k in row.expression.terms.keys where !multiplierSet.contains(k) && !leaderColumns.contains(k) {
+                guard model.columns[k].lower.isFinite, model.columns[k].upper.isFinite else { return nil }
+                leaderColumns.append(k)
+            }
         }
+        leaderColumns.sort()
         let free = multipliers.filter { model.columns[$0].lower == -.infinity }
         let nonnegative = multipliers.filter { model.columns[$0].lower != -.infinity }
         let m = stationarity.count
@@ -37,24 +46,40 @@ enum DualVertexBounds {
         guard basicNonneg >= 0, basicNonneg <= nonnegative.count else { return nil }
         guard binomial(nonnegative.count, basicNonneg) <= Double(maxBases) else { return nil }
 
-        // Row i: sum_k A[i][k] w_k = b_i (constants move to the right).
+        // Row i: sum_k A[i][k] w_k = b_i - sum_x E[i][x] x.
         let columnIndex = Dictionary(uniqueKeysWithValues: multipliers.enumerated().map { ($1, $0) })
+        let leaderIndex = Dictionary(uniqueKeysWithValues: leaderColumns.enumerated().map { ($1, $0) })
         var A = [[Double]](repeating: [Double](repeating: 0, count: multipliers.count), count: m)
-        var b = [Double](repeating: 0, count: m)
+        // Right-hand sides: column 0 is b, column 1 + t is -E[:, t].
+        var rhs = [[Double]](repeating: [Double](repeating: 0, count: 1 + leaderColumns.count), count: m)
         for (i, row) in stationarity.enumerated() {
-            for (k, a) in row.expression.terms { A[i][columnIndex[k]!] = a }
-            b[i] = row.lower - row.expression.constant
+            for (k, a) in row.expression.terms {
+                if let c = columnIndex[k] { A[i][c] = a } else { rhs[i][1 + leaderIndex[k]!] = -a }
+            }
+            rhs[i][0] = row.lower - row.expression.constant
         }
+        let boxes = leaderColumns.map { Interval(model.columns[$0].lower, model.columns[$0].upper) }
+
         var best = [Int: Double]()
         var found = false
         var chosen: [Int] = []
         func visit(_ start: Int) {
             if chosen.count == basicNonneg {
                 let basis = free + chosen
-                guard let w = solve(A, b, columns: basis.map { columnIndex[$0]! }) else { return }
-                for (t, k) in basis.enumerated() where !free.contains(k) && w[t] < -1e-9 { return }
+                guard let solution = solve(A, rhs, columns: basis.map { columnIndex[$0]! }) else { return }
+                // Each basic component as an interval over the leader's box.
+                let ranges = solution.map { coefficients -> Interval in
+                    var r = Interval.point(coefficients[0])
+                    for (t, box) in boxes.enumerated() { r = r + coefficients[1 + t] * box }
+                    return r
+                }
+                for (t, k) in basis.enumerated() where !free.contains(k) && ranges[t].upper < -1e-9 { return }
                 found = true
-                for (t, k) in basis.enumerated() { best[k] = max(best[k] ?? 0, abs(w[t])) }
+                for (t, k) in basis.enumerated() {
+                    let r = ranges[t]
+                    let magnitude = free.contains(k) ? r.magnitude : max(0, r.upper)
+                    best[k] = max(best[k] ?? 0, magnitude)
+                }
                 return
             }
             guard start < nonnegative.count else { return }
@@ -78,13 +103,15 @@ enum DualVertexBounds {
         return r
     }
 
-    /// Solves the square system A[:, columns] w = b by Gaussian elimination with partial
-    /// pivoting; nil when singular.
-    static func solve(_ A: [[Double]], _ b: [Double], columns: [Int]) -> [Double]? {
+    /// Solves A[:, columns] W = R for several right-hand sides by Gaussian elimination
+    /// with partial pivoting; row t of the result holds basic variable t's coefficients.
+    /// Nil when the basis matrix is singular.
+    static func solve(_ A: [[Double]], _ R: [[Double]], columns: [Int]) -> [[Double]]? {
         let n = columns.count
         guard n == A.count else { return nil }
         if n == 0 { return [] }
-        var M = (0..<n).map { i in columns.map { A[i][$0] } + [b[i]] }
+        let width = R[0].count
+        var M = (0..<n).map { i in columns.map { A[i][$0] } + R[i] }
         for c in 0..<n {
             var p = c
             for r in c..<n where abs(M[r][c]) > abs(M[p][c]) { p = r }
@@ -92,9 +119,9 @@ enum DualVertexBounds {
             M.swapAt(c, p)
             for r in 0..<n where r != c {
                 let f = M[r][c] / M[c][c]
-                if f != 0 { for k in c...n { M[r][k] -= f * M[c][k] } }
+                if f != 0 { for k in c..<(n + width) { M[r][k] -= f * M[c][k] } }
             }
         }
-        return (0..<n).map { M[$0][n] / M[$0][$0] }
+        return (0..<n).map { i in (0..<width).map { M[i][n + $0] / M[i][i] } }
     }
 }
