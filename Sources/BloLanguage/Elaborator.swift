@@ -373,9 +373,11 @@ public final class Elaborator {
     typealias Member = (bindings: [String: Element], tuple: Tuple)
 
     func withBindings<T>(_ b: [String: Element], _ body: () throws -> T) rethrows -> T {
-        let saved = indexBindings
-        indexBindings.merge(b) { _, new in new }
-        defer { indexBindings = saved }
+        if b.isEmpty { return try body() }
+        var saved: [(String, Element?)] = []
+        saved.reserveCapacity(b.count)
+        for (name, value) in b { saved.append((name, indexBindings.updateValue(value, forKey: name))) }
+        defer { for (name, old) in saved { indexBindings[name] = old } }
         return try body()
     }
 
@@ -578,7 +580,7 @@ public final class Elaborator {
         case .sum(let indexing, let body, _):
             var total = QuadExpr()
             for m in try expand(indexing) {
-                total = total + (try withBindings(m.bindings) { try evaluate(body) })
+                total.add(try withBindings(m.bindings) { try evaluate(body) })
             }
             return total
         case .tuple(_, let at):

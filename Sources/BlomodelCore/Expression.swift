@@ -102,10 +102,15 @@ public struct QuadExpr: Equatable, Sendable {
         }
     }
 
+    /// Adds another expression in place (sums of many terms stay linear in time).
+    public mutating func add(_ b: QuadExpr) {
+        linear.add(b.linear)
+        for (p, c) in b.quadratic { addQuadratic(p, c, at: b.origins[p]) }
+    }
+
     public static func + (a: QuadExpr, b: QuadExpr) -> QuadExpr {
         var r = a
-        r.linear.add(b.linear)
-        for (p, c) in b.quadratic { r.addQuadratic(p, c, at: b.origins[p]) }
+        r.add(b)
         return r
     }
 

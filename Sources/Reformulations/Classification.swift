@@ -123,7 +123,8 @@ public enum Classifier {
                         ["strong duality linearizes rho * (the follower's bilinear terms) only as a whole"])
                 }
             }
-            for (p, _) in bilinear.sorted(by: { $0.key < $1.key }) where !leaderProducts.contains(where: { $0.0 == p }) {
+            let leaderPairs = Set(leaderProducts.map(\.0))
+            for (p, _) in bilinear.sorted(by: { $0.key < $1.key }) where !leaderPairs.contains(p) {
                 throw fail(
                     "the follower's product \(name(p)) is missing from the leader's objective; the leader's products must be proportional to all of the follower's",
                     f.expression.origins[p] ?? f.location)

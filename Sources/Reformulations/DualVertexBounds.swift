@@ -31,14 +31,14 @@ enum DualVertexBounds {
         }
         let multiplierSet = Set(multipliers)
         // Leader variables in the costs, which must be bounded.
-        var leaderColumns: [Int] = []
+        var leaderSet = Set<Int>()
         for row in stationarity {
-            for k in row.expression.terms.keys where !multiplierSet.contains(k) && !leaderColumns.contains(k) {
+            for k in row.expression.terms.keys where !multiplierSet.contains(k) {
                 guard model.columns[k].lower.isFinite, model.columns[k].upper.isFinite else { return nil }
-                leaderColumns.append(k)
+                leaderSet.insert(k)
             }
         }
-        leaderColumns.sort()
+        let leaderColumns = leaderSet.sorted()
         let free = multipliers.filter { model.columns[$0].lower == -.infinity }
         let nonnegative = multipliers.filter { model.columns[$0].lower != -.infinity }
         let m = stationarity.count
