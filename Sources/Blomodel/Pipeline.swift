@@ -129,8 +129,14 @@ public enum Blomodel {
         report.leaderObjective = clean(model.upperObjective.expression.evaluate(original))
         report.followerObjective = clean(model.lowerObjective.expression.evaluate(original))
 
-        // User-given dual bounds that are active may be cutting off better answers.
-        for record in r.bigM where record.dualSource.provenance == .userGiven && record.binaryColumn != nil {
+        // A bound declared on a multiplier that is active at the answer may be cutting off
+        // better answers. (Bounds derived through stationarity from declared ones are not
+        // checked: their being tight says only that the declared potentials are reached.)
+        for record in r.bigM where record.binaryColumn != nil {
+            switch record.dualSource {
+            case .constraintDeclaration, .blockDeclaration, .option: break
+            default: continue
+            }
             if record.dualM > 0, point[record.multiplierColumn] > 1e-9,
                 point[record.multiplierColumn] >= record.dualM * (1 - 1e-6)
             {
