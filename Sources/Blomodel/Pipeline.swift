@@ -40,8 +40,20 @@ public enum Blomodel {
         report.binaries = r.standardForm.integerCount
 
         clock = Date()
-        let solveOptions = SolveOptions(timeLimit: options.timeLimit, relativeGap: options.relativeGap)
+        var solveOptions = SolveOptions(timeLimit: options.timeLimit, relativeGap: options.relativeGap)
+        // A bilevel-feasible start (the follower's response to the LP relaxation's leader decision).
+        let start = r.standardForm.integerCount > 0 ? WarmStart.build(model, r, lp: SolverChoice.glpk.backend) : nil
+        solveOptions.startingPoint = start
         var result = try backend.solve(r.standardForm, options: solveOptions)
+        if result.termination == .timeLimit, let start {
+            // Keep the better of the solver's incumbent and the start.
+            let incumbent = result.solution.map { r.standardForm.objectiveValue($0) } ?? .infinity
+            if r.standardForm.objectiveValue(start) < incumbent - 1e-9 {
+                result.solution = start
+                report.notes.append(
+                    "the solver stopped without a better point; the answer is the follower's response to the leader decision of the LP relaxation (a heuristic)")
+            }
+        }
         if result.termination == .infeasibleOrUnbounded {
             // Tell the two apart: is there any feasible point at all?
             var feasibility = r.standardForm

@@ -58,46 +58,16 @@ public enum Verifier {
         }
 
         // The follower's LP at the leader's decision.
-        var sf = StandardForm()
-        var column: [VarID: Int] = [:]
-        for j in model.variables(at: .lower) {
-            let v = model.variables[j]
-            column[j] = sf.addColumn(name: v.name, lower: v.lower, upper: v.upper)
-        }
-        let sign = f.sense.sign
-        var constant = 0.0
-        for (id, c) in f.expression.linear.terms {
-            if let k = column[id] { sf.objective[k] += sign * c } else { constant += sign * c * point[id] }
-        }
-        for (p, c) in f.expression.quadratic {
-            switch (column[p.first], column[p.second]) {
-            case (let a?, nil): sf.objective[a] += sign * c * point[p.second]
-            case (nil, let b?): sf.objective[b] += sign * c * point[p.first]
-            case (nil, nil): constant += sign * c * point[p.first] * point[p.second]
-            default: break  // follower-follower products are refused by the classifier
-            }
-        }
-        sf.objectiveConstant = constant + sign * f.expression.constant
-        for c in model.constraints where c.level == .lower {
-            var entries: [(Int, Double)] = []
-            var shift = 0.0
-            for (id, a) in c.body.linear.sortedTerms {
-                if let k = column[id] { entries.append((k, a)) } else { shift += a * point[id] }
-            }
-            if entries.isEmpty {
-                let v = shift
-                if v < c.lower - tolerance * max(1, abs(c.lower)) || v > c.upper + tolerance * max(1, abs(c.upper)) {
-                    return done(
-                        .followerInfeasible, optimum: nil, gap: .infinity, violation: worst,
-                        "follower constraint \(c.name) fails at the leader's decision")
-                }
-                continue
-            }
-            sf.addRow(name: c.name, entries: entries, lower: c.lower - shift, upper: c.upper - shift)
+        let problem = FollowerProblem(model, at: point, tolerance: tolerance)
+        let sign = problem.sign
+        if let c = problem.failingLeaderOnlyRow {
+            return done(
+                .followerInfeasible, optimum: nil, gap: .infinity, violation: worst,
+                "follower constraint \(c.name) fails at the leader's decision")
         }
         let result: SolverResult
         do {
-            result = try solver.solve(sf, options: SolveOptions(timeLimit: 60))
+            result = try solver.solve(problem.form, options: SolveOptions(timeLimit: 60))
         } catch {
             return done(.solverFailure, optimum: nil, gap: .infinity, violation: worst, "\(error)")
         }

@@ -46,6 +46,13 @@ public struct CbcBackend: SolverBackend {
         Cbc_setAllowableFractionGap(model, options.relativeGap ?? 1e-9)
         Cbc_setAllowableGap(model, 1e-9)
 
+        if let start = options.startingPoint, start.count == problem.columnCount, p.integerCount > 0,
+            p.maxViolation(start + [Double](repeating: 0, count: p.columnCount - start.count)) <= 1e-6
+        {
+            var indices = (0..<Int32(start.count)).map { $0 }
+            var values = start
+            Cbc_setMIPStartI(model, Int32(start.count), &indices, &values)
+        }
         let ret = Cbc_solve(model)
         let status = Cbc_status(model), secondary = Cbc_secondaryStatus(model)
         let raw = "Cbc_solve returned \(ret); Cbc_status \(status), secondary \(secondary)"

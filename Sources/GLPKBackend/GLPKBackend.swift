@@ -72,6 +72,8 @@ public struct GLPKBackend: SolverBackend {
                         termination: .optimal, solution: (0..<n).map { glp_get_col_prim(lp, Int32($0 + 1)) },
                         objective: glp_get_obj_val(lp), rawStatus: "glp_simplex: GLP_OPT")
                     result.bestBound = result.objective
+                    result.rowDuals = (0..<m).map { glp_get_row_dual(lp, Int32($0 + 1)) }
+                    result.reducedCosts = (0..<n).map { glp_get_col_dual(lp, Int32($0 + 1)) }
                 case GLP_NOFEAS: result = SolverResult(termination: .infeasible, rawStatus: "glp_simplex: GLP_NOFEAS")
                 case GLP_UNBND: result = SolverResult(termination: .unbounded, rawStatus: "glp_simplex: GLP_UNBND")
                 default: result = SolverResult(termination: .error, rawStatus: "glp_simplex: status \(status)")

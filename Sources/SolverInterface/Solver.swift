@@ -22,6 +22,8 @@ public struct SolveOptions: Sendable {
     /// complementarity by a whole unit. What remains (1e-7 times M) is removed by
     /// polishing (the LP re-solved with the binaries fixed) and checked by the verifier.
     public var integralityTolerance: Double = 1e-7
+    /// A feasible point to start the MIP search from (backends that cannot use one ignore it).
+    public var startingPoint: [Double]?
 
     public init(timeLimit: Double? = nil, relativeGap: Double? = nil) {
         self.timeLimit = timeLimit
@@ -46,6 +48,11 @@ public struct SolverResult: Sendable {
     public var objective: Double?
     /// The best proven bound on the objective, for MIPs.
     public var bestBound: Double?
+    /// For linear programs solved to optimality, when the backend provides them: the
+    /// dual value of each row and the reduced cost of each column (minimisation:
+    /// `reducedCost = cost - A' rowDual`).
+    public var rowDuals: [Double]?
+    public var reducedCosts: [Double]?
     /// The library's own status text, for reports and bug hunting.
     public var rawStatus: String
     public var seconds: Double

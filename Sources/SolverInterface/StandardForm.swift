@@ -74,6 +74,30 @@ public struct StandardForm: Sendable {
         return (counts, rowIndex, vals)
     }
 
+    /// The largest violation of a row or column bound (relative to max(1, |bound|)) and of
+    /// integrality at a point; 0 when the point is feasible.
+    public func maxViolation(_ x: [Double]) -> Double {
+        guard x.count == columnCount else { return .infinity }
+        var worst = 0.0
+        for j in 0..<columnCount {
+            let v = x[j]
+            if !v.isFinite { return .infinity }
+            worst = max(worst, (columnLower[j] - v) / max(1, abs(columnLower[j])), (v - columnUpper[j]) / max(1, abs(columnUpper[j])))
+            if isInteger[j] { worst = max(worst, abs(v - v.rounded())) }
+        }
+        for i in 0..<rowCount {
+            var a = 0.0
+            for k in rowStart[i]..<rowStart[i + 1] { a += values[k] * x[columnIndex[k]] }
+            worst = max(worst, (rowLower[i] - a) / max(1, abs(rowLower[i])), (a - rowUpper[i]) / max(1, abs(rowUpper[i])))
+        }
+        return max(0, worst)
+    }
+
+    /// The objective (including the constant) at a point.
+    public func objectiveValue(_ x: [Double]) -> Double {
+        zip(objective, x).reduce(objectiveConstant) { $0 + $1.0 * $1.1 }
+    }
+
     /// Checks everything a C solver would choke on: NaN anywhere, infinite
     /// coefficients, crossed bounds, out-of-range indices. Backends call this
     /// before touching the library, so invalid data never reaches GLPK (which

@@ -1,0 +1,55 @@
+import BlomodelCore
+import SolverInterface
+
+/// The follower's LP at a fixed leader decision, in minimisation form: the leader's
+/// values are substituted into the follower's objective and rows. Used by the
+/// verifier (is the follower's point optimal?) and by the warm start (what does the
+/// follower answer to a given leader decision?).
+struct FollowerProblem {
+    var form = StandardForm()
+    /// Follower variable -> column of `form`.
+    var column: [VarID: Int] = [:]
+    /// Model constraint index -> row of `form` (rows with follower variables).
+    var row: [Int: Int] = [:]
+    /// +1 when the follower minimises, -1 when it maximises (the form always minimises).
+    var sign: Double
+    /// A follower row without follower variables that fails at the leader's decision.
+    var failingLeaderOnlyRow: Constraint?
+
+    init(_ model: BilevelModel, at point: [Double], tolerance: Double = 1e-6) {
+        let f = model.lowerObjective
+        sign = f.sense.sign
+        for j in model.variables(at: .lower) {
+            let v = model.variables[j]
+            column[j] = form.addColumn(name: v.name, lower: v.lower, upper: v.upper)
+        }
+        var constant = 0.0
+        for (id, c) in f.expression.linear.terms {
+            if let k = column[id] { form.objective[k] += sign * c } else { constant += sign * c * point[id] }
+        }
+        for (p, c) in f.expression.quadratic {
+            switch (column[p.first], column[p.second]) {
+            case (let a?, nil): form.objective[a] += sign * c * point[p.second]
+            case (nil, let b?): form.objective[b] += sign * c * point[p.first]
+            case (nil, nil): constant += sign * c * point[p.first] * point[p.second]
+            default: break  // follower-follower products are refused by the classifier
+            }
+        }
+        form.objectiveConstant = constant + sign * f.expression.constant
+        for (i, c) in model.constraints.enumerated() where c.level == .lower {
+            var entries: [(Int, Double)] = []
+            var shift = 0.0
+            for (id, a) in c.body.linear.sortedTerms {
+                if let k = column[id] { entries.append((k, a)) } else { shift += a * point[id] }
+            }
+            if entries.isEmpty {
+                if shift < c.lower - tolerance * max(1, abs(c.lower)) || shift > c.upper + tolerance * max(1, abs(c.upper)) {
+                    failingLeaderOnlyRow = failingLeaderOnlyRow ?? c
+                }
+                continue
+            }
+            row[i] = form.rowCount
+            form.addRow(name: c.name, entries: entries, lower: c.lower - shift, upper: c.upper - shift)
+        }
+    }
+}
