@@ -74,11 +74,14 @@ extension SolveReport {
             if v == v.rounded(), abs(v) < 1e15 { return String(Int(v)) }
             return String(format: "%.9g", v)
         }
-        func table(_ title: String, _ rows: [(String, Double)]) -> String {
-            guard !rows.isEmpty else { return "" }
+        // Long tables list the nonzero values only (the JSON report has all of them).
+        func table(_ title: String, _ all: [(String, Double)]) -> String {
+            guard !all.isEmpty else { return "" }
+            let rows = all.count > 12 ? all.filter { abs($0.1) > 1e-9 } : all
             let width = max(4, rows.map(\.0.count).max() ?? 0)
             var s = "\n\(title)\n"
             for (name, value) in rows { s += "  " + name.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + fmt(value) + "\n" }
+            if rows.count < all.count { s += "  (\(all.count - rows.count) more at zero; --json lists every value)\n" }
             return s
         }
         var s = "model          \(modelName)\n"
