@@ -39,6 +39,9 @@ public enum Blomodel {
         report.columns = r.standardForm.columnCount
         report.binaries = r.standardForm.integerCount
 
+        if r.standardForm.integerCount > 0, !backend.capabilities.integerVariables {
+            throw Diagnostic(.error, "the \(backend.name) backend cannot solve problems with integer variables, which this reformulation needs")
+        }
         clock = Date()
         var solveOptions = SolveOptions(timeLimit: options.timeLimit, relativeGap: options.relativeGap)
         // A bilevel-feasible start (the follower's response to the LP relaxation's leader decision).
@@ -67,21 +70,9 @@ public enum Blomodel {
         report.rawSolverStatus = result.rawStatus
         report.mipGap = result.relativeGap
 
-        // Polish: fix the integer columns at their rounded values and re-solve the LP,
-        // so complementarity holds exactly instead of up to the integrality tolerance.
-        if var point = result.solution, r.standardForm.integerCount > 0 {
-            var fixed = r.standardForm
-            for j in 0..<fixed.columnCount where fixed.isInteger[j] {
-                let v = point[j].rounded()
-                fixed.columnLower[j] = v
-                fixed.columnUpper[j] = v
-                fixed.isInteger[j] = false
-            }
-            if let polished = try? backend.solve(fixed, options: SolveOptions(timeLimit: 60)),
-                polished.termination == .optimal, let p = polished.solution
-            {
-                point = p
-                result.solution = p
+        if let point = result.solution, r.standardForm.integerCount > 0 {
+            if let polished = polish(point, r.standardForm, backend) {
+                result.solution = polished
             } else {
                 report.notes.append("polishing (re-solving the LP with the binaries fixed) failed; the point is the MILP's own")
             }
@@ -175,6 +166,22 @@ public enum Blomodel {
         }
         report.certificationReasons = reasons
         return report
+    }
+
+    /// Polishing: fixes the integer columns at their rounded values and re-solves the LP,
+    /// so complementarity holds exactly instead of up to the integrality tolerance.
+    static func polish(_ point: [Double], _ form: StandardForm, _ backend: any SolverBackend) -> [Double]? {
+        var fixed = form
+        for j in 0..<fixed.columnCount where fixed.isInteger[j] {
+            let v = point[j].rounded()
+            fixed.columnLower[j] = v
+            fixed.columnUpper[j] = v
+            fixed.isInteger[j] = false
+        }
+        guard let polished = try? backend.solve(fixed, options: SolveOptions(timeLimit: 60)),
+            polished.termination == .optimal
+        else { return nil }
+        return polished.solution
     }
 
     /// Rounds away solver noise (1e-12) and negative zero, for stable output.

@@ -12,7 +12,6 @@ public struct Interval: Equatable, Sendable, CustomStringConvertible {
     public static func point(_ v: Double) -> Interval { Interval(v, v) }
     public static let zero = Interval(0, 0)
 
-    public var isBounded: Bool { lower.isFinite && upper.isFinite }
     /// The largest absolute value in the interval.
     public var magnitude: Double { Swift.max(Swift.abs(lower), Swift.abs(upper)) }
 

@@ -100,11 +100,6 @@ public struct SingleLevelModel: Sendable {
         rows.append(Row(name: name, expression: e, lower: lower - k, upper: upper - k))
     }
 
-    /// The column holding a given origin, if any.
-    public func column(for origin: ColumnOrigin) -> Int? {
-        columns.firstIndex { $0.origin == origin }
-    }
-
     public var integerCount: Int { columns.filter(\.isInteger).count }
 }
 
