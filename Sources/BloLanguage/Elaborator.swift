@@ -293,7 +293,7 @@ public final class Elaborator {
             }
             if v.lower.isNaN || v.upper.isNaN || v.lower > v.upper {
                 throw error(
-                    "\(v.name) has lower bound \(v.lower) above its upper bound \(v.upper)", at: at, length: 3)
+                    "\(v.name) has lower bound \(formatNumber(v.lower)) above its upper bound \(formatNumber(v.upper))", at: at, length: 3)
             }
             family.ids[m.tuple] = variables.count
             variables.append(v)
@@ -343,7 +343,7 @@ public final class Elaborator {
                         base: name, index: m.tuple, level: level, body: body, lower: lo.constant - k,
                         upper: hi.constant - k)
                     if c.lower > c.upper {
-                        throw error("\(c.name) has its lower side \(c.lower + k) above its upper side \(c.upper + k)", at: at, length: name.count)
+                        throw error("\(c.name) has its lower side \(formatNumber(c.lower + k)) above its upper side \(formatNumber(c.upper + k))", at: at, length: name.count)
                     }
                 }
                 c.location = at
@@ -418,8 +418,12 @@ public final class Elaborator {
             throw unknownName(name, at: at, length: length, expected: "a set")
         case .range(let lo, let hi, let at):
             let a = try constant(lo, "the start of a range"), b = try constant(hi, "the end of a range")
-            guard a == a.rounded(), b == b.rounded(), abs(a) < 1e9, abs(b) < 1e9 else {
+            guard a == a.rounded(), b == b.rounded() else {
                 throw error("the ends of a range 'a..b' must be integers", at: at)
+            }
+            guard abs(a) < 1e15, abs(b) < 1e15, b - a < 1e7 else {
+                throw error(
+                    "the range \(formatNumber(a))..\(formatNumber(b)) is too large; a set has at most 10000000 members", at: at)
             }
             var s = SetValue(dimension: 1)
             if a <= b { for v in Int(a)...Int(b) { s.insert([.int(v)]) } }
@@ -497,7 +501,7 @@ public final class Elaborator {
         }
         let v = try constant(e, "an index")
         guard v == v.rounded(), abs(v) < 1e15 else {
-            throw error("an index must be an integer or a symbol, not \(v)", at: e.location)
+            throw error("an index must be an integer or a symbol, not \(formatNumber(v))", at: e.location)
         }
         return .int(Int(v))
     }

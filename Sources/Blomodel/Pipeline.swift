@@ -99,7 +99,7 @@ public enum Blomodel {
                 fixes.append("\(dual.count) dual bound(s) (first: \(d)): declare 'dualbound' in the lower block")
             }
             reasons.append(
-                "\(defaults.count) complementarity pair(s) use the unproven default big-M \(options.bigM.defaultM); " + fixes.joined(separator: "; "))
+                "\(defaults.count) complementarity pair(s) use the unproven default big-M \(formatNumber(options.bigM.defaultM)); " + fixes.joined(separator: "; "))
         }
         if report.status == .infeasible, !r.bigM.filter({ $0.weakest != .proven }).isEmpty {
             report.notes.append("the reformulation is infeasible; some big-M values are not proven, so a too-small bound may be the cause")
@@ -144,13 +144,14 @@ public enum Blomodel {
                 point[record.multiplierColumn] >= record.dualM * (1 - 1e-6)
             {
                 reasons.append(
-                    "the multiplier of \(record.pair) is at its user-given bound \(record.dualM); a larger bound might give a better leader objective")
+                    "the multiplier of \(record.pair) is at its user-given bound \(formatNumber(record.dualM)); a larger bound might give a better leader objective")
             }
         }
         for record in r.bigM where record.primalSource == .default && record.binaryColumn != nil {
             let slack = r.complementarityModel.complementarities.first { $0.name == record.pair }?.slack.evaluate(point) ?? 0
             if slack >= record.primalM * (1 - 1e-6) {
-                reasons.append("the slack of \(record.pair) is at its default bound \(record.primalM)")
+                reasons.append(
+                    "the slack of \(record.pair) reached the default big-M \(formatNumber(record.primalM)): the leader's objective may be unbounded, or better beyond it")
             }
         }
 

@@ -120,7 +120,7 @@ extension SolveReport {
         if bigM.isEmpty { s += "  (none)\n" }
         for m in bigM {
             let binary = m.resolution == .binary ? "" : "  [\(m.resolution.rawValue): no binary]"
-            s += "  \(m.pair): slack <= \(m.primalM) from \(m.primalSource); multiplier <= \(m.dualM) from \(m.dualSource)\(binary)\n"
+            s += "  \(m.pair): slack <= \(formatNumber(m.primalM)) from \(m.primalSource); multiplier <= \(formatNumber(m.dualM)) from \(m.dualSource)\(binary)\n"
         }
         return s
     }

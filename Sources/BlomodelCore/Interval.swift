@@ -35,3 +35,11 @@ public struct Interval: Equatable, Sendable, CustomStringConvertible {
 
     public var description: String { "[\(lower), \(upper)]" }
 }
+
+/// A number as people write it: `3`, `-0.5`, `1e+20`, `inf` (no trailing `.0`).
+public func formatNumber(_ v: Double) -> String {
+    if v == .infinity { return "inf" }
+    if v == -.infinity { return "-inf" }
+    if v == v.rounded(), abs(v) < 1e15 { return String(Int(v)) }
+    return String(v)
+}
