@@ -55,6 +55,9 @@ public final class Elaborator {
     var objectives: [Level: Objective] = [:]
     var lowerDualBound: (Double, SourceLocation)?
     var blockLevel: Level?
+    /// Per set and tuple position, the members by their element there: lets a filter such as
+    /// `{(i,j) in ARCS: i == n}` visit only the matching members instead of the whole set.
+    var memberIndex: [String: [Int: [Element: [Tuple]]]] = [:]
 
     public init(source: SourceFile, directory: String) {
         self.source = source
@@ -383,6 +386,7 @@ public final class Elaborator {
 
     /// All members of an indexing expression, in order, with their name bindings.
     func expand(_ indexing: Indexing) throws -> [Member] {
+        if let members = try expandThroughIndex(indexing) { return members }
         var result: [Member] = [(bindings: [:], tuple: [])]
         for item in indexing.items {
             for n in item.names where sets[n] != nil || params[n] != nil || families[n] != nil {
@@ -409,6 +413,64 @@ public final class Elaborator {
             result = try result.filter { m in try withBindings(m.bindings) { try truth(condition) } }
         }
         return result
+    }
+
+    /// The fast path of `expand` for one named set filtered by `name == expression`, where
+    /// the expression does not depend on the item's own names. The full condition is still
+    /// evaluated on every candidate, so the result is the same as the slow path's.
+    func expandThroughIndex(_ indexing: Indexing) throws -> [Member]? {
+        guard indexing.items.count == 1, let condition = indexing.condition else { return nil }
+        let item = indexing.items[0]
+        guard case .named(let setName, _, _) = item.set, !item.names.isEmpty, let set = sets[setName],
+            set.dimension == item.names.count,
+            !item.names.contains(where: { sets[$0] != nil || params[$0] != nil || families[$0] != nil }),
+            let (position, keyExpression) = equalityFilter(condition, names: item.names)
+        else { return nil }
+        let key = try element(keyExpression)
+        if memberIndex[setName]?[position] == nil {
+            var byElement: [Element: [Tuple]] = [:]
+            for t in set.members { byElement[t[position], default: []].append(t) }
+            memberIndex[setName, default: [:]][position] = byElement
+        }
+        var result: [Member] = []
+        for t in memberIndex[setName]![position]![key] ?? [] {
+            var b: [String: Element] = [:]
+            for (n, e) in zip(item.names, t) { b[n] = e }
+            if try withBindings(b, { try truth(condition) }) { result.append((bindings: b, tuple: t)) }
+        }
+        return result
+    }
+
+    /// In a conjunction, a test `name == e` (or `e == name`) with `name` one of `names`
+    /// and `e` free of them: the position of `name` and `e`.
+    func equalityFilter(_ e: Expr, names: [String]) -> (Int, Expr)? {
+        switch e {
+        case .binary("and", let l, let r, _):
+            return equalityFilter(l, names: names) ?? equalityFilter(r, names: names)
+        case .binary("==", let l, let r, _):
+            for (a, b) in [(l, r), (r, l)] {
+                if case .name(let n, let subs, _, _) = a, subs.isEmpty, let position = names.firstIndex(of: n),
+                    !mentions(b, names)
+                {
+                    return (position, b)
+                }
+            }
+            return nil
+        default: return nil
+        }
+    }
+
+    /// Whether an expression mentions any of the names (conservatively true for nested indexing).
+    func mentions(_ e: Expr, _ names: [String]) -> Bool {
+        switch e {
+        case .number, .string: return false
+        case .name(let n, let subs, _, _): return names.contains(n) || subs.contains { mentions($0, names) }
+        case .unary(_, let a, _): return mentions(a, names)
+        case .binary(_, let a, let b, _): return mentions(a, names) || mentions(b, names)
+        case .tuple(let items, _): return items.contains { mentions($0, names) }
+        case .conditional(let c, let a, let b, _): return mentions(c, names) || mentions(a, names) || mentions(b, names)
+        case .sum, .membership, .dual: return true
+        }
     }
 
     func resolveSet(_ ref: SetRef) throws -> SetValue {
