@@ -99,6 +99,16 @@ final class CLITests: XCTestCase {
         XCTAssertTrue(r.out.contains("toll/pricing pattern"))
     }
 
+    func testCheckRefusesAnUnsupportedModelWithAPosition() throws {
+        let path = NSTemporaryDirectory() + "qp-\(UUID().uuidString).blo"
+        try "upper { var x >= 0; minimize F: x; }\nlower { var y >= 0;\n  minimize f: y*y; c: y >= x; }\n"
+            .write(toFile: path, atomically: true, encoding: .utf8)
+        let r = try blomodel(["check", path])
+        XCTAssertEqual(r.status, 1)
+        XCTAssertTrue(r.err.contains("\(path):3:"), r.err)
+        XCTAssertTrue(r.err.contains("the follower must be a linear program"), r.err)
+    }
+
     func testTimeLimitAndGapOptionsAreAccepted() throws {
         let r = try blomodel(["solve", "Models/literature/candler_townsley_1982.blo", "--time-limit", "30", "--gap", "0", "--solver", "glpk"])
         XCTAssertEqual(r.status, 0, r.err)
