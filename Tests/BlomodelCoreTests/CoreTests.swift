@@ -53,6 +53,12 @@ final class DiagnosticTests: XCTestCase {
             """)
     }
 
+    func testWindowsLineEndings() {
+        let file = SourceFile(path: "m.blo", text: "param n = 3;\r\nparam m = nn;\r\n")
+        XCTAssertEqual(file.line(2), "param m = nn;")
+        XCTAssertEqual(file.line(1), "param n = 3;")
+    }
+
     func testClosestName() {
         XCTAssertEqual(closestName(to: "cots", among: ["cost", "demand"]), "cost")
         XCTAssertNil(closestName(to: "zzz", among: ["cost", "demand"]))
