@@ -106,12 +106,7 @@ public struct SingleLevelModel: Sendable {
 extension SingleLevelModel: CustomStringConvertible {
     /// A byte-stable printout, used by golden tests and `--explain`.
     public var description: String {
-        func num(_ v: Double) -> String {
-            if v == .infinity { return "+inf" }
-            if v == -.infinity { return "-inf" }
-            if v == v.rounded(), abs(v) < 1e15 { return String(Int(v)) }
-            return String(v)
-        }
+        func num(_ v: Double) -> String { v == .infinity ? "+inf" : formatNumber(v) }
         func term(_ c: Double, _ name: String, first: Bool) -> String {
             let sign = c < 0 ? "-" : "+"
             let mag = abs(c) == 1 ? "" : num(abs(c)) + " "
