@@ -18,6 +18,7 @@ public struct CbcBackend: SolverBackend {
     public func solve(_ problem: StandardForm, options: SolveOptions) throws -> SolverResult {
         try problem.validate()
         try options.validate()
+        try capabilities.check(problem, backend: name)
         let clock = Date()
         var p = problem
         // CBC is not happy with a problem without rows; an always-satisfied empty row costs nothing.

@@ -17,6 +17,7 @@ public struct GLPKBackend: SolverBackend {
     public func solve(_ problem: StandardForm, options: SolveOptions) throws -> SolverResult {
         try problem.validate()
         try options.validate()
+        try capabilities.check(problem, backend: name)
         let clock = Date()
         if problem.columnCount == 0 { return emptyProblem(problem) }
 

@@ -93,14 +93,27 @@ public struct SolverCapabilities: Sendable {
     public var integerVariables: Bool
     public var timeLimit: Bool
     public var relativeGap: Bool
-    public init(integerVariables: Bool, timeLimit: Bool, relativeGap: Bool) {
+    /// Accepts a convex quadratic objective (`StandardForm.quadraticObjective`).
+    public var quadraticObjective: Bool
+    public init(integerVariables: Bool, timeLimit: Bool, relativeGap: Bool, quadraticObjective: Bool = false) {
         self.integerVariables = integerVariables
         self.timeLimit = timeLimit
         self.relativeGap = relativeGap
+        self.quadraticObjective = quadraticObjective
+    }
+
+    /// Throws when the problem needs something this backend does not have.
+    public func check(_ problem: StandardForm, backend: String) throws {
+        if !problem.quadraticObjective.isEmpty, !quadraticObjective {
+            throw SolverError.invalidProblem("\(backend) does not solve problems with a quadratic objective")
+        }
+        if problem.integerCount > 0, !integerVariables {
+            throw SolverError.invalidProblem("\(backend) does not solve problems with integer variables")
+        }
     }
 }
 
-/// A linear / mixed-integer solver.
+/// A linear, mixed-integer or convex quadratic solver.
 public protocol SolverBackend: Sendable {
     /// The name users type: `glpk`, `cbc`.
     var name: String { get }

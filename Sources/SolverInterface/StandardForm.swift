@@ -1,20 +1,35 @@
 import BlomodelCore
 
-/// A mixed-integer linear program in the form every backend accepts:
+/// A mixed-integer linear (or convex quadratic) program in the form every backend accepts:
 ///
-///     minimize    c'x + constant
+///     minimize    c'x + sum_k q_k x_{i_k} x_{j_k} + constant
 ///     subject to  rowLower <= A x <= rowUpper
 ///                 columnLower <= x <= columnUpper,  x_j integer for j in integers
 ///
 /// Columns and rows are zero-based; infinite bounds are `±Double.infinity`
 /// (each backend translates to its own spelling). `A` is stored by rows.
+/// The quadratic part is empty for linear programs; only backends that declare
+/// `quadraticObjective` accept it (CLP), and it must be convex.
 public struct StandardForm: Sendable {
+    /// One term `coefficient * x_first * x_second` of the objective (`first <= second`).
+    public struct QuadraticTerm: Sendable, Equatable {
+        public var first: Int
+        public var second: Int
+        public var coefficient: Double
+        public init(_ a: Int, _ b: Int, _ coefficient: Double) {
+            first = min(a, b)
+            second = max(a, b)
+            self.coefficient = coefficient
+        }
+    }
+
     public var columnNames: [String] = []
     public var columnLower: [Double] = []
     public var columnUpper: [Double] = []
     public var isInteger: [Bool] = []
     public var objective: [Double] = []
     public var objectiveConstant: Double = 0
+    public var quadraticObjective: [QuadraticTerm] = []
     public var rowNames: [String] = []
     public var rowLower: [Double] = []
     public var rowUpper: [Double] = []
@@ -93,9 +108,10 @@ public struct StandardForm: Sendable {
         return max(0, worst)
     }
 
-    /// The objective (including the constant) at a point.
+    /// The objective (including the constant and the quadratic part) at a point.
     public func objectiveValue(_ x: [Double]) -> Double {
-        zip(objective, x).reduce(objectiveConstant) { $0 + $1.0 * $1.1 }
+        let linear = zip(objective, x).reduce(objectiveConstant) { $0 + $1.0 * $1.1 }
+        return quadraticObjective.reduce(linear) { $0 + $1.coefficient * x[$1.first] * x[$1.second] }
     }
 
     /// Checks everything a C solver would choke on: NaN anywhere, infinite
@@ -122,6 +138,10 @@ public struct StandardForm: Sendable {
             if l > u { throw fail("row \(rowNames[i]) has lower bound \(l) above upper bound \(u)") }
             if l == .infinity || u == -.infinity { throw fail("row \(rowNames[i]) can never be satisfied") }
             if rowStart[i] > rowStart[i + 1] { throw fail("row starts are not increasing") }
+        }
+        for t in quadraticObjective {
+            if t.first < 0 || t.second >= columnCount { throw fail("quadratic term index out of range") }
+            if !t.coefficient.isFinite { throw fail("quadratic coefficient is not finite") }
         }
         for k in 0..<values.count {
             if columnIndex[k] < 0 || columnIndex[k] >= columnCount { throw fail("column index out of range") }
