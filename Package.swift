@@ -3,8 +3,8 @@
 //
 // The package reads like a table of contents:
 //   public API       Blomodel (facade), BlomodelCore, BloLanguage, Reformulations, SolverInterface
-//   backends         GLPKBackend, CbcBackend, ClpBackend (the only Swift code that touches the C libraries)
-//   C shims          CGLPK, CCbc, CClp (system-library targets: a module map and one header each)
+//   backends         GLPKBackend, CbcBackend, IpoptBackend (the only Swift code that touches the C libraries)
+//   C shims          CGLPK, CCbc, CIpopt (system-library targets: a module map and one header each)
 //   tools            blomodel (the CLI), blomodel-bench (the benchmark), the examples
 //   tests            one target per module, plus literature and CLI tests
 import PackageDescription
@@ -27,17 +27,17 @@ let package = Package(
         .target(name: "Reformulations", dependencies: ["BlomodelCore", "SolverInterface"]),
         .target(
             name: "Blomodel",
-            dependencies: ["BlomodelCore", "BloLanguage", "Reformulations", "SolverInterface", "GLPKBackend", "CbcBackend", "ClpBackend"]),
+            dependencies: ["BlomodelCore", "BloLanguage", "Reformulations", "SolverInterface", "GLPKBackend", "CbcBackend", "IpoptBackend"]),
 
         // Backends.
         .target(name: "GLPKBackend", dependencies: ["SolverInterface", "CGLPK"]),
         .target(name: "CbcBackend", dependencies: ["SolverInterface", "CCbc"]),
-        .target(name: "ClpBackend", dependencies: ["SolverInterface", "CClp"]),
+        .target(name: "IpoptBackend", dependencies: ["SolverInterface", "CIpopt"]),
 
         // C shims.
         .systemLibrary(name: "CGLPK", path: "Sources/CGLPK"),
         .systemLibrary(name: "CCbc", path: "Sources/CCbc", pkgConfig: "cbc", providers: [.apt(["coinor-libcbc-dev"])]),
-        .systemLibrary(name: "CClp", path: "Sources/CClp", pkgConfig: "clp", providers: [.apt(["coinor-libclp-dev"])]),
+        .systemLibrary(name: "CIpopt", path: "Sources/CIpopt", pkgConfig: "ipopt", providers: [.apt(["coinor-libipopt-dev"])]),
 
         // Tools.
         .executableTarget(
@@ -50,7 +50,7 @@ let package = Package(
         .testTarget(name: "BlomodelCoreTests", dependencies: ["BlomodelCore"]),
         .testTarget(name: "BloLanguageTests", dependencies: ["BloLanguage"]),
         .testTarget(name: "ReformulationsTests", dependencies: ["Reformulations", "BloLanguage"]),
-        .testTarget(name: "BackendTests", dependencies: ["GLPKBackend", "CbcBackend", "ClpBackend", "SolverInterface"]),
+        .testTarget(name: "BackendTests", dependencies: ["GLPKBackend", "CbcBackend", "IpoptBackend", "SolverInterface"]),
         .testTarget(name: "LiteratureTests", dependencies: ["Blomodel"]),
         .testTarget(name: "CLITests", dependencies: ["Blomodel"]),
     ]

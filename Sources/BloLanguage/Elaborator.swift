@@ -640,6 +640,23 @@ public final class Elaborator {
                 }
                 guard b.constant != 0 else { throw error("division by zero", at: at) }
                 return a.scaled(1 / b.constant)
+            case "^":
+                let a = try evaluate(l), b = try evaluate(r)
+                guard b.isConstant else { throw error("an exponent must be a number", at: r.location) }
+                if a.isConstant { return QuadExpr(constant: Foundation.pow(a.constant, b.constant)) }
+                switch b.constant {
+                case 0: return QuadExpr(constant: 1)
+                case 1: return a
+                case 2:
+                    guard let p = QuadExpr.product(a, a, at: at) else {
+                        throw error("this square has degree four; expressions may be at most quadratic", at: at)
+                    }
+                    return p
+                default:
+                    throw error(
+                        "the exponent \(formatNumber(b.constant)) makes this expression nonlinear beyond degree two; variables may be raised to the power 0, 1 or 2 only",
+                        at: r.location)
+                }
             default:
                 throw error("'\(op)' gives a condition, not a number", at: at, length: op.count)
             }

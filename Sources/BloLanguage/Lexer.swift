@@ -106,7 +106,7 @@ public struct Lexer {
                 continue
             }
             let one = String(Character(c))
-            if "+-*/()[]{},;:<>=".contains(one) {
+            if "+-*/^()[]{},;:<>=".contains(one) {
                 tokens.append(Token(kind: .symbol(one), location: start, length: 1))
                 advance()
                 continue

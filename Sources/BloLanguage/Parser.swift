@@ -433,7 +433,15 @@ public struct Parser {
             let t = advance()
             return .unary(op, try parseUnary(symbolsAllowed), t.location)
         }
-        return try parsePrimary(symbolsAllowed: symbolsAllowed)
+        return try parsePower(symbolsAllowed)
+    }
+
+    /// `a ^ b` binds tighter than a sign (`-x^2` is `-(x^2)`) and groups to the right.
+    mutating func parsePower(_ symbolsAllowed: Bool = false) throws -> Expr {
+        let base = try parsePrimary(symbolsAllowed: symbolsAllowed)
+        guard isSymbol("^") else { return base }
+        let t = advance()
+        return .binary("^", base, try parseUnary(symbolsAllowed), t.location)
     }
 
     mutating func parsePrimary(symbolsAllowed: Bool = false) throws -> Expr {

@@ -1,7 +1,8 @@
 import BlomodelCore
+import IpoptBackend
 import SolverInterface
 
-/// The follower's LP at a fixed leader decision, in minimisation form: the leader's
+/// The follower's LP (or convex QP) at a fixed leader decision, in minimisation form: the leader's
 /// values are substituted into the follower's objective and rows. Used by the
 /// verifier (is the follower's point optimal?) and by the warm start (what does the
 /// follower answer to a given leader decision?).
@@ -15,6 +16,11 @@ struct FollowerProblem {
     var sign: Double
     /// A follower row without follower variables that fails at the leader's decision.
     var failingLeaderOnlyRow: Constraint?
+    /// True when the follower's objective has products of its own variables (a convex QP).
+    var isQuadratic = false
+
+    /// The solver for this problem: the given LP solver, or Ipopt for a quadratic follower.
+    func solver(_ lp: any SolverBackend) -> any SolverBackend { isQuadratic ? IpoptBackend() : lp }
 
     init(_ model: BilevelModel, at point: [Double], tolerance: Double = 1e-6) {
         let f = model.lowerObjective
@@ -32,10 +38,11 @@ struct FollowerProblem {
             case (let a?, nil): form.objective[a] += sign * c * point[p.second]
             case (nil, let b?): form.objective[b] += sign * c * point[p.first]
             case (nil, nil): constant += sign * c * point[p.first] * point[p.second]
-            default: break  // follower-follower products are refused by the classifier
+            case (let a?, let b?): form.quadraticObjective.append(.init(a, b, sign * c))
             }
         }
         form.objectiveConstant = constant + sign * f.expression.constant
+        isQuadratic = !form.quadraticObjective.isEmpty
         for (i, c) in model.constraints.enumerated() where c.level == .lower {
             var entries: [(Int, Double)] = []
             var shift = 0.0

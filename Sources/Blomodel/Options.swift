@@ -21,5 +21,7 @@ public struct BlomodelOptions: Sendable {
     public var bigM = BigMOptions()
     /// Absolute tolerance (scaled by max(1, |value|)) of the follower re-solve check.
     public var verificationTolerance = 1e-6
+    /// Outer approximation stops when (upper - lower) <= this x max(1, |upper|) (`--oa-tolerance`).
+    public var outerApproximationTolerance = 1e-6
     public init() {}
 }

@@ -1,4 +1,5 @@
 import BlomodelCore
+import IpoptBackend
 import Foundation
 
 /// The whole path from a `.blo` file to a verified answer:
@@ -34,6 +35,7 @@ public enum Blomodel {
         report.timing.reformulation = Date().timeIntervalSince(clock)
         report.plan = r.plan
         report.classificationReasons = r.classification.reasons
+        report.termPlan = r.classification.termPlan
         report.bigM = r.bigM
         report.rows = r.standardForm.rowCount
         report.columns = r.standardForm.columnCount
@@ -44,23 +46,42 @@ public enum Blomodel {
         }
         clock = Date()
         var solveOptions = SolveOptions(timeLimit: options.timeLimit, relativeGap: options.relativeGap)
-        // A bilevel-feasible start (the follower's response to the LP relaxation's leader decision).
-        let start = r.standardForm.integerCount > 0 ? WarmStart.build(model, r, lp: SolverChoice.glpk.backend) : nil
-        solveOptions.startingPoint = start
-        var result = try backend.solve(r.standardForm, options: solveOptions)
-        if result.termination == .timeLimit, let start {
-            // Keep the better of the solver's incumbent and the start.
-            let incumbent = result.solution.map { r.standardForm.objectiveValue($0) } ?? .infinity
-            if r.standardForm.objectiveValue(start) < incumbent - 1e-9 {
-                result.solution = start
-                report.notes.append(
-                    "the solver stopped without a better point; the answer is the follower's response to the leader decision of the LP relaxation (a heuristic)")
+        var result: SolverResult
+        let quadratic = !r.standardForm.quadraticObjective.isEmpty
+        if quadratic {
+            // A convex quadratic leader objective: outer approximation (MILPs + Ipopt QPs).
+            var oa = OuterApproximation.Options()
+            oa.relativeGap = options.outerApproximationTolerance
+            oa.absoluteGap = options.outerApproximationTolerance
+            let outcome = try OuterApproximation.solve(
+                r.standardForm, milp: backend, qp: IpoptBackend(), options: solveOptions, oa: oa)
+            result = outcome.result
+            let sign = r.objectiveSign
+            report.outerApproximation = OuterApproximationSummary(
+                iterations: outcome.iterations.count, cuts: outcome.iterations.last?.cuts ?? 0,
+                objective: sign * outcome.upperBound, bound: sign * outcome.lowerBound,
+                absoluteGap: outcome.absoluteGap, relativeGap: outcome.relativeGap, converged: outcome.converged,
+                tolerance: options.outerApproximationTolerance)
+        } else {
+            // A bilevel-feasible start (the follower's response to the LP relaxation's leader decision).
+            let start = r.standardForm.integerCount > 0 ? WarmStart.build(model, r, lp: SolverChoice.glpk.backend) : nil
+            solveOptions.startingPoint = start
+            result = try backend.solve(r.standardForm, options: solveOptions)
+            if result.termination == .timeLimit, let start {
+                // Keep the better of the solver's incumbent and the start.
+                let incumbent = result.solution.map { r.standardForm.objectiveValue($0) } ?? .infinity
+                if r.standardForm.objectiveValue(start) < incumbent - 1e-9 {
+                    result.solution = start
+                    report.notes.append(
+                        "the solver stopped without a better point; the answer is the follower's response to the leader decision of the LP relaxation (a heuristic)")
+                }
             }
         }
         if result.termination == .infeasibleOrUnbounded {
             // Tell the two apart: is there any feasible point at all?
             var feasibility = r.standardForm
             feasibility.objective = feasibility.objective.map { _ in 0 }
+            feasibility.quadraticObjective = []
             let f = try backend.solve(feasibility, options: solveOptions)
             result.termination = f.termination == .optimal ? .unbounded : (f.termination == .infeasible ? .infeasible : result.termination)
         }
@@ -70,7 +91,7 @@ public enum Blomodel {
         report.rawSolverStatus = result.rawStatus
         report.mipGap = result.relativeGap
 
-        if let point = result.solution, r.standardForm.integerCount > 0 {
+        if let point = result.solution, r.standardForm.integerCount > 0, !quadratic {
             if let polished = polish(point, r.standardForm, backend) {
                 result.solution = polished
             } else {
@@ -109,7 +130,12 @@ public enum Blomodel {
             report.certificationReasons = reasons + ["no point to verify"]
             return report
         }
-        if report.status == .timeLimit { reasons.append("the solver stopped at the time limit; the point may not be optimal") }
+        if report.status == .timeLimit {
+            reasons.append(
+                report.outerApproximation.map {
+                    "outer approximation stopped before its gap closed (relative gap \(String(format: "%.3g", $0.relativeGap))); the point is bilevel feasible but may not be optimal"
+                } ?? "the solver stopped at the time limit; the point may not be optimal")
+        }
 
         // Map back by user names.
         let n = model.variables.count

@@ -26,6 +26,17 @@ extension SolveReport {
             ("solver_status", .string(rawSolverStatus)),
             ("mip_gap", .number(mipGap)),
             (
+                "outer_approximation",
+                outerApproximation.map {
+                    .object([
+                        ("iterations", .number(Double($0.iterations))), ("cuts", .number(Double($0.cuts))),
+                        ("objective", .number($0.objective)), ("bound", .number($0.bound)),
+                        ("absolute_gap", .number($0.absoluteGap)), ("relative_gap", .number($0.relativeGap)),
+                        ("tolerance", .number($0.tolerance)), ("converged", .bool($0.converged)),
+                    ])
+                } ?? .null
+            ),
+            (
                 "leader",
                 .object([
                     ("objective", .number(leaderObjective)), ("objective_name", .string(leaderObjectiveName)),
@@ -96,7 +107,10 @@ extension SolveReport {
             s += "follower       \(followerSense.rawValue) \(followerObjectiveName) = \(fmt(followerObjective))"
             if let v = verification, let opt = v.followerOptimum { s += "   (its optimum at the leader's decision: \(fmt(opt)))" }
             s += "\n"
-            if let g = mipGap, g > 1e-9 { s += "mip gap        \(fmt(g))\n" }
+            if let g = mipGap, g > 1e-9, outerApproximation == nil { s += "mip gap        \(fmt(g))\n" }
+            if let oa = outerApproximation {
+                s += "outer approx.  \(oa.iterations) MILP(s), \(oa.cuts) cut(s); bound \(fmt(oa.bound)), gap \(String(format: "%.2g", oa.absoluteGap)) (relative \(String(format: "%.2g", oa.relativeGap)), tolerance \(String(format: "%.2g", oa.tolerance)))\(oa.converged ? "" : "  NOT CONVERGED")\n"
+            }
         }
         s += table("leader variables", leaderVariables)
         s += table("follower variables", followerVariables)
@@ -114,6 +128,10 @@ extension SolveReport {
     public var explanation: String {
         var s = "classification\n"
         for r in classificationReasons { s += "  - \(r)\n" }
+        if !termPlan.isEmpty {
+            s += "quadratic and bilinear terms\n"
+            for t in termPlan { s += "  - \(t)\n" }
+        }
         s += "plan\n"
         for (i, p) in plan.enumerated() { s += "  \(i + 1). \(p)\n" }
         s += "big-M values\n"

@@ -41,10 +41,30 @@ public struct SolveReport: Sendable {
     public var followerDuals: [(String, Double)] = []
     public var verification: Verification?
     public var mipGap: Double?
+    /// Outer approximation, when the leader's objective is quadratic: the bounds (in the
+    /// leader's sense: `bound` is the best proven bound on the leader's optimum) and the gap.
+    public var outerApproximation: OuterApproximationSummary?
     public var bigM: [BigMRecord] = []
     public var plan: [String] = []
     public var classificationReasons: [String] = []
+    /// Which pass handles each quadratic or bilinear term.
+    public var termPlan: [String] = []
     public var rows = 0, columns = 0, binaries = 0
     public var notes: [String] = []
     public var timing = Timing()
+}
+
+/// What outer approximation did, in the leader's sense.
+public struct OuterApproximationSummary: Sendable {
+    public var iterations: Int
+    public var cuts: Int
+    /// The leader's objective at the answer.
+    public var objective: Double
+    /// The proven bound on the leader's optimum (a lower bound when minimising).
+    public var bound: Double
+    public var absoluteGap: Double
+    public var relativeGap: Double
+    /// True when the gap closed within the tolerance.
+    public var converged: Bool
+    public var tolerance: Double
 }

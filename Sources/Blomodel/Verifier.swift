@@ -28,7 +28,8 @@ public struct Verification: Sendable {
     public var seconds: Double
 }
 
-/// Checks a point by fixing the leader's variables and solving the follower's LP alone.
+/// Checks a point by fixing the leader's variables and solving the follower's LP alone
+/// (a quadratic follower's QP with Ipopt, whatever the MILP solver).
 public enum Verifier {
     public static func verify(
         _ model: BilevelModel, point: [Double], solver: any SolverBackend, tolerance: Double = 1e-6
@@ -67,7 +68,7 @@ public enum Verifier {
         }
         let result: SolverResult
         do {
-            result = try solver.solve(problem.form, options: SolveOptions(timeLimit: 60))
+            result = try problem.solver(solver).solve(problem.form, options: SolveOptions(timeLimit: 60))
         } catch {
             return done(.solverFailure, optimum: nil, gap: .infinity, violation: worst, "\(error)")
         }
@@ -86,7 +87,9 @@ public enum Verifier {
                     .suboptimal, optimum: phi, gap: gap, violation: worst,
                     "the follower can improve its objective from \(atPoint) to \(phi)")
             }
-            return done(.optimal, optimum: phi, gap: gap, violation: worst, "the follower's point is optimal for its LP")
+            return done(
+                .optimal, optimum: phi, gap: gap, violation: worst,
+                problem.isQuadratic ? "the follower's point is optimal for its QP (re-solved by Ipopt)" : "the follower's point is optimal for its LP")
         case .infeasible:
             return done(.followerInfeasible, optimum: nil, gap: .infinity, violation: worst, "the follower's LP is infeasible at the leader's decision")
         case .unbounded, .infeasibleOrUnbounded:

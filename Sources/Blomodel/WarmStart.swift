@@ -20,6 +20,7 @@ enum WarmStart {
         var candidates: [[Double]] = []
         var relaxed = r.standardForm
         relaxed.isInteger = relaxed.isInteger.map { _ in false }
+        relaxed.quadraticObjective = []  // a heuristic: the linear part is enough to pick a leader decision
         if let result = try? lp.solve(relaxed, options: SolveOptions(timeLimit: 30)), result.termination == .optimal,
             let x = result.solution
         {
@@ -36,7 +37,7 @@ enum WarmStart {
     static func respond(_ model: BilevelModel, _ r: Reformulated, leader: [Double], lp: any SolverBackend) -> [Double]? {
         let problem = FollowerProblem(model, at: leader)
         guard problem.failingLeaderOnlyRow == nil,
-            let result = try? lp.solve(problem.form, options: SolveOptions(timeLimit: 30)),
+            let result = try? problem.solver(lp).solve(problem.form, options: SolveOptions(timeLimit: 30)),
             result.termination == .optimal, let y = result.solution, let rowDuals = result.rowDuals,
             let reducedCosts = result.reducedCosts
         else { return nil }

@@ -8,6 +8,21 @@ public enum Level: String, Sendable, Hashable {
 
 public enum VariableKind: String, Sendable { case continuous, integer, binary }
 
+/// Why a variable exists: the user declared it, a pass introduced it, or it stands
+/// for a follower dual written `dual(con)` in the leader's expressions.
+public enum VariableRole: Sendable, Equatable {
+    /// Declared by the user.
+    case decision
+    /// Introduced by a reformulation pass (binary-expansion digits, product variables);
+    /// not reported to the user.
+    case auxiliary
+    /// `dual(con)`: equal to the follower's dual of constraint `constraint` (an index into
+    /// `BilevelModel.constraints`), the rate of change of the follower's optimal value
+    /// with the constraint's right-hand side. Owned by the leader's side of the model;
+    /// it never appears in the follower's problem.
+    case dual(constraint: Int)
+}
+
 public enum ObjectiveSense: String, Sendable {
     case minimize, maximize
     /// +1 for minimize, -1 for maximize: multiply to get a minimisation.
@@ -22,12 +37,14 @@ public struct Variable: Sendable {
     public var lower: Double
     public var upper: Double
     public var kind: VariableKind
+    public var role: VariableRole = .decision
     public var location: SourceLocation
 
     public init(
         base: String, index: Tuple = [], level: Level, lower: Double = -.infinity, upper: Double = .infinity,
-        kind: VariableKind = .continuous, location: SourceLocation = .unknown
+        kind: VariableKind = .continuous, role: VariableRole = .decision, location: SourceLocation = .unknown
     ) {
+        self.role = role
         self.base = base
         self.index = index
         self.level = level

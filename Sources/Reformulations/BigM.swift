@@ -140,7 +140,23 @@ public enum BigMComplementarity {
                 a.1.provenance != b.1.provenance ? a.1.provenance < b.1.provenance : a.0 > b.0
             }
         }
-        let vertexBounds = DualVertexBounds.compute(input)
+        // Ranges of the variables in stationarity rows: declared bounds, tightened where they
+        // are infinite by LPs over the relaxation (valid at every bilevel-feasible point).
+        var derived: [Int: Interval] = [:]
+        if let relaxation {
+            for row in input.rows where row.name.hasPrefix("stationarity[") {
+                for k in row.expression.terms.keys where derived[k] == nil {
+                    guard case .original = input.columns[k].origin else { continue }
+                    let declared = columnBounds(k)
+                    if declared.lower.isFinite && declared.upper.isFinite { continue }
+                    let hi = declared.upper.isFinite ? declared.upper : (try relaxation.max(.variable(k))) ?? .infinity
+                    let lo = declared.lower.isFinite ? declared.lower : -((try relaxation.max(.variable(k, -1))) ?? .infinity)
+                    derived[k] = Interval(lo, hi)
+                }
+            }
+        }
+        let rangeOf: (Int) -> Interval = { derived[$0] ?? columnBounds($0) }
+        let vertexBounds = DualVertexBounds.compute(input, bounds: rangeOf)
         for (k, column) in input.columns.enumerated() {
             guard case .rowDual = column.origin else { continue }
             var proven: (Double, BigMSource)?
@@ -168,7 +184,7 @@ public enum BigMComplementarity {
                 let rest = LinearExpr(constant: row.expression.constant, terms: row.expression.terms.filter { $0.key != k })
                 let range = rest.range { id in
                     switch input.columns[id].origin {
-                    case .original: return columnBounds(id)
+                    case .original: return rangeOf(id)
                     case .boundDual:
                         // The other bound of the same variable: when this multiplier is positive the
                         // variable sits at this bound, so by complementarity the other one is zero.

@@ -1,11 +1,25 @@
 import BlomodelCore
 
+/// How the leader's objective is made linear (or handed to outer approximation).
+public enum LeaderObjectiveTreatment: Sendable, Equatable {
+    /// Already linear.
+    case linear
+    /// Leader x follower products equal `factor` x the follower objective's products:
+    /// replaced through strong duality (`StrongDualityLinearization`).
+    case strongDuality(factor: Double)
+    /// A convex quadratic (in minimisation form): solved by outer approximation,
+    /// a sequence of MILPs with tangent cuts (`OuterApproximation`).
+    case outerApproximation
+}
+
 /// What kind of bilevel problem a model is, computed once, with the reasons.
 public struct Classification: Sendable {
     /// A short name of the class, e.g. "bilevel LP".
     public var problemClass: String
     /// One line per fact that led to the class (printed by `check` and `--explain`).
     public var reasons: [String]
+    /// One line per quadratic or bilinear term (or group of terms): where it is and which pass handles it.
+    public var termPlan: [String] = []
     public var leaderVariables: [VarID]
     public var followerVariables: [VarID]
     /// Follower constraints that involve follower variables (those get multipliers).
@@ -14,25 +28,34 @@ public struct Classification: Sendable {
     public var leaderOnlyFollowerRows: [Int]
     /// Leader x follower products of the follower objective, in minimisation form.
     public var followerBilinear: [VarPair: Double]
-    /// When the leader objective has products, the factor `rho` with
-    /// leader products = rho * follower products (the toll/pricing pattern).
-    public var leaderProductFactor: Double?
+    /// Follower x follower terms of the follower objective, in minimisation form (convex).
+    public var followerQuadratic: [VarPair: Double]
+    public var leaderObjective: LeaderObjectiveTreatment
     public var hasIntegerLeaderVariables: Bool
+
+    /// The strong-duality factor `rho`, when that pass applies.
+    public var leaderProductFactor: Double? {
+        if case .strongDuality(let rho) = leaderObjective { return rho }
+        return nil
+    }
 }
 
 /// Decides whether a model is in the class the exact path handles, and why.
 ///
-/// Accepted (issue scope "bilevel LP"):
-/// - the follower's objective is linear in its own variables; it may multiply
-///   follower variables by affine functions of leader variables;
+/// Accepted:
+/// - the follower's objective is a convex quadratic in its own variables (checked
+///   numerically on the Hessian), plus products of follower variables with leader
+///   variables (affine costs in the leader's decision); KKT stationarity stays linear;
 /// - follower constraints are affine in the variables of both levels;
 /// - follower variables are continuous;
-/// - the leader's objective is linear, or has leader x follower products that are
-///   proportional to those of the follower objective (toll setting, pricing);
-///   then follower constraints must not involve leader variables, so that
-///   strong duality makes the products linear;
-/// - the leader's constraints are linear.
-/// Anything else is refused with a diagnostic naming the term and its position.
+/// - the leader's objective is linear; or has leader x follower products proportional
+///   to those of an LP follower's objective (toll setting, pricing: strong duality);
+///   or is a convex quadratic when minimised (concave when maximised), solved by outer
+///   approximation;
+/// - the leader's constraints are linear (products with bounded integer leader
+///   variables were expanded before, by `ProductLinearization`).
+/// Anything else is refused with a diagnostic naming the term, its position, and what
+/// would make the model solvable.
 public enum Classifier {
     public static func classify(_ model: BilevelModel) throws -> Classification {
         let vars = model.variables
@@ -41,42 +64,66 @@ public enum Classifier {
         func fail(_ message: String, _ at: SourceLocation, _ notes: [String] = []) -> Diagnostic {
             Diagnostic(.error, message, at: at, length: 1, notes: notes).withSourceLine()
         }
+        func list(_ ids: [VarID]) -> String {
+            let names = ids.prefix(6).map { vars[$0].name }
+            return names.joined(separator: ", ") + (ids.count > 6 ? ", ... (\(ids.count) variables)" : "")
+        }
 
-        var reasons: [String] = []
+        var reasons: [String] = [], termPlan: [String] = []
         let leader = model.variables(at: .upper), follower = model.variables(at: .lower)
         reasons.append("\(leader.count) leader variable(s), \(follower.count) follower variable(s)")
+        if let j = follower.first(where: { vars[$0].kind != .continuous }) {
+            throw fail(
+                "follower variable \(vars[j].name) is \(vars[j].kind.rawValue); the follower's variables must be continuous",
+                vars[j].location, ["KKT conditions characterise the follower's optimum only for continuous (convex) followers"])
+        }
 
         // Follower objective.
         let f = model.lowerObjective
-        var bilinear: [VarPair: Double] = [:]
+        var bilinear: [VarPair: Double] = [:], followerQuadratic: [VarPair: Double] = [:]
         for (p, c) in f.expression.sortedQuadratic {
             switch levelsOf(p) {
-            case (.lower, .lower):
-                throw fail(
-                    "the follower's objective has the quadratic term \(name(p)); the follower must be a linear program",
-                    f.expression.origins[p] ?? f.location,
-                    ["quadratic followers (convex QP) are planned; for now the follower objective must be linear in its own variables"])
-            case (.upper, .upper):
-                continue  // constant for the follower: it does not change its decision
-            default:
-                bilinear[p] = c * f.sense.sign
+            case (.lower, .lower): followerQuadratic[p] = c * f.sense.sign
+            case (.upper, .upper): continue  // constant for the follower: it does not change its decision
+            default: bilinear[p] = c * f.sense.sign
             }
         }
-        reasons.append(
-            bilinear.isEmpty
-                ? "follower objective is linear in the follower's variables"
-                : "follower objective multiplies follower variables by leader variables (\(bilinear.count) product(s)); stationarity stays linear")
+        if let bad = Convexity.check(followerQuadratic) {
+            let first = followerQuadratic.keys.sorted().first { bad.variables.contains($0.first) }!
+            throw fail(
+                "the follower's objective is not \(f.sense == .minimize ? "convex" : "concave") in (\(list(bad.variables))): its Hessian there has the eigenvalue \(formatNumber(f.sense.sign * bad.eigenvalue))",
+                f.expression.origins[first] ?? f.location,
+                [
+                    "a quadratic follower must \(f.sense == .minimize ? "minimise a convex" : "maximise a concave") function, so that its KKT conditions characterise its optimum",
+                    "the terms of this block are: " + followerQuadratic.keys.sorted().filter { bad.variables.contains($0.first) }.prefix(6).map(name).joined(separator: ", "),
+                ])
+        }
+        if !followerQuadratic.isEmpty {
+            reasons.append("follower objective is a convex quadratic in the follower's variables (\(followerQuadratic.count) term(s), Hessian checked numerically)")
+            termPlan.append("follower objective: \(followerQuadratic.count) quadratic term(s) (\(followerQuadratic.keys.sorted().prefix(4).map(name).joined(separator: ", "))) -> kkt: linear terms of stationarity (exact, the follower is convex)")
+        } else {
+            reasons.append("follower objective is linear in the follower's variables")
+        }
+        if !bilinear.isEmpty {
+            reasons.append("follower objective multiplies follower variables by leader variables (\(bilinear.count) product(s)); stationarity stays linear")
+            termPlan.append("follower objective: \(bilinear.count) leader x follower product(s) (\(bilinear.keys.sorted().prefix(4).map(name).joined(separator: ", "))) -> kkt: leader variables in stationarity (exact)")
+        }
 
         // Constraints.
         var followerRows: [Int] = [], leaderOnly: [Int] = []
         var followerRowsWithLeaderVars: [Int] = []
         for (i, c) in model.constraints.enumerated() {
             if let (p, _) = c.body.sortedQuadratic.first {
-                let which = c.level == .lower ? "follower" : "leader"
+                if c.level == .lower {
+                    throw fail(
+                        "follower constraint \(c.name) has the product \(name(p)); follower constraints must be linear",
+                        c.body.origins[p] ?? c.location,
+                        ["the follower's feasible set must be a polyhedron for its KKT conditions to be exact"])
+                }
                 throw fail(
-                    "constraint \(c.name) has the product \(name(p)); \(which) constraints must be linear",
+                    "leader constraint \(c.name) has the product \(name(p)), which cannot be made linear",
                     c.body.origins[p] ?? c.location,
-                    ["products in constraints are not supported yet"])
+                    ["a product in a leader constraint is linearized exactly when one factor is an integer or binary leader variable with finite bounds and the other has finite bounds"])
             }
             guard c.level == .lower else { continue }
             let ids = c.body.linear.terms.keys
@@ -95,66 +142,85 @@ public enum Classifier {
 
         // Leader objective.
         let F = model.upperObjective
-        var leaderProducts: [(VarPair, Double)] = []
-        for (p, c) in F.expression.sortedQuadratic {
-            switch levelsOf(p) {
-            case (.upper, .upper), (.lower, .lower):
-                throw fail(
-                    "the leader's objective has the quadratic term \(name(p)); only linear leader objectives are supported yet",
-                    F.expression.origins[p] ?? F.location,
-                    ["products of a leader and a follower variable are supported when the follower's objective has the same products (toll/pricing)"])
-            default: leaderProducts.append((p, c))
-            }
-        }
-        var factor: Double?
-        if let (p0, c0) = leaderProducts.first {
-            guard let b0 = bilinear[p0] else {
-                throw fail(
-                    "the leader's objective has the product \(name(p0)), which the follower's objective does not have",
-                    F.expression.origins[p0] ?? F.location,
-                    ["leader x follower products are made linear through strong duality only when they are proportional to the follower objective's products (the toll/pricing pattern)"])
-            }
-            let rho = c0 / b0
-            for (p, c) in leaderProducts {
-                guard let b = bilinear[p], abs(c - rho * b) <= 1e-9 * max(1, abs(c)) else {
-                    throw fail(
-                        "the leader's product \(name(p)) is not proportional to the follower's products (factor \(rho) from \(name(p0)))",
-                        F.expression.origins[p] ?? F.location,
-                        ["strong duality linearizes rho * (the follower's bilinear terms) only as a whole"])
-                }
-            }
-            let leaderPairs = Set(leaderProducts.map(\.0))
-            for (p, _) in bilinear.sorted(by: { $0.key < $1.key }) where !leaderPairs.contains(p) {
-                throw fail(
-                    "the follower's product \(name(p)) is missing from the leader's objective; the leader's products must be proportional to all of the follower's",
-                    f.expression.origins[p] ?? f.location)
-            }
-            if let i = followerRowsWithLeaderVars.first {
-                let c = model.constraints[i]
-                throw fail(
-                    "follower constraint \(c.name) involves leader variables, so strong duality cannot make the leader's products linear",
-                    c.location,
-                    ["in the toll/pricing pattern the leader acts on the follower's costs only; move leader variables out of follower constraints"])
-            }
-            factor = rho
-            reasons.append(
-                "leader objective has \(leaderProducts.count) leader x follower product(s) = \(rho) x the follower's: linearized exactly by strong duality")
-        } else {
+        let quadratic = F.expression.sortedQuadratic
+        var treatment = LeaderObjectiveTreatment.linear
+        if quadratic.isEmpty {
             reasons.append("leader objective is linear")
+        } else if case .success(let rho) = strongDualityFactor(quadratic, bilinear, followerQuadratic, followerRowsWithLeaderVars, levelsOf) {
+            treatment = .strongDuality(factor: rho)
+            reasons.append(
+                "leader objective has \(quadratic.count) leader x follower product(s) = \(formatNumber(rho)) x the follower's: linearized exactly by strong duality")
+            termPlan.append("leader objective: \(quadratic.count) leader x follower product(s) (\(quadratic.prefix(4).map { name($0.0) }.joined(separator: ", "))) -> strong-duality: rho x (dual objective - follower's constant costs) (exact)")
+        } else {
+            var minimised: [VarPair: Double] = [:]
+            for (p, c) in quadratic { minimised[p] = c * F.sense.sign }
+            if let bad = Convexity.check(minimised) {
+                let first = quadratic.map(\.0).first { bad.variables.contains($0.first) }!
+                var notes = [
+                    "the exact path solves a convex quadratic leader objective when minimising (concave when maximising) by outer approximation",
+                    "a product with an integer or binary leader variable with finite bounds is linearized exactly (binary expansion)",
+                ]
+                if case .failure(let why) = strongDualityFactor(quadratic, bilinear, followerQuadratic, followerRowsWithLeaderVars, levelsOf),
+                    levelsOf(first) != (.upper, .upper), levelsOf(first) != (.lower, .lower)
+                {
+                    notes.append("strong duality does not apply: \(why)")
+                }
+                throw fail(
+                    "the leader's objective is not \(F.sense == .minimize ? "convex" : "concave") in (\(list(bad.variables))): its Hessian there has the eigenvalue \(formatNumber(F.sense.sign * bad.eigenvalue)) (term \(name(first)))",
+                    F.expression.origins[first] ?? F.location, notes)
+            }
+            treatment = .outerApproximation
+            reasons.append("leader objective is a \(F.sense == .minimize ? "convex" : "concave") quadratic (\(quadratic.count) term(s), Hessian checked numerically): outer approximation")
+            termPlan.append("leader objective: \(quadratic.count) quadratic term(s) (\(quadratic.prefix(4).map { name($0.0) }.joined(separator: ", "))) -> outer-approximation: epigraph variable and tangent cuts, MILPs until the gap closes (exact within the stated tolerance)")
         }
         let integers = leader.contains { vars[$0].kind != .continuous }
         if integers { reasons.append("the leader has integer variables") }
-        let problemClass: String
-        if factor != nil {
-            problemClass = "bilevel LP with leader x follower products in both objectives (toll/pricing pattern)"
-        } else if !bilinear.isEmpty {
-            problemClass = "bilevel LP with leader-dependent follower costs"
-        } else {
+        let followerKind = followerQuadratic.isEmpty ? "LP" : "convex QP"
+        let leaderKind: String
+        switch treatment {
+        case .linear: leaderKind = integers ? "mixed-integer linear" : "linear"
+        case .strongDuality: leaderKind = "linear after strong duality (toll/pricing pattern)"
+        case .outerApproximation: leaderKind = "convex quadratic (outer approximation)"
+        }
+        var problemClass = "bilevel: \(leaderKind) leader, \(followerKind) follower"
+        if followerQuadratic.isEmpty, bilinear.isEmpty, treatment == .linear {
             problemClass = integers ? "mixed-integer leader, LP follower" : "bilevel LP"
+        } else if treatment == .linear, followerQuadratic.isEmpty {
+            problemClass = "bilevel LP with leader-dependent follower costs"
+        } else if case .strongDuality = treatment {
+            problemClass = "bilevel LP with leader x follower products in both objectives (toll/pricing pattern)"
         }
         return Classification(
-            problemClass: problemClass, reasons: reasons, leaderVariables: leader, followerVariables: follower,
-            followerRows: followerRows, leaderOnlyFollowerRows: leaderOnly, followerBilinear: bilinear,
-            leaderProductFactor: factor, hasIntegerLeaderVariables: integers)
+            problemClass: problemClass, reasons: reasons, termPlan: termPlan, leaderVariables: leader,
+            followerVariables: follower, followerRows: followerRows, leaderOnlyFollowerRows: leaderOnly,
+            followerBilinear: bilinear, followerQuadratic: followerQuadratic, leaderObjective: treatment,
+            hasIntegerLeaderVariables: integers)
+    }
+
+    enum Factor { case success(Double), failure(String) }
+
+    /// The factor `rho` with (the leader's products) = rho x (the follower objective's products),
+    /// when strong duality can make them linear; otherwise why not.
+    static func strongDualityFactor(
+        _ quadratic: [(VarPair, Double)], _ bilinear: [VarPair: Double], _ followerQuadratic: [VarPair: Double],
+        _ followerRowsWithLeaderVars: [Int], _ levelsOf: (VarPair) -> (Level, Level)
+    ) -> Factor {
+        guard let (p0, c0) = quadratic.first else { return .failure("no products") }
+        if quadratic.contains(where: { levelsOf($0.0) == (.upper, .upper) || levelsOf($0.0) == (.lower, .lower) }) {
+            return .failure("the leader's objective has terms other than leader x follower products")
+        }
+        guard let b0 = bilinear[p0] else { return .failure("the follower's objective does not have the product of the leader's first term") }
+        let rho = c0 / b0
+        for (p, c) in quadratic {
+            guard let b = bilinear[p], abs(c - rho * b) <= 1e-9 * max(1, abs(c)) else {
+                return .failure("the leader's products are not proportional to the follower's")
+            }
+        }
+        if bilinear.count != quadratic.count { return .failure("the follower's objective has products the leader's lacks") }
+        if !followerQuadratic.isEmpty { return .failure("the follower is quadratic, so its strong-duality equation is not linear") }
+        if !followerRowsWithLeaderVars.isEmpty {
+            return .failure("follower constraints involve leader variables, so the dual objective would have products")
+        }
+        return .success(rho)
     }
 }

@@ -15,11 +15,18 @@ import BlomodelCore
 /// leader's bounds (interval arithmetic; bases whose nonnegative components cannot
 /// all be nonnegative are skipped). These M values are proven. Used for small
 /// followers only (the number of bases is capped), and when every leader variable
-/// in the costs has finite bounds.
+/// in the costs has finite bounds. For a quadratic follower, stationarity also holds the
+/// follower's own variables (`A w = b - E x - Q y`); they are treated like the leader's,
+/// as parameters over their ranges, which keeps the bounds valid.
 enum DualVertexBounds {
     /// Multiplier column -> the largest absolute value over the vertices, or nil when the
     /// method does not apply.
-    static func compute(_ model: SingleLevelModel, maxBases: Int = 20000) -> [Int: Double]? {
+    /// `bounds` gives each non-multiplier column's range (declared bounds, or bounds proven by
+    /// LPs over the relaxed KKT system); the method needs them finite.
+    static func compute(
+        _ model: SingleLevelModel, bounds: ((Int) -> Interval)? = nil, maxBases: Int = 20000
+    ) -> [Int: Double]? {
+        let box = bounds ?? { Interval(model.columns[$0].lower, model.columns[$0].upper) }
         let stationarity = model.rows.filter { $0.name.hasPrefix("stationarity[") }
         guard !stationarity.isEmpty else { return nil }
         var multipliers: [Int] = []
@@ -34,7 +41,7 @@ enum DualVertexBounds {
         var leaderSet = Set<Int>()
         for row in stationarity {
             for k in row.expression.terms.keys where !multiplierSet.contains(k) {
-                guard model.columns[k].lower.isFinite, model.columns[k].upper.isFinite else { return nil }
+                guard box(k).lower.isFinite, box(k).upper.isFinite else { return nil }
                 leaderSet.insert(k)
             }
         }
@@ -58,7 +65,7 @@ enum DualVertexBounds {
             }
             rhs[i][0] = row.lower - row.expression.constant
         }
-        let boxes = leaderColumns.map { Interval(model.columns[$0].lower, model.columns[$0].upper) }
+        let boxes = leaderColumns.map(box)
 
         var best = [Int: Double]()
         var found = false

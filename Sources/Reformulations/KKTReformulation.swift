@@ -1,20 +1,22 @@
 import BlomodelCore
 
-/// Replaces the follower's linear program by its Karush-Kuhn-Tucker conditions.
+/// Replaces the follower's linear or convex quadratic program by its Karush-Kuhn-Tucker conditions.
 ///
 /// The follower solves, for the leader's fixed `x`,
 ///
-///     min_y  c(x)'y                 (a maximising follower is negated first)
+///     min_y  c(x)'y + q(y)          (a maximising follower is negated first; q is a convex quadratic form)
 ///     s.t.   lo_i <= a_i'y + e_i'x <= hi_i     (rows i)
 ///            l_j <= y_j <= u_j
 ///
 /// Each finite side of a row is an inequality `g >= 0` (`g = a'y + e'x - lo` or
 /// `g = hi - a'y - e'x`) with a multiplier `lambda >= 0`; an equality row has a
 /// free multiplier `nu`; each finite bound has a multiplier `mu >= 0`.
-/// Because the follower is an LP, these conditions are necessary and sufficient:
+/// Because the follower is an LP or a convex QP with linear constraints, these
+/// conditions are necessary and sufficient (linear constraints need no constraint
+/// qualification), and stationarity is linear because the gradient of q is:
 ///
 ///     primal feasibility   the rows and bounds above
-///     stationarity         c_j(x) - sum_i lambda_lo,i a_ij + sum_i lambda_up,i a_ij - sum_e nu_e a_ej
+///     stationarity         c_j(x) + dq/dy_j(y) - sum_i lambda_lo,i a_ij + sum_i lambda_up,i a_ij - sum_e nu_e a_ej
 ///                                 - mu_lo,j + mu_up,j = 0            for every follower variable j
 ///     dual feasibility     lambda >= 0, mu >= 0
 ///     complementarity      0 <= g  ⟂  lambda >= 0   for every inequality and finite bound
@@ -49,6 +51,16 @@ public enum KKTReformulation {
         for (p, c) in classification.followerBilinear {
             let (y, x) = model.variables[p.first].level == .lower ? (p.first, p.second) : (p.second, p.first)
             stationarity[y]!.add(x, c)  // already in minimisation form
+        }
+        // A convex quadratic follower: the gradient of q y_a y_b is q y_b in row a and q y_a in row b
+        // (2 q y_a for a square), so stationarity stays linear.
+        for (p, c) in classification.followerQuadratic {
+            if p.first == p.second {
+                stationarity[p.first]!.add(p.first, 2 * c)
+            } else {
+                stationarity[p.first]!.add(p.second, c)
+                stationarity[p.second]!.add(p.first, c)
+            }
         }
 
         func multiplier(_ name: String, free: Bool, _ origin: ColumnOrigin) -> Int {

@@ -39,6 +39,10 @@ public enum Planner {
             "big-m: \(binaries) complementarity pair(s) to a binary and two rows; \(records.count - binaries) pair(s) hold without a binary")
         let (sf, sign) = try Lowering.apply(milp)
         plan.append("lower: \(sf.rowCount) row(s), \(sf.columnCount) column(s), \(sf.integerCount) integer column(s)")
+        if classification.leaderObjective == .outerApproximation {
+            plan.append(
+                "outer-approximation: the leader's \(sf.quadraticObjective.count) quadratic term(s) go to an epigraph variable with tangent cuts; master MILPs (\(lpSolver?.name ?? "the MILP solver")) alternate with convex QPs over the master's binaries (Ipopt) until the bounds meet")
+        }
         return Reformulated(
             classification: classification, complementarityModel: mpcc, milp: milp, standardForm: sf,
             objectiveSign: sign, bigM: records, plan: plan)

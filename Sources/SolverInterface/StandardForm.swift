@@ -9,7 +9,7 @@ import BlomodelCore
 /// Columns and rows are zero-based; infinite bounds are `±Double.infinity`
 /// (each backend translates to its own spelling). `A` is stored by rows.
 /// The quadratic part is empty for linear programs; only backends that declare
-/// `quadraticObjective` accept it (CLP), and it must be convex.
+/// `quadraticObjective` accept it (Ipopt), and it must be convex.
 public struct StandardForm: Sendable {
     /// One term `coefficient * x_first * x_second` of the objective (`first <= second`).
     public struct QuadraticTerm: Sendable, Equatable {

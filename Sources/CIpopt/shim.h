@@ -1,0 +1,2 @@
+// The one header through which Swift sees Ipopt's C interface (linked through ipopt.pc).
+#include <coin/IpStdCInterface.h>

@@ -1,0 +1,183 @@
+import CIpopt
+import Foundation
+import SolverInterface
+
+/// Ipopt (interior point optimizer) through its C interface, for convex quadratic
+/// programs: the follower's QP at a fixed leader decision (verification, warm start)
+/// and the continuous subproblems of outer approximation. It has no integer variables.
+///
+/// The objective `c'x + sum q_k x_i x_j + constant`, the linear rows and the constant
+/// Hessian are handed over through callbacks that read a `QuadraticProgram` passed as
+/// `user_data`. Infinite bounds become Ipopt's ±1e19 (`nlp_*_bound_inf`). The banner and
+/// all output are switched off. Ipopt's multipliers follow `L = f + mult_g'g`; they are
+/// turned into this package's convention (`rowDual = d objective / d row bound`,
+/// `reducedCost = z_L - z_U`), the same as GLPK's.
+///
+/// CLP's quadratic simplex (`Clp_loadQuadraticObjective`) was tried first and dropped:
+/// through its C interface it returned non-optimal points with an optimal status on
+/// small box-constrained QPs (the optimum of the linear part only), and its barrier
+/// aborted the process on a QP with a free variable.
+public struct IpoptBackend: SolverBackend {
+    public init() {}
+
+    public let name = "ipopt"
+    public let capabilities = SolverCapabilities(
+        integerVariables: false, timeLimit: true, relativeGap: false, quadraticObjective: true)
+
+    public func solve(_ problem: StandardForm, options: SolveOptions) throws -> SolverResult {
+        try problem.validate()
+        try options.validate()
+        try capabilities.check(problem, backend: name)
+        let clock = Date()
+        let n = problem.columnCount, m = problem.rowCount
+        if n == 0 {
+            return SolverResult(termination: .optimal, solution: [], objective: problem.objectiveConstant, rawStatus: "empty problem")
+        }
+        let data = QuadraticProgram(problem)
+        let big = 1e19
+        func ip(_ v: Double) -> Double { v == .infinity ? big : (v == -.infinity ? -big : v) }
+        var xL = problem.columnLower.map(ip), xU = problem.columnUpper.map(ip)
+        var gL = problem.rowLower.map(ip), gU = problem.rowUpper.map(ip)
+        if m == 0 { gL = [0]; gU = [0] }
+        guard
+            let ipopt = CreateIpoptProblem(
+                Int32(n), &xL, &xU, Int32(m), &gL, &gU, Int32(problem.values.count), Int32(data.hessian.count), 0,
+                evalF, evalG, evalGradF, evalJacG, evalH)
+        else { throw SolverError.libraryFailure("CreateIpoptProblem returned null") }
+        defer { FreeIpoptProblem(ipopt) }
+        func option(_ key: String, _ value: String) {
+            _ = key.withCString { k in
+                value.withCString { v in AddIpoptStrOption(ipopt, UnsafeMutablePointer(mutating: k), UnsafeMutablePointer(mutating: v)) }
+            }
+        }
+        func option(_ key: String, _ value: Double) {
+            _ = key.withCString { AddIpoptNumOption(ipopt, UnsafeMutablePointer(mutating: $0), value) }
+        }
+        func option(_ key: String, _ value: Int32) {
+            _ = key.withCString { AddIpoptIntOption(ipopt, UnsafeMutablePointer(mutating: $0), value) }
+        }
+        option("sb", "yes")
+        option("print_level", Int32(0))
+        option("mehrotra_algorithm", "yes")  // for LPs and convex QPs; the default path stalled short of the optimum on an OA subproblem
+        option("hessian_constant", "yes")
+        option("jac_c_constant", "yes")
+        option("jac_d_constant", "yes")
+        option("tol", 1e-10)
+        option("bound_relax_factor", 0.0)
+        option("constr_viol_tol", 1e-10)
+        option("max_iter", Int32(3000))
+        if let t = options.timeLimit { option("max_cpu_time", t) }
+        if let extra = ProcessInfo.processInfo.environment["BLOMODEL_IPOPT"] {
+            for item in extra.split(separator: ",") {
+                let kv = item.split(separator: "=").map(String.init)
+                if let d = Double(kv[1]) { option(kv[0], d) } else { option(kv[0], kv[1]) }
+            }
+        }
+
+        // Start inside the bounds.
+        var x = (0..<n).map { j -> Double in
+            let (l, u) = (problem.columnLower[j], problem.columnUpper[j])
+            if l.isFinite && u.isFinite { return (l + u) / 2 }
+            if l.isFinite { return l + 1 }
+            if u.isFinite { return u - 1 }
+            return 0
+        }
+        var g = [Double](repeating: 0, count: max(m, 1))
+        var multG = [Double](repeating: 0, count: max(m, 1))
+        var zL = [Double](repeating: 0, count: n), zU = [Double](repeating: 0, count: n)
+        var objective = 0.0
+        let status = withExtendedLifetime(data) {
+            IpoptSolve(ipopt, &x, &g, &objective, &multG, &zL, &zU, Unmanaged.passUnretained(data).toOpaque())
+        }
+        let code = status.rawValue
+        let raw = "IpoptSolve returned \(code)"
+        var result: SolverResult
+        switch code {
+        case 0, 1:  // Solve_Succeeded, Solved_To_Acceptable_Level
+            result = SolverResult(termination: .optimal, solution: x, objective: problem.objectiveValue(x), rawStatus: raw)
+            result.rowDuals = (0..<m).map { -multG[$0] }
+            result.reducedCosts = (0..<n).map { zL[$0] - zU[$0] }
+        case 2: result = SolverResult(termination: .infeasible, rawStatus: raw + " (infeasible problem detected)")
+        case 4: result = SolverResult(termination: .unbounded, rawStatus: raw + " (diverging iterates)")
+        case -4: result = SolverResult(termination: .timeLimit, rawStatus: raw + " (time limit)")
+        default: result = SolverResult(termination: .error, rawStatus: raw)
+        }
+        result.seconds = Date().timeIntervalSince(clock)
+        return result
+    }
+}
+
+/// The data the callbacks read: the objective's gradient and constant Hessian, and the rows.
+final class QuadraticProgram {
+    let form: StandardForm
+    /// Lower-triangle Hessian entries (row >= column), as Ipopt wants them.
+    let hessian: [(row: Int32, column: Int32, value: Double)]
+
+    init(_ form: StandardForm) {
+        self.form = form
+        var h: [Swift.Int: Double] = [:]  // key row * n + column
+        let n = form.columnCount
+        for t in form.quadraticObjective {
+            // d2/dx_i dx_j of q x_i x_j: q (i != j), 2q (i == j).
+            let key = t.second * n + t.first
+            h[key, default: 0] += t.first == t.second ? 2 * t.coefficient : t.coefficient
+        }
+        hessian = h.sorted { $0.key < $1.key }.map { (Int32($0.key / n), Int32($0.key % n), $0.value) }
+    }
+
+    static func from(_ p: UnsafeMutableRawPointer?) -> QuadraticProgram {
+        Unmanaged<QuadraticProgram>.fromOpaque(p!).takeUnretainedValue()
+    }
+}
+
+private let evalF: Eval_F_CB = { n, x, _, value, user in
+    let qp = QuadraticProgram.from(user)
+    value!.pointee = qp.form.objectiveValue(Array(UnsafeBufferPointer(start: x, count: Swift.Int(n))))
+    return 1
+}
+
+private let evalGradF: Eval_Grad_F_CB = { n, x, _, grad, user in
+    let qp = QuadraticProgram.from(user)
+    for j in 0..<Swift.Int(n) { grad![j] = qp.form.objective[j] }
+    for t in qp.form.quadraticObjective {
+        grad![t.first] += t.coefficient * x![t.second]
+        grad![t.second] += t.coefficient * x![t.first]
+    }
+    return 1
+}
+
+private let evalG: Eval_G_CB = { _, x, _, m, g, user in
+    let form = QuadraticProgram.from(user).form
+    for i in 0..<Swift.Int(m) {
+        var s = 0.0
+        for k in form.rowStart[i]..<form.rowStart[i + 1] { s += form.values[k] * x![form.columnIndex[k]] }
+        g![i] = s
+    }
+    return 1
+}
+
+private let evalJacG: Eval_Jac_G_CB = { _, _, _, m, _, iRow, jCol, values, user in
+    let form = QuadraticProgram.from(user).form
+    if let values {
+        for k in 0..<form.values.count { values[k] = form.values[k] }
+    } else {
+        for i in 0..<Swift.Int(m) {
+            for k in form.rowStart[i]..<form.rowStart[i + 1] {
+                iRow![k] = Int32(i)
+                jCol![k] = Int32(form.columnIndex[k])
+            }
+        }
+    }
+    return 1
+}
+
+private let evalH: Eval_H_CB = { _, _, _, objFactor, _, _, _, _, iRow, jCol, values, user in
+    let qp = QuadraticProgram.from(user)
+    for (k, h) in qp.hessian.enumerated() {
+        if let values { values[k] = objFactor * h.value } else {
+            iRow![k] = h.row
+            jCol![k] = h.column
+        }
+    }
+    return 1
+}

@@ -1,0 +1,94 @@
+import BlomodelCore
+
+/// Numerical convexity of a quadratic form `sum_p q_p v_a v_b` (in minimisation form).
+///
+/// The Hessian `H` (with `H_aa = 2 q_aa`, `H_ab = H_ba = q_ab`) is split into its
+/// connected blocks (variables linked by a product), and each block's smallest
+/// eigenvalue is computed with the cyclic Jacobi method. The form is convex when
+/// every block's smallest eigenvalue is at least `-tolerance * max(1, max |H_ij|)`.
+/// A failing block is returned with its variables, its smallest eigenvalue and the
+/// matching eigenvector (a direction of negative curvature), so the message can
+/// name the terms that make the function nonconvex.
+public enum Convexity {
+    public struct Failure: Sendable {
+        /// The variables of the nonconvex block, in order.
+        public var variables: [VarID]
+        public var eigenvalue: Double
+        /// The eigenvector, one entry per variable of the block.
+        public var direction: [Double]
+    }
+
+    public static func check(_ quadratic: [VarPair: Double], tolerance: Double = 1e-9) -> Failure? {
+        // Blocks by union-find over the variables that appear in products.
+        var parent: [VarID: VarID] = [:]
+        func find(_ v: VarID) -> VarID {
+            var r = v
+            while let p = parent[r], p != r { r = p }
+            var c = v
+            while let p = parent[c], p != r { parent[c] = r; c = p }
+            return r
+        }
+        for p in quadratic.keys {
+            if parent[p.first] == nil { parent[p.first] = p.first }
+            if parent[p.second] == nil { parent[p.second] = p.second }
+            let (a, b) = (find(p.first), find(p.second))
+            if a != b { parent[max(a, b)] = min(a, b) }
+        }
+        var blocks: [VarID: [VarID]] = [:]
+        for v in parent.keys.sorted() { blocks[find(v), default: []].append(v) }
+        var worst: Failure?
+        for root in blocks.keys.sorted() {
+            let vars = blocks[root]!
+            let position = Dictionary(uniqueKeysWithValues: vars.enumerated().map { ($1, $0) })
+            let n = vars.count
+            var h = [[Double]](repeating: [Double](repeating: 0, count: n), count: n)
+            var scale = 0.0
+            for (p, c) in quadratic {
+                guard let i = position[p.first], let j = position[p.second] else { continue }
+                if i == j { h[i][i] += 2 * c } else { h[i][j] += c; h[j][i] += c }
+            }
+            for row in h { for v in row { scale = max(scale, abs(v)) } }
+            let (value, vector) = smallestEigen(h)
+            if value < -tolerance * max(1, scale), worst == nil || value < worst!.eigenvalue {
+                worst = Failure(variables: vars, eigenvalue: value, direction: vector)
+            }
+        }
+        return worst
+    }
+
+    /// The smallest eigenvalue of a symmetric matrix and its unit eigenvector (cyclic Jacobi).
+    static func smallestEigen(_ matrix: [[Double]]) -> (Double, [Double]) {
+        var a = matrix
+        let n = a.count
+        var v = (0..<n).map { i in (0..<n).map { $0 == i ? 1.0 : 0.0 } }
+        for _ in 0..<100 {
+            var off = 0.0
+            for i in 0..<n { for j in (i + 1)..<max(n, i + 1) { off += a[i][j] * a[i][j] } }
+            if off < 1e-24 { break }
+            for p in 0..<n {
+                for q in (p + 1)..<max(n, p + 1) where a[p][q] != 0 {
+                    let theta = (a[q][q] - a[p][p]) / (2 * a[p][q])
+                    let t = (theta >= 0 ? 1.0 : -1.0) / (abs(theta) + (theta * theta + 1).squareRoot())
+                    let c = 1 / (t * t + 1).squareRoot(), s = t * c
+                    for k in 0..<n {
+                        let (akp, akq) = (a[k][p], a[k][q])
+                        a[k][p] = c * akp - s * akq
+                        a[k][q] = s * akp + c * akq
+                    }
+                    for k in 0..<n {
+                        let (apk, aqk) = (a[p][k], a[q][k])
+                        a[p][k] = c * apk - s * aqk
+                        a[q][k] = s * apk + c * aqk
+                    }
+                    for k in 0..<n {
+                        let (vkp, vkq) = (v[k][p], v[k][q])
+                        v[k][p] = c * vkp - s * vkq
+                        v[k][q] = s * vkp + c * vkq
+                    }
+                }
+            }
+        }
+        let i = (0..<n).min { a[$0][$0] < a[$1][$1] }!
+        return (a[i][i], (0..<n).map { v[$0][i] })
+    }
+}

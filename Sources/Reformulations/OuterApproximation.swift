@@ -1,0 +1,165 @@
+import Foundation
+import SolverInterface
+
+/// Global minimisation of a convex quadratic objective over a mixed-integer linear
+/// feasible set, with MILP and convex-QP solvers only (outer approximation, after
+/// Duran and Grossmann 1986, in the form of Fletcher and Leyffer 1994).
+///
+/// The problem is `min c'x + q(x)` over `P = {x : rows, bounds, x_I integer}`, with
+/// `q` a convex quadratic form. Convexity gives, at any point `xbar`,
+///
+///     q(x) >= q(xbar) + grad q(xbar)'(x - xbar) = grad q(xbar)'x - q(xbar)
+///
+/// (for a quadratic form `grad q(xbar)'xbar = 2 q(xbar)`). The *master* MILP
+/// `min c'x + t` over `P` with these cuts on the epigraph variable `t` is a
+/// relaxation, so its optimum is a lower bound. For the master's integer part, the
+/// *subproblem* QP (integers fixed, solved by a convex-QP solver) gives a feasible
+/// point, an upper bound and the next cut. The first cut is taken at the optimum
+/// of the continuous QP relaxation, which bounds the master. Each integer
+/// assignment is visited at most once before the bounds meet (a cut at the
+/// subproblem's optimum makes the master's value for that assignment at least the
+/// subproblem's), so the method ends; it stops when
+/// `upper - lower <= max(absoluteGap, relativeGap * max(1, |upper|))`.
+/// Each master is started from the incumbent (the `t` column at `q(incumbent)`).
+///
+/// Accepts: a `StandardForm` whose quadratic part is convex (the classifier checks
+/// this). Produces: the best point found, both bounds and the iteration log.
+public enum OuterApproximation {
+    public struct Options: Sendable {
+        public var absoluteGap = 1e-6
+        public var relativeGap = 1e-6
+        public var maxIterations = 200
+        public init() {}
+    }
+
+    public struct Iteration: Sendable {
+        public var lowerBound: Double
+        public var upperBound: Double
+        public var cuts: Int
+    }
+
+    public struct Outcome: Sendable {
+        /// Termination and the best point, in the columns of the input form.
+        public var result: SolverResult
+        public var lowerBound: Double
+        public var upperBound: Double
+        public var iterations: [Iteration]
+        /// `upper - lower`, and relative to `max(1, |upper|)`.
+        public var absoluteGap: Double { upperBound - lowerBound }
+        public var relativeGap: Double { absoluteGap / max(1, abs(upperBound)) }
+        public var converged: Bool
+    }
+
+    public static func solve(
+        _ form: StandardForm, milp: any SolverBackend, qp: any SolverBackend, options: SolveOptions,
+        oa: Options = Options()
+    ) throws -> Outcome {
+        let clock = Date()
+        func remaining() -> Double? { options.timeLimit.map { max(1e-3, $0 - Date().timeIntervalSince(clock)) } }
+        func timeUp() -> Bool { options.timeLimit.map { Date().timeIntervalSince(clock) >= $0 } ?? false }
+        let n = form.columnCount
+        func q(_ x: [Double]) -> Double { form.quadraticObjective.reduce(0) { $0 + $1.coefficient * x[$1.first] * x[$1.second] } }
+        func gradient(_ x: [Double]) -> [Int: Double] {
+            var g: [Int: Double] = [:]
+            for t in form.quadraticObjective {
+                g[t.first, default: 0] += t.coefficient * x[t.second]
+                g[t.second, default: 0] += t.coefficient * x[t.first]
+            }
+            return g
+        }
+        func qpOptions() -> SolveOptions { SolveOptions(timeLimit: remaining()) }
+
+        // No integers: the QP is the whole problem.
+        if form.integerCount == 0 {
+            let r = try qp.solve(form, options: qpOptions())
+            let v = r.objective ?? .nan
+            return Outcome(result: r, lowerBound: v, upperBound: v, iterations: [], converged: r.termination == .optimal)
+        }
+
+        // The continuous relaxation: the first cut, and a bound on the master.
+        var relaxed = form
+        relaxed.isInteger = relaxed.isInteger.map { _ in false }
+        let root = try qp.solve(relaxed, options: qpOptions())
+        guard root.termination == .optimal, let x0 = root.solution else {
+            return Outcome(
+                result: SolverResult(termination: root.termination, rawStatus: "QP relaxation: " + root.rawStatus),
+                lowerBound: -.infinity, upperBound: .infinity, iterations: [], converged: false)
+        }
+        var master = form
+        master.quadraticObjective = []
+        let t = master.addColumn(name: "oa_epigraph", lower: -.infinity, upper: .infinity, cost: 1)
+        func addCut(at x: [Double]) {
+            var entries = gradient(x).map { ($0.key, -$0.value) }
+            entries.append((t, 1))
+            master.addRow(name: "oa_cut_\(master.rowCount - form.rowCount)", entries: entries, lower: -q(x), upper: .infinity)
+        }
+        addCut(at: x0)
+
+        var incumbent: [Double]?, upper = Double.infinity, lower = root.objective!
+        var log: [Iteration] = []
+        var last = SolverResult(termination: .error, rawStatus: "no iteration")
+        var termination = TerminationStatus.optimal
+        for _ in 0..<oa.maxIterations {
+            var masterOptions = SolveOptions(timeLimit: remaining(), relativeGap: options.relativeGap)
+            masterOptions.integralityTolerance = options.integralityTolerance
+            if let incumbent { masterOptions.startingPoint = incumbent + [q(incumbent)] }
+            let m = try milp.solve(master, options: masterOptions)
+            last = m
+            guard m.termination == .optimal || m.termination == .timeLimit, let xm = m.solution else {
+                termination = incumbent == nil ? m.termination : .error
+                if m.termination == .timeLimit { termination = .timeLimit }
+                break
+            }
+            if m.termination == .optimal {
+                // CBC may report a best bound above its own optimum at the root; take the smaller.
+                lower = max(lower, min(m.bestBound ?? m.objective!, m.objective!))
+            }
+            // Subproblem: the integers of the master's point fixed.
+            var fixed = form
+            for j in 0..<n where form.isInteger[j] {
+                let v = xm[j].rounded()
+                fixed.columnLower[j] = v
+                fixed.columnUpper[j] = v
+                fixed.isInteger[j] = false
+            }
+            let x = Array(xm[0..<n])
+            let sub = try qp.solve(fixed, options: qpOptions())
+            if ProcessInfo.processInfo.environment["BLOMODEL_OA_TRACE"] != nil {
+                print("oa: master \(m.objective ?? .nan) at master point \(form.objectiveValue(x)) subproblem \(sub.rawStatus) \(sub.objective ?? .nan) viol \(sub.solution.map { form.maxViolation($0) } ?? .nan)")
+            }
+            // The better of the subproblem's point and the master's own (an interior-point
+            // QP solution is accurate to its tolerance; a master point at a vertex is exact).
+            var candidate = x
+            if sub.termination == .optimal, let xs = sub.solution, form.maxViolation(xs) <= 1e-6,
+                form.objectiveValue(xs) < form.objectiveValue(x)
+            {
+                candidate = xs
+            }
+            let value = form.objectiveValue(candidate)
+            if value < upper, form.maxViolation(candidate) <= 1e-6 {
+                upper = value
+                incumbent = candidate
+            }
+            if let xs = sub.solution, sub.termination == .optimal { addCut(at: xs) }
+            addCut(at: candidate)
+            if q(x) > xm[t] + 1e-9 * max(1, abs(q(x))) { addCut(at: x) }
+            log.append(Iteration(lowerBound: lower, upperBound: upper, cuts: master.rowCount - form.rowCount))
+            if m.termination == .timeLimit || timeUp() {
+                termination = .timeLimit
+                break
+            }
+            if upper - lower <= max(oa.absoluteGap, oa.relativeGap * max(1, abs(upper))) {
+                termination = .optimal
+                break
+            }
+            termination = .timeLimit  // iterations exhausted unless the gap closes
+        }
+        let converged = termination == .optimal && incumbent != nil
+        var result = SolverResult(
+            termination: incumbent == nil ? termination : (converged ? .optimal : .timeLimit), solution: incumbent,
+            objective: incumbent == nil ? nil : upper, bestBound: lower,
+            rawStatus: "outer approximation: \(log.count) master MILP(s), \(master.rowCount - form.rowCount) cut(s); last master: \(last.rawStatus)")
+        result.seconds = Date().timeIntervalSince(clock)
+        return Outcome(result: result, lowerBound: lower, upperBound: upper, iterations: log, converged: converged)
+    }
+}
