@@ -25,6 +25,15 @@ public struct IpoptBackend: SolverBackend {
         integerVariables: false, timeLimit: true, relativeGap: false, quadraticObjective: true)
 
     public func solve(_ problem: StandardForm, options: SolveOptions) throws -> SolverResult {
+        // Mehrotra's predictor-corrector is the accurate choice for LPs and convex QPs; when it
+        // ends without a verdict (it does not detect infeasibility), Ipopt's default algorithm,
+        // which has a restoration phase and an infeasibility test, decides.
+        let first = try solve(problem, options: options, mehrotra: true)
+        if first.termination == .error { return try solve(problem, options: options, mehrotra: false) }
+        return first
+    }
+
+    func solve(_ problem: StandardForm, options: SolveOptions, mehrotra: Swift.Bool) throws -> SolverResult {
         try problem.validate()
         try options.validate()
         try capabilities.check(problem, backend: name)
@@ -58,7 +67,8 @@ public struct IpoptBackend: SolverBackend {
         }
         option("sb", "yes")
         option("print_level", Int32(0))
-        option("mehrotra_algorithm", "yes")  // for LPs and convex QPs; the default path stalled short of the optimum on an OA subproblem
+        // Without it, Ipopt stopped short of the optimum on an outer-approximation subproblem.
+        if mehrotra { option("mehrotra_algorithm", "yes") }
         option("hessian_constant", "yes")
         option("jac_c_constant", "yes")
         option("jac_d_constant", "yes")

@@ -1,3 +1,4 @@
+import Foundation
 import BlomodelCore
 
 /// How the leader's objective is made linear (or handed to outer approximation).
@@ -91,7 +92,7 @@ public enum Classifier {
         if let bad = Convexity.check(followerQuadratic) {
             let first = followerQuadratic.keys.sorted().first { bad.variables.contains($0.first) }!
             throw fail(
-                "the follower's objective is not \(f.sense == .minimize ? "convex" : "concave") in (\(list(bad.variables))): its Hessian there has the eigenvalue \(formatNumber(f.sense.sign * bad.eigenvalue))",
+                "the follower's objective is not \(f.sense == .minimize ? "convex" : "concave") in (\(list(bad.variables))): its Hessian there has the eigenvalue \(formatNumber(rounded(f.sense.sign * bad.eigenvalue)))",
                 f.expression.origins[first] ?? f.location,
                 [
                     "a quadratic follower must \(f.sense == .minimize ? "minimise a convex" : "maximise a concave") function, so that its KKT conditions characterise its optimum",
@@ -166,7 +167,7 @@ public enum Classifier {
                     notes.append("strong duality does not apply: \(why)")
                 }
                 throw fail(
-                    "the leader's objective is not \(F.sense == .minimize ? "convex" : "concave") in (\(list(bad.variables))): its Hessian there has the eigenvalue \(formatNumber(F.sense.sign * bad.eigenvalue)) (term \(name(first)))",
+                    "the leader's objective is not \(F.sense == .minimize ? "convex" : "concave") in (\(list(bad.variables))): its Hessian there has the eigenvalue \(formatNumber(rounded(F.sense.sign * bad.eigenvalue))) (term \(name(first)))",
                     F.expression.origins[first] ?? F.location, notes)
             }
             treatment = .outerApproximation
@@ -198,6 +199,13 @@ public enum Classifier {
     }
 
     enum Factor { case success(Double), failure(String) }
+
+    /// Six significant digits, for eigenvalues in messages.
+    static func rounded(_ v: Double) -> Double {
+        guard v != 0, v.isFinite else { return v }
+        let scale = Foundation.pow(10, 5 - Foundation.floor(Foundation.log10(abs(v))))
+        return (v * scale).rounded() / scale
+    }
 
     /// The factor `rho` with (the leader's products) = rho x (the follower objective's products),
     /// when strong duality can make them linear; otherwise why not.

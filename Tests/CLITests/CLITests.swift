@@ -101,12 +101,12 @@ final class CLITests: XCTestCase {
 
     func testCheckRefusesAnUnsupportedModelWithAPosition() throws {
         let path = NSTemporaryDirectory() + "qp-\(UUID().uuidString).blo"
-        try "upper { var x >= 0; minimize F: x; }\nlower { var y >= 0;\n  minimize f: y*y; c: y >= x; }\n"
+        try "upper { var x >= 0; minimize F: x; }\nlower { var y >= 0;\n  minimize f: -y*y; c: y >= x; }\n"
             .write(toFile: path, atomically: true, encoding: .utf8)
         let r = try blomodel(["check", path])
         XCTAssertEqual(r.status, 1)
         XCTAssertTrue(r.err.contains("\(path):3:"), r.err)
-        XCTAssertTrue(r.err.contains("the follower must be a linear program"), r.err)
+        XCTAssertTrue(r.err.contains("the follower's objective is not convex in (y)"), r.err)
     }
 
     func testTimeLimitAndGapOptionsAreAccepted() throws {

@@ -39,6 +39,25 @@ let publishedOptima: [(file: String, leader: Double, point: [String: Double])] =
     ("literature/tuy_et_al_1993.blo", -3.25, ["x[1]": 2, "x[2]": 0]),
     // Visweswaran et al. (1996); BOLIB VisweswaranEtal1996.
     ("literature/visweswaran_et_al_1996.blo", 28.0 / 9, ["x": 8.0 / 9, "y": 20.0 / 9]),
+    // Quadratic models (each header cites its source and how the optimum was re-checked).
+    // Aiyoshi and Shimizu (1984), example 2 (LP/QP): global optimum 0 per BASBLib as_1984_01
+    // (BOLIB lists the paper's local solution, 5). Two optimal points; either may be returned.
+    ("literature/aiyoshi_shimizu_1984_ex2.blo", 0, ["x1": 0, "y1": -10]),
+    // Bard (1998), Practical Bilevel Optimization, ch. 8 (QP/LP); BOLIB BardBook1998.
+    ("literature/bard_book_1998.blo", 0, ["x1": 25, "x2": 30, "y1": 5, "y2": 10]),
+    // Shimizu and Aiyoshi (1981), example 2 (QP/QP); BOLIB ShimizuAiyoshi1981Ex2.
+    ("literature/shimizu_aiyoshi_1981_ex2.blo", 225, ["x1": 20, "x2": 5, "y1": 10, "y2": 5]),
+    // Bard (1988), IEEE TAC 33(1), example 1 (QP/QP); BOLIB Bard1988Ex1.
+    ("literature/bard_1988_ex1.blo", 17, ["x": 1, "y": 0]),
+    // Clark and Westerberg (1990), example a (QP/QP); BOLIB ClarkWesterberg1990a.
+    ("literature/clark_westerberg_1990a.blo", 5, ["x": 1, "y": 3]),
+    // Calamai and Vicente (1994), problem b (QP/QP); BOLIB CalamaiVicente1994b: F = 0.3125.
+    // The leader's objective is flat to second order along one direction at the optimum, so
+    // the point is only accurate to about the square root of the outer-approximation tolerance;
+    // it is checked with its own tolerance in QuadraticModelTests.
+    ("literature/calamai_vicente_1994b.blo", 0.3125, [:]),
+    // Yezza (1996), example 3.1 (products in both objectives, strong duality); BOLIB Yezza1996Ex31.
+    ("literature/yezza_1996_ex31.blo", 1.5, ["x": 0.25, "y": 0]),
     // Toll setting; optimum 75 checked by path enumeration (see the model's header).
     ("classic/toll/toll.blo", 75, [:]),
     // Stackelberg pricing; optimum 63 at prices 9 checked by a grid search (see the header).
@@ -49,7 +68,7 @@ final class LiteratureTests: XCTestCase {
     func testEveryModelHasAPublishedOptimum() throws {
         let models = FileManager.default.enumerator(atPath: repositoryRoot.appendingPathComponent("Models").path)!
             .compactMap { $0 as? String }.filter { $0.hasSuffix(".blo") }
-        XCTAssertGreaterThanOrEqual(models.count, 17)
+        XCTAssertGreaterThanOrEqual(models.count, 24)
         for m in models {
             XCTAssertTrue(publishedOptima.contains { $0.file == m }, "Models/\(m) has no published optimum in this test")
         }
@@ -70,7 +89,53 @@ final class LiteratureTests: XCTestCase {
                 for (name, v) in entry.point {
                     XCTAssertEqual(values[name] ?? .nan, v, accuracy: 1e-6, "\(label): \(name)")
                 }
+                if let oa = report.outerApproximation {
+                    XCTAssertTrue(oa.converged, label)
+                    XCTAssertLessThanOrEqual(oa.absoluteGap, 1e-6 * max(1, abs(oa.objective)), label)
+                    XCTAssertEqual(oa.objective, report.leaderObjective ?? .nan, accuracy: 1e-6, label)
+                }
             }
+        }
+    }
+}
+
+/// What the quadratic paths report, beyond the optimum.
+final class QuadraticModelTests: XCTestCase {
+    func solve(_ file: String, _ solver: SolverChoice = .glpk) throws -> SolveReport {
+        var options = BlomodelOptions()
+        options.solver = solver
+        return try Blomodel.solve(file: repositoryRoot.appendingPathComponent("Models/literature/\(file)").path, options: options)
+    }
+
+    func testOuterApproximationReportsItsGapInJSON() throws {
+        let report = try solve("bard_book_1998.blo", .cbc)
+        let oa = try XCTUnwrap(report.outerApproximation)
+        XCTAssertGreaterThanOrEqual(oa.iterations, 1)
+        XCTAssertLessThanOrEqual(oa.bound, oa.objective + 1e-9)  // a lower bound when minimising
+        let json = report.json.render()
+        XCTAssertTrue(json.contains("\"outer_approximation\""), json)
+        XCTAssertTrue(json.contains("\"relative_gap\""), json)
+        XCTAssertTrue(report.text(explain: true).contains("outer-approximation"))
+    }
+
+    func testQuadraticFollowerIsVerifiedByAQPSolve() throws {
+        // Shimizu and Aiyoshi (1981) ex. 2: the follower projects x onto [0, 10]^2.
+        let report = try solve("shimizu_aiyoshi_1981_ex2.blo")
+        XCTAssertEqual(report.verification?.outcome, .optimal)
+        XCTAssertTrue(report.verification?.detail.contains("QP") ?? false)
+        XCTAssertEqual(report.followerObjective ?? .nan, 100, accuracy: 1e-6)
+        XCTAssertTrue(report.explanation.contains("quadratic term"), report.explanation)
+    }
+
+    func testCalamaiVicentePointWithinTheToleranceOfAFlatOptimum() throws {
+        // Published point x = (5/4, 1/2, 1, 1), y = (1/4, 1/2); the follower's value -13/32.
+        for solver in SolverChoice.allCases {
+            let report = try solve("calamai_vicente_1994b.blo", solver)
+            let values = Dictionary(uniqueKeysWithValues: report.leaderVariables + report.followerVariables)
+            for (name, v) in ["x1": 1.25, "x2": 0.5, "x3": 1, "x4": 1, "y1": 0.25, "y2": 0.5] {
+                XCTAssertEqual(values[name] ?? .nan, v, accuracy: 1e-4, "\(solver): \(name)")
+            }
+            XCTAssertEqual(report.followerObjective ?? .nan, -13.0 / 32, accuracy: 1e-4)
         }
     }
 }

@@ -83,7 +83,9 @@ final class KKTTests: XCTestCase {
 }
 
 final class ClassifierTests: XCTestCase {
-    func expectRefusal(_ text: String, _ fragment: String, line: Int, file: StaticString = #filePath, testLine: UInt = #line) {
+    func expectRefusal(
+        _ text: String, _ fragment: String, line: Int, note: String? = nil, file: StaticString = #filePath, testLine: UInt = #line
+    ) {
         do {
             let m = try model(text)
             _ = try Classifier.classify(m)
@@ -91,33 +93,50 @@ final class ClassifierTests: XCTestCase {
         } catch let d as Diagnostic {
             XCTAssertTrue(d.message.contains(fragment), d.message, file: file, line: testLine)
             XCTAssertEqual(d.location?.line, line, file: file, line: testLine)
+            if let note { XCTAssertTrue(d.notes.contains { $0.contains(note) }, "\(d.notes)", file: file, line: testLine) }
         } catch { XCTFail("\(error)", file: file, line: testLine) }
     }
 
-    func testFollowerMustBeAnLP() {
+    func testFollowerMustBeConvex() {
+        // A maximised square is not concave: refused at the term, naming the block.
         expectRefusal(
-            "upper { var x >= 0; minimize F: x; }\nlower { var y >= 0;\n minimize f: y*y; c: y >= x; }",
-            "the follower's objective has the quadratic term y*y", line: 3)
+            "upper { var x >= 0; minimize F: x; }\nlower { var y >= 0;\n maximize f: y*y; c: y <= x; }",
+            "the follower's objective is not concave in (y)", line: 3, note: "maximise a concave")
+        // The Hessian block of (y1, y2) is [[2, 4], [4, 2]], eigenvalues 6 and -2: indefinite; y3 is fine.
+        expectRefusal(
+            "upper { var x >= 0; minimize F: x; }\nlower { var y1 >= 0; var y2 >= 0; var y3 >= 0;\n minimize f: y3^2 + y1^2 + y2^2 + 4*y1*y2; c: y1 + y2 + y3 >= x; }",
+            "not convex in (y1, y2)", line: 3, note: "y1*y2")
     }
 
-    func testProductInAConstraint() {
+    func testConvexFollowerIsAccepted() throws {
+        let m = try model("upper { var x >= 0, <= 4; minimize F: x - y; }\nlower { var y >= 0; minimize f: (y - x)^2; }")
+        let c = try Classifier.classify(m)
+        XCTAssertEqual(c.followerQuadratic.count, 1)
+        XCTAssertEqual(c.problemClass, "bilevel: linear leader, convex QP follower")
+    }
+
+    func testProductInAFollowerConstraint() {
         expectRefusal(
             "upper { var x >= 0; minimize F: x; }\nlower { var y >= 0; minimize f: y;\n c: x*y >= 1; }",
-            "constraint c has the product x*y", line: 3)
+            "follower constraint c has the product x*y", line: 3)
     }
 
-    func testLeaderProductsMustMatchTheFollowers() {
+    func testLeaderProductsMustMatchTheFollowersOrBeConvex() {
         expectRefusal(
             "upper { var x >= 0, <= 1;\n minimize F: x*y; }\nlower { var y >= 0, <= 1; minimize f: y; c: y >= x; }",
-            "which the follower's objective does not have", line: 2)
+            "the leader's objective is not convex in (x, y)", line: 2,
+            note: "the follower's objective does not have the product")
         expectRefusal(
-            "upper { var x >= 0, <= 1; maximize F: x*y; }\nlower { var y >= 0, <= 1; minimize f: x*y;\n c: y >= x; }",
-            "involves leader variables, so strong duality cannot", line: 3)
+            "upper { var x >= 0, <= 1;\n maximize F: x*y; }\nlower { var y >= 0, <= 1; minimize f: x*y;\n c: y >= x; }",
+            "the leader's objective is not concave in (x, y)", line: 2,
+            note: "follower constraints involve leader variables")
     }
 
-    func testQuadraticLeaderIsRefused() {
+    func testConvexLeaderGoesToOuterApproximationAndNonconvexIsRefused() throws {
+        let m = try model("upper { var x >= 0;\n minimize F: x*x; }\nlower { var y >= 0; minimize f: y; c: y >= x; }")
+        XCTAssertEqual(try Classifier.classify(m).leaderObjective, .outerApproximation)
         expectRefusal(
-            "upper { var x >= 0;\n minimize F: x*x; }\nlower { var y >= 0; minimize f: y; c: y >= x; }",
-            "the leader's objective has the quadratic term x*x", line: 2)
+            "upper { var x >= 0;\n maximize F: x*x; }\nlower { var y >= 0; minimize f: y; c: y >= x; }",
+            "the leader's objective is not concave in (x)", line: 2, note: "outer approximation")
     }
 }
