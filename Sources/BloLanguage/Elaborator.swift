@@ -49,12 +49,18 @@ public final class Elaborator {
     var constraintNames: [String: SourceLocation] = [:]
     /// Every declared name and where, found by a first scan (for "used before its declaration").
     var declarations: [String: SourceLocation] = [:]
+    /// Every constraint name and where (`dual()` may name a constraint declared further down).
+    var constraintDeclarations: [String: SourceLocation] = [:]
     var indexBindings: [String: Element] = [:]
     var variables: [Variable] = []
     var constraints: [Constraint] = []
     var objectives: [Level: Objective] = [:]
     var lowerDualBound: (Double, SourceLocation)?
     var blockLevel: Level?
+    /// `dual(con[i])` references: one variable per referenced constraint member, resolved
+    /// once every constraint is known.
+    var dualVariables: [String: VarID] = [:]
+    var pendingDuals: [(id: VarID, name: String, key: Tuple, at: SourceLocation)] = []
     /// Per set and tuple position, the members by their element there: lets a filter such as
     /// `{(i,j) in ARCS: i == n}` visit only the matching members instead of the whole set.
     var memberIndex: [String: [Int: [Element: [Tuple]]]] = [:]
@@ -145,6 +151,7 @@ public final class Elaborator {
             model.lowerDualBound = v
             model.lowerDualBoundLocation = at
         }
+        try resolveDuals(&model)
         if model.variables(at: .lower).isEmpty {
             throw error("the lower block declares no variables: the follower has nothing to decide", at: blocks[.lower]!, length: 5)
         }
@@ -159,6 +166,9 @@ public final class Elaborator {
             case .block(_, let body, _):
                 for case .variable(let name, _, _, let at) in body where declarations[name] == nil {
                     declarations[name] = at
+                }
+                for case .constraint(let name, _, _, _, _, let at) in body where constraintDeclarations[name] == nil {
+                    constraintDeclarations[name] = at
                 }
             default: break
             }
@@ -672,16 +682,71 @@ public final class Elaborator {
             throw error("'in' gives a condition, not a number", at: at, length: 2)
         case .conditional(let condition, let a, let b, _):
             return try truth(condition) ? evaluate(a) : evaluate(b)
-        case .dual(_, let at):
-            throw error(
-                "dual() is reserved for follower duals in the leader's expressions, which are not supported yet",
-                at: at, length: 4, notes: ["remove dual(...) for now; bound follower duals with 'dualbound'"])
+        case .dual(let inner, let at):
+            return .variable(try dualVariable(inner, at: at))
         }
     }
 
     /// The tuple a subscript list denotes, checked against the family's dimension.
     /// A bare name in a subscript that names nothing declared is a symbol (`q[widget]`), as in
     /// explicit set lists; a typo then shows up as a member outside the index set.
+    /// The variable standing for `dual(name[key])` in the leader's expressions.
+    func dualVariable(_ inner: Expr, at: SourceLocation) throws -> VarID {
+        guard blockLevel == .upper else {
+            throw error(
+                "dual() may appear only in the upper block: it is the follower's dual, which the leader observes",
+                at: at, length: 4, notes: ["the follower's own problem cannot depend on its duals"])
+        }
+        guard case .name(let name, let subscripts, let nat, let length) = inner else {
+            throw error("dual() takes a constraint, as in dual(balance) or dual(balance[t])", at: inner.location)
+        }
+        guard constraintDeclarations[name] != nil else {
+            if families[name] != nil || params[name] != nil || sets[name] != nil {
+                throw error(
+                    "dual() takes a constraint, and '\(name)' is a \(families[name] != nil ? "variable" : params[name] != nil ? "parameter" : "set")",
+                    at: nat, length: length)
+            }
+            var notes: [String] = []
+            if let s = closestName(to: name, among: constraintDeclarations.keys.sorted()) { notes.append("did you mean '\(s)'?") }
+            throw error("dual() of an unknown constraint '\(name)'", at: nat, length: length, notes: notes)
+        }
+        let key = try subscripts.map { try element($0, symbols: isUndeclaredName($0)) }
+        let full = indexedName(name, key)
+        if let id = dualVariables[full] { return id }
+        let id = variables.count
+        variables.append(Variable(base: "dual(\(full))", level: .upper, role: .dual(constraint: -1), location: at))
+        dualVariables[full] = id
+        pendingDuals.append((id, name, key, at))
+        return id
+    }
+
+    /// Points each `dual(...)` variable at its constraint, once all are elaborated, and
+    /// bounds it by the constraint's `dualbound` (with the sign its sense implies).
+    func resolveDuals(_ model: inout BilevelModel) throws {
+        guard !pendingDuals.isEmpty else { return }
+        var index: [String: Int] = [:]
+        for (i, c) in model.constraints.enumerated() { index[c.name] = i }
+        for d in pendingDuals {
+            let full = indexedName(d.name, d.key)
+            guard let i = index[full] else {
+                throw error(
+                    "dual(\(full)): '\(d.name)' has no member \(d.key.map { "\($0)" }.joined(separator: ","))", at: d.at, length: 4,
+                    notes: ["the subscripts must name a member of the constraint's index set"])
+            }
+            let c = model.constraints[i]
+            guard c.level == .lower else {
+                throw error(
+                    "dual(\(full)) refers to a leader constraint; only the follower's constraints have duals in a bilevel model",
+                    at: d.at, length: 4,
+                    notes: ["move the constraint into the lower block if the follower's price for it is meant"])
+            }
+            model.variables[d.id].role = .dual(constraint: i)
+            let range = model.dualRange(of: i)
+            model.variables[d.id].lower = range.lower
+            model.variables[d.id].upper = range.upper
+        }
+    }
+
     func subscriptKey(_ name: String, _ subscripts: [Expr], dimension: Int, at: SourceLocation, length: Int) throws -> Tuple {
         let key = try subscripts.map { try element($0, symbols: isUndeclaredName($0)) }
         guard key.count == dimension else {

@@ -23,10 +23,13 @@ public enum Blomodel {
         try Planner.reformulate(model, bigM: options.bigM, lpSolver: options.solver.backend)
     }
 
-    public static func solve(_ model: BilevelModel, options: BlomodelOptions = BlomodelOptions()) throws -> SolveReport {
+    public static func solve(_ input: BilevelModel, options: BlomodelOptions = BlomodelOptions()) throws -> SolveReport {
         let backend = options.solver.backend
         var clock = Date()
-        let r = try reformulate(model, options: options)
+        let r = try reformulate(input, options: options)
+        // The model the passes worked on: the input's variables keep their identifiers, and
+        // auxiliary variables of product linearization follow them.
+        let model = r.model
         var report = SolveReport(
             modelName: model.name, problemClass: r.classification.problemClass, solver: backend.name, status: .error,
             certification: .unverified, certificationReasons: [], rawSolverStatus: "",
@@ -142,6 +145,7 @@ public enum Blomodel {
         let original = Array(point[0..<n])
         for (j, v) in model.variables.enumerated() {
             let value = clean(original[j])
+            guard v.role == .decision else { continue }
             if v.level == .upper { report.leaderVariables.append((v.name, value)) } else { report.followerVariables.append((v.name, value)) }
         }
         for (k, column) in r.milp.columns.enumerated() {

@@ -151,3 +151,26 @@ public struct BilevelModel: Sendable {
         return variables.count - 1
     }
 }
+
+extension BilevelModel {
+    /// The bound on the magnitude of the follower's dual of constraint `i`: the constraint's own
+    /// `dualbound`, else the lower block's.
+    public func dualBound(of i: Int) -> Double? {
+        constraints[i].dualBound ?? lowerDualBound
+    }
+
+    /// The range of `dual(constraints[i])`, the rate of change of the follower's optimal value
+    /// with the constraint's right-hand side: its sign follows from the constraint's sense and
+    /// the follower's (a `>=` row of a minimising follower has a nonnegative dual), its
+    /// magnitude from `dualBound(of:)`.
+    public func dualRange(of i: Int) -> Interval {
+        let c = constraints[i]
+        let m = dualBound(of: i) ?? .infinity
+        var r = Interval(-m, m)
+        if !c.isEquality {
+            if c.lower.isFinite && !c.upper.isFinite { r = Interval(0, m) }
+            if !c.lower.isFinite && c.upper.isFinite { r = Interval(-m, 0) }
+        }
+        return lowerObjective.sense == .minimize ? r : Interval(-r.upper, -r.lower)
+    }
+}

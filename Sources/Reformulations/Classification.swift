@@ -72,7 +72,9 @@ public enum Classifier {
 
         var reasons: [String] = [], termPlan: [String] = []
         let leader = model.variables(at: .upper), follower = model.variables(at: .lower)
-        reasons.append("\(leader.count) leader variable(s), \(follower.count) follower variable(s)")
+        let auxiliary = leader.filter { vars[$0].role != .decision }.count
+        reasons.append(
+            "\(leader.count - auxiliary) leader variable(s)\(auxiliary > 0 ? " (and \(auxiliary) introduced by the passes or standing for duals)" : ""), \(follower.count) follower variable(s)")
         if let j = follower.first(where: { vars[$0].kind != .continuous }) {
             throw fail(
                 "follower variable \(vars[j].name) is \(vars[j].kind.rawValue); the follower's variables must be continuous",
@@ -136,6 +138,16 @@ public enum Classifier {
             }
         }
         reasons.append("follower has \(followerRows.count) linear constraint(s); leader has \(model.constraints(at: .upper).count)")
+        let leaderOnlySet = Set(leaderOnly)
+        for v in vars {
+            guard case .dual(let row) = v.role else { continue }
+            if leaderOnlySet.contains(row) {
+                throw fail(
+                    "\(v.name) refers to a follower constraint without follower variables, which has no multiplier",
+                    v.location, ["such a constraint only restricts the leader's decision; its dual is not defined by the follower's problem"])
+            }
+            termPlan.append("\(v.name) -> kkt: a column linked to the multiplier of \(model.constraints[row].name) (rate of change of the follower's optimal value with its right-hand side)")
+        }
         if !leaderOnly.isEmpty {
             reasons.append(
                 "\(leaderOnly.count) follower constraint(s) involve no follower variable and are kept as conditions on the leader's decision")

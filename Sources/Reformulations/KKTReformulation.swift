@@ -116,6 +116,21 @@ public enum KKTReformulation {
         for j in classification.followerVariables {
             out.addRow("stationarity[\(model.variables[j].name)]", stationarity[j]!, lower: 0, upper: 0)
         }
+        // dual(con): the rate of change of the follower's optimal value with the row's
+        // right-hand side, in the follower's own sense: nu for an equality, lambda_lo - lambda_up
+        // for an inequality, times the sense sign (a maximising follower was negated).
+        var rowMultipliers: [Int: [(Int, DualSide)]] = [:]
+        for (k, column) in out.columns.enumerated() {
+            if case .rowDual(let row, let side) = column.origin { rowMultipliers[row, default: []].append((k, side)) }
+        }
+        for (j, v) in model.variables.enumerated() {
+            guard case .dual(let row) = v.role else { continue }
+            var link = LinearExpr.variable(j)
+            for (k, side) in rowMultipliers[row] ?? [] {
+                link.add(k, side == .upper ? sign : -sign)
+            }
+            out.addRow("dual_link[\(v.name)]", link, lower: 0, upper: 0)
+        }
         return out
     }
 }

@@ -5,6 +5,9 @@ import SolverInterface
 /// to understand it (`--explain`).
 public struct Reformulated: Sendable {
     public var classification: Classification
+    /// The model after product linearization (the input's variables keep their identifiers;
+    /// auxiliary variables follow them).
+    public var model: BilevelModel
     /// The KKT model before big-M (an MPCC), for printouts.
     public var complementarityModel: SingleLevelModel
     /// The mixed-integer linear program handed to the solver.
@@ -22,8 +25,15 @@ public enum Planner {
     public static func reformulate(
         _ model: BilevelModel, bigM options: BigMOptions = BigMOptions(), lpSolver: (any SolverBackend)?
     ) throws -> Reformulated {
-        let classification = try Classifier.classify(model)
+        let products = try ProductLinearization.apply(model, lpSolver: lpSolver)
+        let model = products.model
+        var classification = try Classifier.classify(model)
+        classification.termPlan = products.termPlan + classification.termPlan
         var plan: [String] = []
+        if !products.termPlan.isEmpty {
+            plan.append(
+                "product-linearization: \(products.termPlan.count) product(s) with a bounded integer leader variable made linear by binary expansion (exact); \(model.variables.filter { $0.role == .auxiliary }.count) auxiliary variable(s), \(model.constraints.count - products.model.constraints.count + model.constraints.filter { $0.base.hasPrefix("product[") || $0.base.hasPrefix("expand[") }.count) row(s)")
+        }
         let kkt = KKTReformulation.apply(model, classification)
         plan.append(
             "kkt: replace the follower LP by primal feasibility, \(classification.followerVariables.count) stationarity row(s), dual feasibility and \(kkt.complementarities.count) complementarity pair(s)")
@@ -44,7 +54,7 @@ public enum Planner {
                 "outer-approximation: the leader's \(sf.quadraticObjective.count) quadratic term(s) go to an epigraph variable with tangent cuts; master MILPs (\(lpSolver?.name ?? "the MILP solver")) alternate with convex QPs over the master's binaries (Ipopt) until the bounds meet")
         }
         return Reformulated(
-            classification: classification, complementarityModel: mpcc, milp: milp, standardForm: sf,
+            classification: classification, model: model, complementarityModel: mpcc, milp: milp, standardForm: sf,
             objectiveSign: sign, bigM: records, plan: plan)
     }
 }

@@ -159,8 +159,27 @@ final class DiagnosticPositionTests: XCTestCase {
         expectError("upper { var x >= 0; minimize F: x; }\nlower { var y >= 0 ⟪integer; minimize f: y; }", "follower variables must be continuous")
     }
 
-    func testDualIsReserved() {
-        expectError("upper { var x >= 0; minimize F: ⟪dual(c); }" + tail, "dual() is reserved")
+    func testDualErrors() {
+        // Unknown constraint, with a suggestion; a leader constraint; a member that does not exist;
+        // a variable; dual() in the follower's block.
+        let lower = "\nlower { var y >= 0; minimize f: y; cap{i in 1..2}: y <= i*x; }"
+        expectError("upper { var x >= 0, <= 5; minimize F: x - dual(⟪capp[1]); }" + lower, "dual() of an unknown constraint 'capp'")
+        expectError("upper { var x >= 0, <= 5; minimize F: x - ⟪dual(own); own: x <= 4; }" + lower, "refers to a leader constraint")
+        expectError("upper { var x >= 0, <= 5; minimize F: x - ⟪dual(cap[3]); }" + lower, "'cap' has no member 3")
+        expectError("upper { var x >= 0, <= 5; minimize F: x - dual(⟪x); }" + lower, "'x' is a variable")
+        expectError(
+            "upper { var x >= 0, <= 5; minimize F: x; }\nlower { var y >= 0; minimize f: y + ⟪dual(c); c: y >= x; }",
+            "dual() may appear only in the upper block")
+    }
+
+    func testDualStandsForTheFollowersMultiplierWithItsSignedBound() throws {
+        // A minimising follower's dual of a >= row is nonnegative: [0, 7] with dualbound 7.
+        let m = try load(
+            "upper { var x >= 0, <= 5; maximize F: dual(c) + x; }\nlower { var y >= 0; minimize f: y; c: y >= x dualbound 7; }")
+        let d = try XCTUnwrap(m.variables.first { $0.name == "dual(c)" })
+        XCTAssertEqual(d.role, .dual(constraint: 0))
+        XCTAssertEqual(d.lower, 0)
+        XCTAssertEqual(d.upper, 7)
     }
 
     func testLexerErrors() {

@@ -90,4 +90,39 @@ final class IndependentChecks: XCTestCase {
         XCTAssertEqual(best, 63, accuracy: 1e-6)
         XCTAssertEqual(try revenue(9, 9), 63, accuracy: 1e-6)
     }
+
+    /// Strategic producer: for each offered quantity q, the operator dispatches the rivals in
+    /// merit order; the price is any dual of the balance row, i.e. any value between the cost of
+    /// the last unit used and the next one (an interval at a capacity boundary), and the
+    /// optimistic convention gives the leader the highest. No LP, no reformulation.
+    func testStrategicProducerOptimumByMeritOrder() throws {
+        let dir = repositoryRoot.appendingPathComponent("Models/classic/strategic_producer")
+        let units = try String(contentsOf: dir.appendingPathComponent("generators.csv"), encoding: .utf8)
+            .split(separator: "\n").dropFirst().map { $0.split(separator: ",").map(String.init) }
+            .map { (capacity: Double($0[1])!, cost: Double($0[2])!) }.sorted { $0.cost < $1.cost }
+        let (demand, ownCost, priceCap) = (100.0, 12.0, 100.0)
+        var best = -Double.infinity, bestQ = -1
+        for q in 0...60 {
+            var residual = demand - Double(q)
+            var price = 0.0
+            for (k, u) in units.enumerated() {
+                if residual > u.capacity {
+                    residual -= u.capacity
+                } else if residual == u.capacity {
+                    price = k + 1 < units.count ? units[k + 1].cost : priceCap  // any price up to the next unit's cost
+                    residual = 0
+                    break
+                } else {
+                    price = u.cost
+                    residual = 0
+                    break
+                }
+            }
+            XCTAssertEqual(residual, 0)
+            let profit = (price - ownCost) * Double(q)
+            if profit > best { (best, bestQ) = (profit, q) }
+        }
+        XCTAssertEqual(best, 690)
+        XCTAssertEqual(bestQ, 30)
+    }
 }

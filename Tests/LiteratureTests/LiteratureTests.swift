@@ -62,13 +62,15 @@ let publishedOptima: [(file: String, leader: Double, point: [String: Double])] =
     ("classic/toll/toll.blo", 75, [:]),
     // Stackelberg pricing; optimum 63 at prices 9 checked by a grid search (see the header).
     ("classic/pricing/pricing.blo", 63, [:]),
+    // Strategic producer priced by dual(balance); optimum 690 at q = 30 checked by merit order (see the header).
+    ("classic/strategic_producer/strategic_producer.blo", 690, ["q": 30]),
 ]
 
 final class LiteratureTests: XCTestCase {
     func testEveryModelHasAPublishedOptimum() throws {
         let models = FileManager.default.enumerator(atPath: repositoryRoot.appendingPathComponent("Models").path)!
             .compactMap { $0 as? String }.filter { $0.hasSuffix(".blo") }
-        XCTAssertGreaterThanOrEqual(models.count, 24)
+        XCTAssertGreaterThanOrEqual(models.count, 25)
         for m in models {
             XCTAssertTrue(publishedOptima.contains { $0.file == m }, "Models/\(m) has no published optimum in this test")
         }

@@ -1,0 +1,195 @@
+import BlomodelCore
+import Foundation
+import SolverInterface
+
+/// Makes products with a bounded integer leader variable exact and linear, in the
+/// leader's objective and constraints (a `BilevelModel` -> `BilevelModel` pass).
+///
+/// For a term `c u v` where `u` is an integer leader variable in `[l, U]` (finite) and
+/// `v` is any variable with a finite range `[vL, vU]` (a follower variable, a leader
+/// variable, or `dual(con)` with a `dualbound`):
+///
+///     u = l + sum_k 2^k b_k,  b_k binary, k = 0 .. floor(log2(U - l))   (row expand[u])
+///     u v = l v + sum_k 2^k w_k,   w_k = b_k v
+///
+/// and each `w = b v` with `b` binary is exactly (not as a relaxation) the four rows
+///
+///     vL b <= w <= vU b,    v - vU (1 - b) <= w <= v - vL (1 - b)
+///
+/// (at `b = 0` they force `w = 0`, at `b = 1` they force `w = v`). A binary `u` needs no
+/// digits. Ranges of variables without declared bounds come from LPs over the linear
+/// constraints of both levels (valid at every bilevel-feasible point).
+///
+/// Which terms: every product in a leader constraint; in the leader's objective, the
+/// products of distinct variables, unless the objective is left to strong duality
+/// (its products are all leader x follower products the follower's objective also has)
+/// or is convex as a whole (outer approximation solves it). Squares are left to outer
+/// approximation. A product that must be made linear but cannot (no integer factor, or
+/// an unbounded factor) is refused with its position and what would fix it.
+///
+/// Produces: the same model with linear leader expressions where terms were expanded,
+/// the digits and product variables appended as leader variables with role `.auxiliary`
+/// (so user variables keep their identifiers: the map back is the identity on them), and
+/// the new rows as leader constraints.
+public enum ProductLinearization {
+    public struct Result {
+        public var model: BilevelModel
+        /// One line per expanded term (for `--explain`).
+        public var termPlan: [String]
+    }
+
+    public static func apply(_ input: BilevelModel, lpSolver: (any SolverBackend)?) throws -> Result {
+        var model = input
+        var plan: [String] = []
+        var digitsOf: [VarID: (offset: Double, digits: [(VarID, Double)])] = [:]
+        var productOf: [VarPair: VarID] = [:]
+        var ranges: [VarID: Interval] = [:]
+        let vars = input.variables
+
+        func fail(_ message: String, _ at: SourceLocation, _ notes: [String]) -> Diagnostic {
+            Diagnostic(.error, message, at: at, length: 1, notes: notes).withSourceLine()
+        }
+        func isBoundedInteger(_ j: VarID) -> Bool {
+            model.variables[j].level == .upper && model.variables[j].kind != .continuous
+                && model.variables[j].lower.isFinite && model.variables[j].upper.isFinite
+        }
+        func range(_ j: VarID) -> Interval {
+            if let r = ranges[j] { return r }
+            var r = model.variables[j].bounds
+            if (!r.lower.isFinite || !r.upper.isFinite), model.variables[j].role == .decision, let lpSolver {
+                r = Interval(
+                    r.lower.isFinite ? r.lower : -(relaxationMax(input, .variable(j, -1), lpSolver) ?? .infinity),
+                    r.upper.isFinite ? r.upper : (relaxationMax(input, .variable(j), lpSolver) ?? .infinity))
+            }
+            ranges[j] = r
+            return r
+        }
+        func digits(_ u: VarID) -> (offset: Double, digits: [(VarID, Double)]) {
+            if let d = digitsOf[u] { return d }
+            let v = model.variables[u]
+            var result: (offset: Double, digits: [(VarID, Double)])
+            if v.lower == v.upper {
+                result = (v.lower, [])
+            } else if v.lower == 0 && v.upper == 1 {
+                result = (0, [(u, 1)])
+            } else {
+                let count = Int(Foundation.floor(Foundation.log2(v.upper - v.lower))) + 1
+                var row = LinearExpr.variable(u)
+                var list: [(VarID, Double)] = []
+                for k in 0..<count {
+                    let b = model.addVariable(
+                        Variable(base: "\(v.name)_bit\(k)", level: .upper, lower: 0, upper: 1, kind: .binary, role: .auxiliary, location: v.location))
+                    let weight = Foundation.pow(2, Double(k))
+                    row.add(b, -weight)
+                    list.append((b, weight))
+                }
+                model.constraints.append(
+                    Constraint(base: "expand[\(v.name)]", level: .upper, body: QuadExpr(linear: row), lower: v.lower, upper: v.lower, location: v.location))
+                result = (v.lower, list)
+            }
+            digitsOf[u] = result
+            return result
+        }
+        /// w = b * v for a binary b, by the four exact rows.
+        func product(_ b: VarID, _ v: VarID, _ r: Interval, at: SourceLocation) -> VarID {
+            let key = VarPair(b, v)
+            if let w = productOf[key] { return w }
+            let name = "\(model.variables[b].name)*\(model.variables[v].name)"
+            let w = model.addVariable(
+                Variable(base: name, level: .upper, lower: min(0, r.lower), upper: max(0, r.upper), role: .auxiliary, location: at))
+            func row(_ suffix: String, _ terms: [VarID: Double], _ lo: Double, _ hi: Double) {
+                model.constraints.append(
+                    Constraint(base: "product[\(name)]:\(suffix)", level: .upper, body: QuadExpr(linear: LinearExpr(terms: terms)), lower: lo, upper: hi, location: at))
+            }
+            row("lo", [w: 1, b: -r.lower], 0, .infinity)  // w >= vL b
+            row("hi", [w: 1, b: -r.upper], -.infinity, 0)  // w <= vU b
+            row("on_lo", [w: 1, v: -1, b: -r.upper], -r.upper, .infinity)  // w >= v - vU (1 - b)
+            row("on_hi", [w: 1, v: -1, b: -r.lower], -.infinity, -r.lower)  // w <= v - vL (1 - b)
+            productOf[key] = w
+            return w
+        }
+
+        /// Expands the terms of `e` chosen by `select`; throws for those that `mustExpand` and cannot be.
+        func expand(_ e: QuadExpr, where place: String, mustExpand: Bool, select: (VarPair) -> Bool) throws -> QuadExpr {
+            var out = e
+            for (p, c) in e.sortedQuadratic where select(p) {
+                let at = e.origins[p] ?? .unknown
+                let candidates = [(p.first, p.second), (p.second, p.first)].filter { isBoundedInteger($0.0) }
+                guard !candidates.isEmpty else {
+                    if !mustExpand { continue }
+                    let unbounded = [p.first, p.second].first { vars[$0].level == .upper && vars[$0].kind != .continuous }
+                    if let u = unbounded {
+                        throw fail(
+                            "the product \(vars[p.first].name)*\(vars[p.second].name) in \(place) needs finite bounds on the integer variable \(vars[u].name) to be linearized exactly",
+                            at, ["declare bounds on \(vars[u].name): binary expansion writes it with finitely many binary digits"])
+                    }
+                    throw fail(
+                        "the product \(vars[p.first].name)*\(vars[p.second].name) in \(place) cannot be made linear",
+                        at, ["a product in a leader constraint is linearized exactly when one factor is an integer or binary leader variable with finite bounds and the other has finite bounds"])
+                }
+                // The integer with fewer digits is expanded; the other factor must be bounded.
+                let (u, v) = candidates.min { model.variables[$0.0].upper - model.variables[$0.0].lower < model.variables[$1.0].upper - model.variables[$1.0].lower }!
+                let r = range(v)
+                guard r.lower.isFinite, r.upper.isFinite else {
+                    let what: String
+                    if case .dual = vars[v].role { what = "declare 'dualbound' on the constraint of \(vars[v].name)" } else { what = "declare bounds on \(vars[v].name), or constraints that bound it" }
+                    throw fail(
+                        "the product \(vars[p.first].name)*\(vars[p.second].name) in \(place) is linearized by binary expansion of \(vars[u].name), which needs a finite range for \(vars[v].name)",
+                        at, [what])
+                }
+                let d = digits(u)
+                out.addQuadratic(p, -c)
+                out.linear.add(v, c * d.offset)
+                for (b, weight) in d.digits {
+                    if b == v {
+                        out.linear.add(v, c * weight)  // b * b = b for a binary
+                    } else {
+                        out.linear.add(product(b, v, r, at: at), c * weight)
+                    }
+                }
+                plan.append(
+                    "\(place): \(vars[p.first].name)*\(vars[p.second].name) -> product-linearization: \(d.digits.count == 1 && d.digits[0].0 == u ? "\(vars[u].name) is binary" : "binary expansion of \(vars[u].name) (\(d.digits.count) digits)"), each digit times \(vars[v].name) in [\(formatNumber(r.lower)), \(formatNumber(r.upper))] by four exact rows (exact)")
+            }
+            return out
+        }
+
+        // Leader constraints: every product.
+        for i in input.constraints.indices where input.constraints[i].level == .upper && !input.constraints[i].body.isLinear {
+            model.constraints[i].body = try expand(
+                input.constraints[i].body, where: "leader constraint \(input.constraints[i].name)", mustExpand: true) { _ in true }
+        }
+        // Leader objective: products of distinct variables, unless strong duality or outer approximation takes it whole.
+        let F = input.upperObjective
+        if !F.expression.isLinear, !leftToStrongDuality(input), !isConvex(F) {
+            model.upperObjective.expression = try expand(F.expression, where: "the leader's objective", mustExpand: false) { $0.first != $0.second }
+        }
+        return Result(model: model, termPlan: plan)
+    }
+
+    /// All of the objective's products are leader x follower products that the follower's objective also has.
+    static func leftToStrongDuality(_ model: BilevelModel) -> Bool {
+        let follower = Set(model.lowerObjective.expression.quadratic.keys)
+        return model.upperObjective.expression.quadratic.keys.allSatisfy { p in
+            model.variables[p.first].level != model.variables[p.second].level && follower.contains(p)
+        }
+    }
+
+    static func isConvex(_ objective: Objective) -> Bool {
+        var q: [VarPair: Double] = [:]
+        for (p, c) in objective.expression.quadratic { q[p] = c * objective.sense.sign }
+        return Convexity.check(q) == nil
+    }
+
+    /// The maximum of `e` over the linear constraints of both levels and the bounds (nil if unbounded).
+    static func relaxationMax(_ model: BilevelModel, _ e: LinearExpr, _ solver: any SolverBackend) -> Double? {
+        var sf = StandardForm()
+        for v in model.variables { sf.addColumn(name: v.name, lower: v.lower, upper: v.upper) }
+        for c in model.constraints where c.body.isLinear {
+            sf.addRow(name: c.name, entries: c.body.linear.sortedTerms, lower: c.lower, upper: c.upper)
+        }
+        for (j, c) in e.terms { sf.objective[j] = -c }
+        guard let r = try? solver.solve(sf, options: SolveOptions(timeLimit: 10)), r.termination == .optimal, let v = r.objective
+        else { return nil }
+        return -v + e.constant
+    }
+}
