@@ -129,6 +129,30 @@ final class QuadraticModelTests: XCTestCase {
         XCTAssertTrue(report.explanation.contains("quadratic term"), report.explanation)
     }
 
+    func testBinaryExpansionAgreesWithEnumeration() throws {
+        // The follower maximises y over y + x <= 8, y - x <= 2, so y = min(8 - x, 2 + x); the
+        // leader's best integer x in 0...6 by enumeration of that response, with x*y <= 20.
+        let text = """
+            upper { var x integer >= 0, <= 6; maximize F: x*y - 3*x; cap: x*y <= 20; }
+            lower { var y >= 0; maximize f: y; c1: y + x <= 8; c2: y - x <= 2; }
+            """
+        let enumerated = (0...6).map { x -> (Double, Double) in
+            let y = min(8 - Double(x), 2 + Double(x))
+            return (Double(x) * y <= 20 ? Double(x) * y - 3 * Double(x) : -.infinity, Double(x))
+        }.max { $0.0 < $1.0 }!
+        for solver in SolverChoice.allCases {
+            var options = BlomodelOptions()
+            options.solver = solver
+            let m = try ModelLoader.load(source: SourceFile(path: "expansion.blo", text: text))
+            let report = try Blomodel.solve(m, options: options)
+            XCTAssertEqual(report.certification, .verified, "\(report.certificationReasons)")
+            XCTAssertEqual(report.leaderObjective ?? .nan, enumerated.0, accuracy: 1e-9)
+            XCTAssertEqual(report.leaderVariables.first { $0.0 == "x" }?.1 ?? .nan, enumerated.1, accuracy: 1e-9)
+            XCTAssertFalse(report.leaderVariables.contains { $0.0.contains("bit") }, "auxiliary variables are not reported")
+            XCTAssertTrue(report.termPlan.contains { $0.contains("binary expansion of x") })
+        }
+    }
+
     func testCalamaiVicentePointWithinTheToleranceOfAFlatOptimum() throws {
         // Published point x = (5/4, 1/2, 1, 1), y = (1/4, 1/2); the follower's value -13/32.
         for solver in SolverChoice.allCases {

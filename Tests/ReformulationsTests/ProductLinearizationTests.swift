@@ -1,0 +1,65 @@
+import BloLanguage
+import BlomodelCore
+import Foundation
+import XCTest
+
+@testable import Reformulations
+
+/// Binary expansion: the linearized model must agree with the original at every integer
+/// point, and products that cannot be made exact must be refused at their position.
+final class ProductLinearizationTests: XCTestCase {
+    let text = """
+        upper { var x integer >= 0, <= 6;
+          maximize F: x*y - 3*x;
+          cap: x*y <= 20; }
+        lower { var y >= 0, <= 8; maximize f: y; c1: y + x <= 8; c2: y - x <= 2; }
+        """
+
+    func testExpandedExpressionsEqualTheProductsAtEveryIntegerPoint() throws {
+        let m = try model(text)
+        let r = try ProductLinearization.apply(m, lpSolver: nil)
+        XCTAssertEqual(r.termPlan.count, 2, "\(r.termPlan)")
+        XCTAssertTrue(r.model.upperObjective.expression.isLinear)
+        let digits = r.model.variables.indices.filter { r.model.variables[$0].name.hasPrefix("x_bit") && !r.model.variables[$0].name.contains("*") }
+        XCTAssertEqual(digits.count, 3)  // 6 = 110 in binary: three digits
+        // At x = k and any y in its range, set the digits and products as the rows force them.
+        for k in 0...6 {
+            for y in [0.0, 1.5, 4, 8] {
+                var point = [Double](repeating: 0, count: r.model.variables.count)
+                point[0] = Double(k)
+                point[1] = y
+                for (t, b) in digits.enumerated() { point[b] = Double((k >> t) & 1) }
+                for (j, v) in r.model.variables.enumerated() where v.name.hasPrefix("x_bit") && v.name.contains("*") {
+                    let bit = r.model.variables.firstIndex { $0.name == String(v.name.split(separator: "*")[0]) }!
+                    point[j] = point[bit] * y
+                }
+                XCTAssertEqual(r.model.upperObjective.expression.evaluate(point), m.upperObjective.expression.evaluate(point), accuracy: 1e-12)
+                let cap = r.model.constraints.first { $0.name == "cap" }!
+                XCTAssertEqual(cap.body.evaluate(point), Double(k) * y, accuracy: 1e-12)
+                for c in r.model.constraints where c.base.hasPrefix("product[") || c.base.hasPrefix("expand[") {
+                    let v = c.body.evaluate(point)
+                    XCTAssertTrue(v >= c.lower - 1e-9 && v <= c.upper + 1e-9, "\(c.name) at x=\(k), y=\(y)")
+                }
+            }
+        }
+    }
+
+    func testRefusals() throws {
+        func refusal(_ text: String) throws -> Diagnostic {
+            do {
+                _ = try ProductLinearization.apply(try model(text), lpSolver: nil)
+            } catch let d as Diagnostic { return d }
+            throw XCTSkip("no refusal")
+        }
+        // An integer without an upper bound.
+        var d = try refusal("upper { var x integer >= 0;\n c: x*y <= 3; minimize F: x; }\nlower { var y >= 0, <= 2; minimize f: y; }")
+        XCTAssertTrue(d.message.contains("needs finite bounds on the integer variable x"), d.message)
+        XCTAssertEqual(d.location?.line, 2)
+        // The other factor unbounded (no LP to bound it).
+        d = try refusal("upper { var x integer >= 0, <= 3;\n c: x*y <= 3; minimize F: x; }\nlower { var y >= 0; minimize f: y; }")
+        XCTAssertTrue(d.message.contains("needs a finite range for y"), d.message)
+        // No integer factor in a constraint.
+        d = try refusal("upper { var x >= 0, <= 3;\n c: x*y <= 3; minimize F: x; }\nlower { var y >= 0, <= 1; minimize f: y; }")
+        XCTAssertTrue(d.message.contains("cannot be made linear"), d.message)
+    }
+}
