@@ -63,7 +63,7 @@ public enum Blomodel {
             report.outerApproximation = OuterApproximationSummary(
                 iterations: outcome.iterations.count, cuts: outcome.iterations.last?.cuts ?? 0,
                 objective: sign * outcome.upperBound, bound: sign * outcome.lowerBound,
-                absoluteGap: outcome.absoluteGap, relativeGap: outcome.relativeGap, converged: outcome.converged,
+                absoluteGap: max(0, outcome.absoluteGap), relativeGap: max(0, outcome.relativeGap), converged: outcome.converged,
                 tolerance: options.outerApproximationTolerance)
         } else {
             // A bilevel-feasible start (the follower's response to the LP relaxation's leader decision).

@@ -52,6 +52,7 @@ extension SolveReport {
                 ])
             ),
             ("verification", verificationValue),
+            ("term_plan", .array(termPlan.map { .string($0) })),
             (
                 "big_m",
                 .array(

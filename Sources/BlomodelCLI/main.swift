@@ -39,6 +39,10 @@ struct Solve: ParsableCommand {
     @Option(help: "Relative MIP gap at which the solver may stop.") var gap: Double?
     @Option(name: .customLong("dual-bound"), help: "Bound for follower duals without a declared 'dualbound'.")
     var dualBound: Double?
+    @Option(
+        name: .customLong("oa-tolerance"),
+        help: "Outer approximation (quadratic leader objectives) stops when upper - lower <= this x max(1, |upper|).")
+    var oaTolerance: Double = 1e-6
     @Flag(help: "Print one JSON object instead of the text report.") var json = false
     @Option(help: "Write the report to this file instead of standard output.") var output: String?
     @Flag(help: "Print the classification, the plan and every big-M with its source.") var explain = false
@@ -47,6 +51,7 @@ struct Solve: ParsableCommand {
         if let t = timeLimit, !(t > 0 && t.isFinite) { throw ValidationError("--time-limit must be a positive number of seconds") }
         if let g = gap, !(g >= 0 && g.isFinite) { throw ValidationError("--gap must be a nonnegative number") }
         if let d = dualBound, !(d > 0 && d.isFinite) { throw ValidationError("--dual-bound must be a positive number") }
+        if !(oaTolerance > 0 && oaTolerance < 1) { throw ValidationError("--oa-tolerance must be in (0, 1)") }
     }
 
     func run() throws {
@@ -55,6 +60,7 @@ struct Solve: ParsableCommand {
         options.timeLimit = timeLimit
         options.relativeGap = gap
         options.bigM.dualBound = dualBound
+        options.outerApproximationTolerance = oaTolerance
         let report: SolveReport
         do {
             report = try Blomodel.solve(file: file, options: options)
