@@ -64,7 +64,11 @@ public enum Blomodel {
                 iterations: outcome.iterations.count, cuts: outcome.iterations.last?.cuts ?? 0,
                 objective: sign * outcome.upperBound, bound: sign * outcome.lowerBound,
                 absoluteGap: max(0, outcome.absoluteGap), relativeGap: max(0, outcome.relativeGap), converged: outcome.converged,
-                tolerance: options.outerApproximationTolerance)
+                tolerance: options.outerApproximationTolerance, stopReason: outcome.stopReason)
+            if !outcome.converged, outcome.result.solution != nil, result.termination == .error {
+                // A bilevel-feasible incumbent exists: report it, as after a time limit, with the reason.
+                result.termination = .timeLimit
+            }
         } else {
             // A bilevel-feasible start (the follower's response to the LP relaxation's leader decision).
             let start = r.standardForm.integerCount > 0 ? WarmStart.build(model, r, lp: SolverChoice.glpk.backend) : nil
@@ -136,7 +140,7 @@ public enum Blomodel {
         if report.status == .timeLimit {
             reasons.append(
                 report.outerApproximation.map {
-                    "outer approximation stopped before its gap closed (relative gap \(String(format: "%.3g", $0.relativeGap))); the point is bilevel feasible but may not be optimal"
+                    "outer approximation stopped before its gap closed (\($0.stopReason ?? "stopped"); relative gap \(String(format: "%.3g", $0.relativeGap))); the point may not be optimal"
                 } ?? "the solver stopped at the time limit; the point may not be optimal")
         }
 
@@ -191,6 +195,10 @@ public enum Blomodel {
         report.verification = v
         if v.outcome == .optimal {
             report.certification = reasons.isEmpty ? .verified : .unverified
+        } else if v.outcome == .solverFailure {
+            // The re-solve itself failed: nothing is known either way.
+            report.certification = .unverified
+            reasons.insert("verification could not be done: the follower's re-solve failed (\(v.detail))", at: 0)
         } else {
             report.certification = .notBilevelFeasible
             reasons.insert("verification: \(v.detail)", at: 0)

@@ -33,6 +33,7 @@ extension SolveReport {
                         ("objective", .number($0.objective)), ("bound", .number($0.bound)),
                         ("absolute_gap", .number($0.absoluteGap)), ("relative_gap", .number($0.relativeGap)),
                         ("tolerance", .number($0.tolerance)), ("converged", .bool($0.converged)),
+                        ("stop_reason", $0.stopReason.map { .string($0) } ?? .null),
                     ])
                 } ?? .null
             ),
@@ -110,7 +111,7 @@ extension SolveReport {
             s += "\n"
             if let g = mipGap, g > 1e-9, outerApproximation == nil { s += "mip gap        \(fmt(g))\n" }
             if let oa = outerApproximation {
-                s += "outer approx.  \(oa.iterations) MILP(s), \(oa.cuts) cut(s); bound \(fmt(oa.bound)), gap \(String(format: "%.2g", oa.absoluteGap)) (relative \(String(format: "%.2g", oa.relativeGap)), tolerance \(String(format: "%.2g", oa.tolerance)))\(oa.converged ? "" : "  NOT CONVERGED")\n"
+                s += "outer approx.  \(oa.iterations) MILP(s), \(oa.cuts) cut(s); bound \(fmt(oa.bound)), gap \(String(format: "%.2g", oa.absoluteGap)) (relative \(String(format: "%.2g", oa.relativeGap)), tolerance \(String(format: "%.2g", oa.tolerance)))\(oa.converged ? "" : "  NOT CONVERGED: \(oa.stopReason ?? "stopped")")\n"
             }
         }
         s += table("leader variables", leaderVariables)

@@ -67,4 +67,6 @@ public struct OuterApproximationSummary: Sendable {
     /// True when the gap closed within the tolerance.
     public var converged: Bool
     public var tolerance: Double
+    /// Why it stopped before the gap closed.
+    public var stopReason: String?
 }

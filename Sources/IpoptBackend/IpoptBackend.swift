@@ -29,7 +29,10 @@ public struct IpoptBackend: SolverBackend {
         // ends without a verdict (it does not detect infeasibility), Ipopt's default algorithm,
         // which has a restoration phase and an infeasibility test, decides.
         let first = try solve(problem, options: options, mehrotra: true)
-        if first.termination == .error { return try solve(problem, options: options, mehrotra: false) }
+        if first.termination == .error || first.termination == .timeLimit {
+            let second = try solve(problem, options: options, mehrotra: false)
+            if second.termination != .error { return second }
+        }
         return first
     }
 
@@ -72,10 +75,14 @@ public struct IpoptBackend: SolverBackend {
         option("hessian_constant", "yes")
         option("jac_c_constant", "yes")
         option("jac_d_constant", "yes")
-        option("tol", 1e-10)
-        option("bound_relax_factor", 0.0)
-        option("constr_viol_tol", 1e-10)
         option("max_iter", Int32(3000))
+        if mehrotra {
+            // Exact bounds and tight tolerances for the accurate path; the fallback keeps Ipopt's
+            // defaults, whose slight relaxation of bounds copes with feasible sets without interior.
+            option("tol", 1e-10)
+            option("bound_relax_factor", 0.0)
+            option("constr_viol_tol", 1e-10)
+        }
         if let t = options.timeLimit { option("max_cpu_time", t) }
         if let extra = ProcessInfo.processInfo.environment["BLOMODEL_IPOPT"] {
             for item in extra.split(separator: ",") {

@@ -48,6 +48,8 @@ public enum OuterApproximation {
         public var absoluteGap: Double { upperBound - lowerBound }
         public var relativeGap: Double { absoluteGap / max(1, abs(upperBound)) }
         public var converged: Bool
+        /// Why it stopped before the gap closed (nil when it converged).
+        public var stopReason: String?
     }
 
     public static func solve(
@@ -73,7 +75,9 @@ public enum OuterApproximation {
         if form.integerCount == 0 {
             let r = try qp.solve(form, options: qpOptions())
             let v = r.objective ?? .nan
-            return Outcome(result: r, lowerBound: v, upperBound: v, iterations: [], converged: r.termination == .optimal)
+            return Outcome(
+                result: r, lowerBound: v, upperBound: v, iterations: [], converged: r.termination == .optimal,
+                stopReason: r.termination == .optimal ? nil : "the QP solver stopped: \(r.rawStatus)")
         }
 
         // The continuous relaxation: the first cut, and a bound on the master.
@@ -83,7 +87,8 @@ public enum OuterApproximation {
         guard root.termination == .optimal, let x0 = root.solution else {
             return Outcome(
                 result: SolverResult(termination: root.termination, rawStatus: "QP relaxation: " + root.rawStatus),
-                lowerBound: -.infinity, upperBound: .infinity, iterations: [], converged: false)
+                lowerBound: -.infinity, upperBound: .infinity, iterations: [], converged: false,
+                stopReason: "the continuous QP relaxation was not solved: \(root.rawStatus)")
         }
         var master = form
         master.quadraticObjective = []
@@ -99,6 +104,7 @@ public enum OuterApproximation {
         var log: [Iteration] = []
         var last = SolverResult(termination: .error, rawStatus: "no iteration")
         var termination = TerminationStatus.optimal
+        var stopReason: String?
         for _ in 0..<oa.maxIterations {
             var masterOptions = SolveOptions(timeLimit: remaining(), relativeGap: options.relativeGap)
             masterOptions.integralityTolerance = options.integralityTolerance
@@ -108,6 +114,7 @@ public enum OuterApproximation {
             guard m.termination == .optimal || m.termination == .timeLimit, let xm = m.solution else {
                 termination = incumbent == nil ? m.termination : .error
                 if m.termination == .timeLimit { termination = .timeLimit }
+                stopReason = m.termination == .timeLimit ? "time limit" : "a master MILP failed: \(m.rawStatus)"
                 break
             }
             if m.termination == .optimal {
@@ -146,6 +153,14 @@ public enum OuterApproximation {
             log.append(Iteration(lowerBound: lower, upperBound: upper, cuts: master.rowCount - form.rowCount))
             if m.termination == .timeLimit || timeUp() {
                 termination = .timeLimit
+                stopReason = "time limit"
+                break
+            }
+            if lower > upper + max(oa.absoluteGap, oa.relativeGap * max(1, abs(upper))) {
+                // A relaxation's bound above a feasible point's value: numerical trouble (in the
+                // master's tolerances, or big-M values); the bound cannot be trusted.
+                termination = .error
+                stopReason = "the bounds crossed (lower \(lower) > upper \(upper)): numerical trouble in the master MILP, often from large big-M values"
                 break
             }
             if upper - lower <= max(oa.absoluteGap, oa.relativeGap * max(1, abs(upper))) {
@@ -153,6 +168,7 @@ public enum OuterApproximation {
                 break
             }
             termination = .timeLimit  // iterations exhausted unless the gap closes
+            stopReason = "\(oa.maxIterations) iterations"
         }
         let converged = termination == .optimal && incumbent != nil
         var result = SolverResult(
@@ -160,6 +176,8 @@ public enum OuterApproximation {
             objective: incumbent == nil ? nil : upper, bestBound: lower,
             rawStatus: "outer approximation: \(log.count) master MILP(s), \(master.rowCount - form.rowCount) cut(s); last master: \(last.rawStatus)")
         result.seconds = Date().timeIntervalSince(clock)
-        return Outcome(result: result, lowerBound: lower, upperBound: upper, iterations: log, converged: converged)
+        return Outcome(
+            result: result, lowerBound: lower, upperBound: upper, iterations: log, converged: converged,
+            stopReason: converged ? nil : stopReason)
     }
 }
