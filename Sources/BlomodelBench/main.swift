@@ -5,6 +5,8 @@ import Foundation
 // from a seed, solved end to end; prints one row per instance.
 //
 //   blomodel-bench [--solver glpk|cbc] [--time-limit S] [--sizes 3,5,7,...] [--seed N]
+//   blomodel-bench --models DIR            every .blo under DIR with both solvers
+//   blomodel-bench --qp-sizes 2,4,8,...    generated QP/QP instances (outer approximation)
 //
 // Instance of side w: a w x w grid of nodes with arcs both ways between neighbours,
 // costs uniform in 1...9, about 15% of the arcs tolled (toll at most 20), and two
@@ -103,6 +105,51 @@ func writeInstance(side w: Int, seed: UInt64, directory: String) throws -> Strin
     return path
 }
 
+/// A QP/QP family of dimension n: the leader steers targets x toward a, paying c for the
+/// follower's y; the follower tracks x within boxes and a shared budget:
+///   min_x sum (x_i - a_i)^2 + sum c_i y_i,  x in [-5, 15]^n
+///   y in argmin { sum (y_i - x_i)^2 : 0 <= y_i <= u_i, sum y_i <= B }
+func writeQPInstance(n: Int, seed: UInt64, directory: String) throws -> String {
+    var g = Generator(state: seed &+ UInt64(n) &* 104729)
+    var data = "i,a,c,u\n"
+    var capacity = 0
+    for i in 1...n {
+        let u = 2 + g.uniform(8)
+        capacity += u
+        data += "\(i),\(g.uniform(12)),\(g.uniform(7) - 3),\(u)\n"
+    }
+    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    try data.write(toFile: directory + "/items.csv", atomically: true, encoding: .utf8)
+    let model = """
+        set I = csv("items.csv", "i");
+        param a{I} = csv("items.csv", "a");
+        param c{I} = csv("items.csv", "c");
+        param u{I} = csv("items.csv", "u");
+        param B = \(capacity / 2);
+        upper {
+          var x{I} >= -5, <= 15;
+          minimize F: sum{i in I} (x[i] - a[i])^2 + sum{i in I} c[i] * y[i];
+        }
+        lower {
+          var y{i in I} >= 0, <= u[i];
+          minimize f: sum{i in I} (y[i] - x[i])^2;
+          budget: sum{i in I} y[i] <= B;
+          # Stationarity 2 (y_i - x_i) + lambda - mu_lo,i + mu_up,i = 0 with |x_i| <= 15 leaves
+          # an optimal lambda <= 30, so every multiplier of some optimal dual is at most 40.
+          dualbound 40;
+        }
+
+        """
+    let path = directory + "/qp.blo"
+    try model.write(toFile: path, atomically: true, encoding: .utf8)
+    if ProcessInfo.processInfo.environment["BLOMODEL_BENCH_KEEP"] != nil { print("instance in \(directory)") }
+    return path
+}
+
+func pad(_ cells: [String], _ widths: [Int]) -> String {
+    zip(cells, widths).map { $0.0.count >= $0.1 ? $0.0 : String(repeating: " ", count: $0.1 - $0.0.count) + $0.0 }.joined(separator: " ")
+}
+
 var options = BlomodelOptions()
 options.solver = .cbc
 options.timeLimit = 60
@@ -117,8 +164,61 @@ while !arguments.isEmpty {
     case "--time-limit": options.timeLimit = Double(value) ?? 60
     case "--sizes": sides = value.split(separator: ",").compactMap { Int($0) }
     case "--seed": seed = UInt64(value) ?? 1
+    case "--models":
+        // Every model under a folder, with both solvers: time and outer-approximation work.
+        let files = (FileManager.default.enumerator(atPath: value)?.compactMap { $0 as? String } ?? [])
+            .filter { $0.hasSuffix(".blo") }.sorted()
+        let widths = [44, 10, 9, 9, 6, 6, 12]
+        print(pad(["model", "leader", "glpk s", "cbc s", "oa it", "cuts", "certified"], widths))
+        for f in files {
+            var cells = [String(f.split(separator: "/").last!.dropLast(4))]
+            var seconds: [String] = [], oa = "-", cuts = "-", cert = "", objective = "-"
+            for solver in SolverChoice.allCases {
+                var o = options
+                o.solver = solver
+                o.timeLimit = 60
+                let clock = Date()
+                guard let r = try? Blomodel.solve(file: value.hasSuffix("/") ? value + f : value + "/" + f, options: o) else {
+                    seconds.append("error")
+                    continue
+                }
+                seconds.append(String(format: "%.3f", Date().timeIntervalSince(clock)))
+                objective = r.leaderObjective.map { String(format: "%.6g", $0) } ?? "-"
+                if let s = r.outerApproximation {
+                    oa = "\(s.iterations)"
+                    cuts = "\(s.cuts)"
+                }
+                cert += (cert.isEmpty ? "" : "/") + (r.certification == .verified ? "yes" : "no")
+            }
+            cells += [objective] + seconds + [oa, cuts, cert]
+            print(pad(cells, widths))
+        }
+        exit(0)
+    case "--qp-sizes":
+        let sizes = value.split(separator: ",").compactMap { Int($0) }
+        let base = NSTemporaryDirectory() + "blomodel-qp-bench-\(getpid())"
+        print("QP/QP instances (leader convex, follower convex with a budget), solver \(options.solver.rawValue), seed \(seed)")
+        let widths = [5, 6, 9, 9, 9, 7, 6, 10, 12, 12]
+        print(pad(["n", "rows", "binaries", "reform s", "solver s", "oa it", "cuts", "rel gap", "certified", "F"], widths))
+        for n in sizes {
+            let path = try writeQPInstance(n: n, seed: seed, directory: base + "/n\(n)")
+            do {
+                let r = try Blomodel.solve(file: path, options: options)
+                let s = r.outerApproximation
+                print(pad([
+                    "\(n)", "\(r.rows)", "\(r.binaries)", String(format: "%.3f", r.timing.reformulation),
+                    String(format: "%.3f", r.timing.solver), s.map { "\($0.iterations)" } ?? "-", s.map { "\($0.cuts)" } ?? "-",
+                    s.map { String(format: "%.1e", $0.relativeGap) } ?? "-", r.certification.rawValue,
+                    r.leaderObjective.map { String(format: "%.4f", $0) } ?? "-",
+                ], widths))
+            } catch {
+                print("n=\(n): \(error)")
+            }
+        }
+        if ProcessInfo.processInfo.environment["BLOMODEL_BENCH_KEEP"] == nil { try? FileManager.default.removeItem(atPath: base) }
+        exit(0)
     default:
-        print("usage: blomodel-bench [--solver glpk|cbc] [--time-limit S] [--sizes 3,5,7] [--seed N]")
+        print("usage: blomodel-bench [--solver glpk|cbc] [--time-limit S] [--sizes 3,5,7] [--seed N] | --models DIR | --qp-sizes 2,4,8")
         exit(64)
     }
 }

@@ -103,7 +103,20 @@ public struct GLPKBackend: SolverBackend {
         parm.cov_cuts = GLP_ON
         parm.clq_cuts = GLP_ON
         parm.fp_heur = GLP_ON
-        let ret = glp_intopt(lp, &parm)
+        var ret = glp_intopt(lp, &parm)
+        if ret == GLP_ENODFS || ret == GLP_EFAIL {
+            // GLPK's MIP presolver sometimes declares a bounded relaxation dual infeasible or fails
+            // numerically (seen on outer-approximation masters with many cuts). Retry once without
+            // it, from an optimal basis of the relaxation (which glp_intopt then requires).
+            var simplex = glp_smcp()
+            glp_init_smcp(&simplex)
+            simplex.msg_lev = GLP_MSG_OFF
+            simplex.tm_lim = limitMs
+            if glp_simplex(lp, &simplex) == 0, glp_get_status(lp) == GLP_OPT {
+                parm.presolve = GLP_OFF
+                ret = glp_intopt(lp, &parm)
+            }
+        }
         let mipStatus = glp_mip_status(lp)
         let point: [Double]? =
             (mipStatus == GLP_OPT || mipStatus == GLP_FEAS) ? (0..<n).map { glp_mip_col_val(lp, Int32($0 + 1)) } : nil

@@ -82,6 +82,11 @@ public struct IpoptBackend: SolverBackend {
             option("tol", 1e-10)
             option("bound_relax_factor", 0.0)
             option("constr_viol_tol", 1e-10)
+            // Ipopt's own termination test is on a scaled error; with large multipliers (big-M
+            // columns) that let it stop 4e-5 short of a subproblem's optimum. Unscaled dual
+            // infeasibility and complementarity must be small as well.
+            option("dual_inf_tol", 1e-10)
+            option("compl_inf_tol", 1e-10)
         }
         if let t = options.timeLimit { option("max_cpu_time", t) }
         if let extra = ProcessInfo.processInfo.environment["BLOMODEL_IPOPT"] {
