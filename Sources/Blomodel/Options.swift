@@ -23,5 +23,8 @@ public struct BlomodelOptions: Sendable {
     public var verificationTolerance = 1e-6
     /// Outer approximation stops when (upper - lower) <= this x max(1, |upper|) (`--oa-tolerance`).
     public var outerApproximationTolerance = 1e-6
+    /// Outer approximation with the MILP solver only (Kelley's cutting planes), without Ipopt's
+    /// QP subproblems (`--oa-milp-only`): slower, but no second solver.
+    public var outerApproximationMILPOnly = false
     public init() {}
 }

@@ -57,7 +57,8 @@ public enum Blomodel {
             oa.relativeGap = options.outerApproximationTolerance
             oa.absoluteGap = options.outerApproximationTolerance
             let outcome = try OuterApproximation.solve(
-                r.standardForm, milp: backend, qp: IpoptBackend(), options: solveOptions, oa: oa)
+                r.standardForm, milp: backend, qp: options.outerApproximationMILPOnly ? nil : IpoptBackend(),
+                options: solveOptions, oa: oa)
             result = outcome.result
             let sign = r.objectiveSign
             report.outerApproximation = OuterApproximationSummary(

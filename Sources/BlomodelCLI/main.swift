@@ -43,6 +43,10 @@ struct Solve: ParsableCommand {
         name: .customLong("oa-tolerance"),
         help: "Outer approximation (quadratic leader objectives) stops when upper - lower <= this x max(1, |upper|).")
     var oaTolerance: Double = 1e-6
+    @Flag(
+        name: .customLong("oa-milp-only"),
+        help: "Outer approximation with the MILP solver alone (cutting planes at the masters' points), without Ipopt.")
+    var oaMILPOnly = false
     @Flag(help: "Print one JSON object instead of the text report.") var json = false
     @Option(help: "Write the report to this file instead of standard output.") var output: String?
     @Flag(help: "Print the classification, the plan and every big-M with its source.") var explain = false
@@ -61,6 +65,7 @@ struct Solve: ParsableCommand {
         options.relativeGap = gap
         options.bigM.dualBound = dualBound
         options.outerApproximationTolerance = oaTolerance
+        options.outerApproximationMILPOnly = oaMILPOnly
         let report: SolveReport
         do {
             report = try Blomodel.solve(file: file, options: options)

@@ -1,3 +1,4 @@
+import BlomodelCore
 import Foundation
 import SolverInterface
 
@@ -20,6 +21,11 @@ import SolverInterface
 /// subproblem's optimum makes the master's value for that assignment at least the
 /// subproblem's), so the method ends; it stops when
 /// `upper - lower <= max(absoluteGap, relativeGap * max(1, |upper|))`.
+/// Without a QP solver (`qp: nil`, `--oa-milp-only`) it is Kelley's cutting-plane method:
+/// the master's own points are the upper bounds and the cut points, and each epigraph
+/// variable starts from its block's lower bound over the variables' box; convergence is
+/// then finite where the optimum is at a vertex of the master's polyhedron and asymptotic
+/// otherwise (the tolerance decides).
 /// Each master is started from the incumbent (the `t` columns at their blocks' values).
 /// The quadratic part is split into blocks of variables linked by products, with one
 /// epigraph variable and its own cuts per block (`q = sum_b q_b`), so a separable
@@ -74,7 +80,7 @@ public enum OuterApproximation {
     }
 
     public static func solve(
-        _ form: StandardForm, milp: any SolverBackend, qp: any SolverBackend, options: SolveOptions,
+        _ form: StandardForm, milp: any SolverBackend, qp: (any SolverBackend)?, options: SolveOptions,
         oa: Options = Options()
     ) throws -> Outcome {
         let clock = Date()
@@ -98,7 +104,7 @@ public enum OuterApproximation {
         func qpOptions() -> SolveOptions { SolveOptions(timeLimit: remaining()) }
 
         // No integers: the QP is the whole problem.
-        if form.integerCount == 0 {
+        if form.integerCount == 0, let qp {
             let r = try qp.solve(form, options: qpOptions())
             let v = r.objective ?? .nan
             return Outcome(
@@ -106,19 +112,43 @@ public enum OuterApproximation {
                 stopReason: r.termination == .optimal ? nil : "the QP solver stopped: \(r.rawStatus)")
         }
 
-        // The continuous relaxation: the first cut, and a bound on the master.
-        var relaxed = form
-        relaxed.isInteger = relaxed.isInteger.map { _ in false }
-        let root = try qp.solve(relaxed, options: qpOptions())
-        guard root.termination == .optimal, let x0 = root.solution else {
-            return Outcome(
-                result: SolverResult(termination: root.termination, rawStatus: "QP relaxation: " + root.rawStatus),
-                lowerBound: -.infinity, upperBound: .infinity, iterations: [], converged: false,
-                stopReason: "the continuous QP relaxation was not solved: \(root.rawStatus)")
-        }
         var master = form
         master.quadraticObjective = []
         let t = blocks.indices.map { master.addColumn(name: "oa_epigraph_\($0)", lower: -.infinity, upper: .infinity, cost: 1) }
+        var lower = -Double.infinity
+        var x0: [Double]?
+        if let qp {
+            // The continuous relaxation: the first cut, and a bound on the master.
+            var relaxed = form
+            relaxed.isInteger = relaxed.isInteger.map { _ in false }
+            let root = try qp.solve(relaxed, options: qpOptions())
+            guard root.termination == .optimal, let point = root.solution else {
+                return Outcome(
+                    result: SolverResult(termination: root.termination, rawStatus: "QP relaxation: " + root.rawStatus),
+                    lowerBound: -.infinity, upperBound: .infinity, iterations: [], converged: false,
+                    stopReason: "the continuous QP relaxation was not solved: \(root.rawStatus)")
+            }
+            x0 = point
+            lower = root.objective!
+        } else {
+            // MILPs only: each block's epigraph variable starts from the block's lower bound over
+            // the variables' box (interval arithmetic), which keeps the first master bounded.
+            for (b, terms) in blocks.enumerated() {
+                var range = Interval.point(0)
+                for term in terms {
+                    let xi = Interval(form.columnLower[term.first], form.columnUpper[term.first])
+                    let product = term.first == term.second ? xi.squared : xi * Interval(form.columnLower[term.second], form.columnUpper[term.second])
+                    range = range + term.coefficient * product
+                }
+                guard range.lower.isFinite else {
+                    return Outcome(
+                        result: SolverResult(termination: .error, rawStatus: "outer approximation without a QP solver"),
+                        lowerBound: -.infinity, upperBound: .infinity, iterations: [], converged: false,
+                        stopReason: "outer approximation with MILPs only needs finite bounds on the variables of the quadratic objective")
+                }
+                master.columnLower[t[b]] = range.lower
+            }
+        }
         /// Tangent cuts at x for the blocks given (all by default).
         func addCut(at x: [Double], blocks chosen: [Int]? = nil) {
             for b in chosen ?? Array(blocks.indices) {
@@ -128,9 +158,9 @@ public enum OuterApproximation {
             }
         }
         func epigraph(_ x: [Double]) -> [Double] { blocks.indices.map { q($0, x) } }
-        addCut(at: x0)
+        if let x0 { addCut(at: x0) }
 
-        var incumbent: [Double]?, upper = Double.infinity, lower = root.objective!
+        var incumbent: [Double]?, upper = Double.infinity
         var log: [Iteration] = []
         var last = SolverResult(termination: .error, rawStatus: "no iteration")
         var termination = TerminationStatus.optimal
@@ -160,7 +190,7 @@ public enum OuterApproximation {
                 fixed.isInteger[j] = false
             }
             let x = Array(xm[0..<n])
-            let sub = try qp.solve(fixed, options: qpOptions())
+            let sub = try qp?.solve(fixed, options: qpOptions()) ?? SolverResult(termination: .error, rawStatus: "no QP solver")
             if ProcessInfo.processInfo.environment["BLOMODEL_OA_TRACE"] != nil {
                 print("oa: master \(m.objective ?? .nan) at master point \(form.objectiveValue(x)) subproblem \(sub.rawStatus) \(sub.objective ?? .nan) viol \(sub.solution.map { form.maxViolation($0) } ?? .nan)")
             }
@@ -181,6 +211,11 @@ public enum OuterApproximation {
             addCut(at: candidate)
             let violated = blocks.indices.filter { q($0, x) > xm[t[$0]] + 1e-9 * max(1, abs(q($0, x))) }
             if !violated.isEmpty { addCut(at: x, blocks: violated) }
+            if qp == nil, let incumbent, !violated.isEmpty {
+                // Without subproblems, also cut halfway between the master's point and the best
+                // point: near a flat minimum, cuts at the master's points alone approach slowly.
+                addCut(at: zip(x, incumbent).map { ($0 + $1) / 2 }, blocks: violated)
+            }
             log.append(Iteration(lowerBound: lower, upperBound: upper, cuts: master.rowCount - form.rowCount))
             if m.termination == .timeLimit || timeUp() {
                 termination = .timeLimit
