@@ -75,7 +75,9 @@ public struct IpoptBackend: SolverBackend {
         option("hessian_constant", "yes")
         option("jac_c_constant", "yes")
         option("jac_d_constant", "yes")
-        option("max_iter", Int32(3000))
+        // Mehrotra's method converges in tens of iterations on LPs and QPs or not at all; a
+        // short leash makes the fallback quick.
+        option("max_iter", Int32(mehrotra ? 300 : 3000))
         if mehrotra {
             // Exact bounds and tight tolerances for the accurate path; the fallback keeps Ipopt's
             // defaults, whose slight relaxation of bounds copes with feasible sets without interior.
