@@ -106,13 +106,18 @@ struct Check: ParsableCommand {
     func run() throws {
         do {
             let model = try ModelLoader.load(path: file)
-            let c = try Classifier.classify(model)
-            let leader = model.variables(at: .upper).count, follower = model.variables(at: .lower).count
+            let (_, c) = try Planner.classify(model, lpSolver: SolverChoice.glpk.backend)
+            let leader = model.variables.filter { $0.level == .upper && $0.role == .decision }.count
+            let follower = model.variables(at: .lower).count
             print("model      \(model.name)")
             print("class      \(c.problemClass)")
             print("leader     \(model.upperObjective.sense.rawValue) \(model.upperObjective.name); \(leader) variable(s), \(model.constraints(at: .upper).count) constraint(s)")
             print("follower   \(model.lowerObjective.sense.rawValue) \(model.lowerObjective.name); \(follower) variable(s), \(model.constraints(at: .lower).count) constraint(s)")
             for r in c.reasons { print("  - \(r)") }
+            if !c.termPlan.isEmpty {
+                print("terms")
+                for t in c.termPlan { print("  - \(t)") }
+            }
         } catch let e as Diagnostic {
             printDiagnostic(e)
             throw ExitCode(ExitStatus.inputError.rawValue)

@@ -96,6 +96,8 @@ public struct Constraint: Sendable {
     /// A user-declared bound on the magnitude of this row's dual variable.
     public var dualBound: Double?
     public var dualBoundSource: DualBoundSource?
+    /// Introduced by a reformulation pass (binary expansion), not written by the user.
+    public var isAuxiliary = false
     public var location: SourceLocation
 
     public init(

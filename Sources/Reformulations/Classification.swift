@@ -137,7 +137,10 @@ public enum Classifier {
                 leaderOnly.append(i)
             }
         }
-        reasons.append("follower has \(followerRows.count) linear constraint(s); leader has \(model.constraints(at: .upper).count)")
+        let leaderRows = model.constraints.filter { $0.level == .upper }
+        let auxiliaryRows = leaderRows.filter(\.isAuxiliary).count
+        reasons.append(
+            "follower has \(followerRows.count) linear constraint(s); leader has \(leaderRows.count - auxiliaryRows)\(auxiliaryRows > 0 ? " (and \(auxiliaryRows) from product linearization)" : "")")
         let leaderOnlySet = Set(leaderOnly)
         for v in vars {
             guard case .dual(let row) = v.role else { continue }

@@ -21,18 +21,27 @@ public struct Reformulated: Sendable {
 }
 
 public enum Planner {
+    /// The first two steps: exact product linearization, then classification of the result
+    /// (what `blomodel check` prints).
+    public static func classify(_ model: BilevelModel, lpSolver: (any SolverBackend)?) throws
+        -> (ProductLinearization.Result, Classification)
+    {
+        let products = try ProductLinearization.apply(model, lpSolver: lpSolver)
+        var classification = try Classifier.classify(products.model)
+        classification.termPlan = products.termPlan + classification.termPlan
+        return (products, classification)
+    }
+
     /// Classify, then KKT, strong duality (when needed), big-M and lowering.
     public static func reformulate(
         _ model: BilevelModel, bigM options: BigMOptions = BigMOptions(), lpSolver: (any SolverBackend)?
     ) throws -> Reformulated {
-        let products = try ProductLinearization.apply(model, lpSolver: lpSolver)
+        let (products, classification) = try classify(model, lpSolver: lpSolver)
         let model = products.model
-        var classification = try Classifier.classify(model)
-        classification.termPlan = products.termPlan + classification.termPlan
         var plan: [String] = []
         if !products.termPlan.isEmpty {
             plan.append(
-                "product-linearization: \(products.termPlan.count) product(s) with a bounded integer leader variable made linear by binary expansion (exact); \(model.variables.filter { $0.role == .auxiliary }.count) auxiliary variable(s), \(model.constraints.count - products.model.constraints.count + model.constraints.filter { $0.base.hasPrefix("product[") || $0.base.hasPrefix("expand[") }.count) row(s)")
+                "product-linearization: \(products.termPlan.count) product(s) with a bounded integer leader variable made linear by binary expansion (exact); \(model.variables.filter { $0.role == .auxiliary }.count) auxiliary variable(s), \(model.constraints.filter(\.isAuxiliary).count) row(s)")
         }
         let kkt = KKTReformulation.apply(model, classification)
         plan.append(

@@ -83,8 +83,9 @@ public enum ProductLinearization {
                     row.add(b, -weight)
                     list.append((b, weight))
                 }
-                model.constraints.append(
-                    Constraint(base: "expand[\(v.name)]", level: .upper, body: QuadExpr(linear: row), lower: v.lower, upper: v.lower, location: v.location))
+                var c = Constraint(base: "expand[\(v.name)]", level: .upper, body: QuadExpr(linear: row), lower: v.lower, upper: v.lower, location: v.location)
+                c.isAuxiliary = true
+                model.constraints.append(c)
                 result = (v.lower, list)
             }
             digitsOf[u] = result
@@ -98,8 +99,10 @@ public enum ProductLinearization {
             let w = model.addVariable(
                 Variable(base: name, level: .upper, lower: min(0, r.lower), upper: max(0, r.upper), role: .auxiliary, location: at))
             func row(_ suffix: String, _ terms: [VarID: Double], _ lo: Double, _ hi: Double) {
-                model.constraints.append(
-                    Constraint(base: "product[\(name)]:\(suffix)", level: .upper, body: QuadExpr(linear: LinearExpr(terms: terms)), lower: lo, upper: hi, location: at))
+                var c = Constraint(
+                    base: "product[\(name)]:\(suffix)", level: .upper, body: QuadExpr(linear: LinearExpr(terms: terms)), lower: lo, upper: hi, location: at)
+                c.isAuxiliary = true
+                model.constraints.append(c)
             }
             row("lo", [w: 1, b: -r.lower], 0, .infinity)  // w >= vL b
             row("hi", [w: 1, b: -r.upper], -.infinity, 0)  // w <= vU b

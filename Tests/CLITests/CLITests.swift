@@ -109,6 +109,17 @@ final class CLITests: XCTestCase {
         XCTAssertTrue(r.err.contains("the follower's objective is not convex in (y)"), r.err)
     }
 
+    func testCheckShowsHowQuadraticAndDualTermsAreHandled() throws {
+        let r = try blomodel(["check", "Models/classic/strategic_producer/strategic_producer.blo"])
+        XCTAssertEqual(r.status, 0, r.err)
+        XCTAssertTrue(r.out.contains("binary expansion of q"), r.out)
+        XCTAssertTrue(r.out.contains("leader     maximize profit; 1 variable(s)"), r.out)
+        let qp = try blomodel(["solve", "Models/literature/bard_1988_ex1.blo", "--json", "--oa-milp-only", "--oa-tolerance", "1e-5"])
+        XCTAssertEqual(qp.status, 0, qp.err)
+        XCTAssertTrue(qp.out.contains("\"outer_approximation\""), qp.out)
+        XCTAssertTrue(qp.out.contains("\"converged\": true"), qp.out)
+    }
+
     func testTimeLimitAndGapOptionsAreAccepted() throws {
         let r = try blomodel(["solve", "Models/literature/candler_townsley_1982.blo", "--time-limit", "30", "--gap", "0", "--solver", "glpk"])
         XCTAssertEqual(r.status, 0, r.err)
