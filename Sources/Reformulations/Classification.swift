@@ -176,6 +176,10 @@ public enum Classifier {
                     "the exact path solves a convex quadratic leader objective when minimising (concave when maximising) by outer approximation",
                     "a product with an integer or binary leader variable with finite bounds is linearized exactly (binary expansion)",
                 ]
+                if let d = bad.variables.first(where: { if case .dual = vars[$0].role { return true } else { return false } }) {
+                    notes.append(
+                        "a product with \(vars[d].name) is exact only when the other factor is an integer or binary leader variable with finite bounds; with a continuous variable it is a nonconvex bilinear term")
+                }
                 if case .failure(let why) = strongDualityFactor(quadratic, bilinear, followerQuadratic, followerRowsWithLeaderVars, levelsOf),
                     levelsOf(first) != (.upper, .upper), levelsOf(first) != (.lower, .lower)
                 {

@@ -62,4 +62,31 @@ final class ProductLinearizationTests: XCTestCase {
         d = try refusal("upper { var x >= 0, <= 3;\n c: x*y <= 3; minimize F: x; }\nlower { var y >= 0, <= 1; minimize f: y; }")
         XCTAssertTrue(d.message.contains("cannot be made linear"), d.message)
     }
+
+    func testProductsWithDuals() throws {
+        // dual(c) times a bounded integer: expanded; without a dualbound: refused with the fix;
+        // times a continuous variable: refused by the classifier with a note on duals.
+        let lower = "\nlower { var y >= 0, <= 9; minimize f: y; c: y >= x dualbound 10; }"
+        let expanded = try ProductLinearization.apply(
+            try model("upper { var x integer >= 0, <= 5; maximize F: dual(c) * x; }" + lower), lpSolver: nil)
+        XCTAssertTrue(expanded.model.upperObjective.expression.isLinear)
+        XCTAssertTrue(expanded.termPlan[0].contains("dual(c) in [0, 10]"), expanded.termPlan[0])
+        do {
+            _ = try ProductLinearization.apply(
+                try model("upper { var x integer >= 0, <= 5; maximize F: dual(c) * x; }\nlower { var y >= 0; minimize f: y; c: y >= x; }"),
+                lpSolver: nil)
+            XCTFail("expected a refusal")
+        } catch let d as Diagnostic {
+            XCTAssertTrue(d.notes.contains { $0.contains("declare 'dualbound'") }, "\(d.notes)")
+        }
+        let continuous = try model("upper { var x >= 0, <= 5; maximize F: dual(c) * x; }" + lower)
+        let kept = try ProductLinearization.apply(continuous, lpSolver: nil)
+        do {
+            _ = try Classifier.classify(kept.model)
+            XCTFail("expected a refusal")
+        } catch let d as Diagnostic {
+            XCTAssertTrue(d.message.contains("not concave in (x, dual(c))"), d.message)
+            XCTAssertTrue(d.notes.contains { $0.contains("nonconvex bilinear term") }, "\(d.notes)")
+        }
+    }
 }
