@@ -62,6 +62,26 @@ final class KKTTests: XCTestCase {
         XCTAssertNil(c2.binaryColumn)
     }
 
+    func testQuadraticFollowerStationarityAndDualLink() throws {
+        // Bard (1988) ex. 1 with a dual in the leader: stationarity of y gets 2y - 1.5x - 2,
+        // and dual(g1) is linked to g1's multiplier (a >= row of a minimising follower: +lambda).
+        let m = try model(
+            """
+            upper { var x >= 0; minimize F: (x - 5)^2 + (2*y + 1)^2 + dual(g1); }
+            lower {
+              var y >= 0;
+              minimize f: (y - 1)^2 - 1.5*x*y;
+              g1: 3*x - y >= 3;
+              g2: x - 0.5*y <= 4;
+              g3: x + y <= 7;
+            }
+            """)
+        let c = try Classifier.classify(m)
+        XCTAssertEqual(c.leaderObjective, .outerApproximation)
+        let kkt = KKTReformulation.apply(m, c)
+        try assertGolden(kkt.description, "bard_1988_dual.kkt.txt")
+    }
+
     func testStrongDualityLinearizesTollProducts() throws {
         // One tolled arc (cost 1 + T) against a toll-free one (cost 4), demand 2.
         let m = try model(
