@@ -8,6 +8,8 @@ public struct Reformulated: Sendable {
     /// The model after product linearization (the input's variables keep their identifiers;
     /// auxiliary variables follow them).
     public var model: BilevelModel
+    /// How the auxiliary variables of product linearization follow from the others.
+    public var auxiliaryDefinitions: [VarID: ProductLinearization.Definition]
     /// The KKT model before big-M (an MPCC), for printouts.
     public var complementarityModel: SingleLevelModel
     /// The mixed-integer linear program handed to the solver.
@@ -63,7 +65,7 @@ public enum Planner {
                 "outer-approximation: the leader's \(sf.quadraticObjective.count) quadratic term(s) go to an epigraph variable with tangent cuts; master MILPs (\(lpSolver?.name ?? "the MILP solver")) alternate with convex QPs over the master's binaries (Ipopt) until the bounds meet")
         }
         return Reformulated(
-            classification: classification, model: model, complementarityModel: mpcc, milp: milp, standardForm: sf,
+            classification: classification, model: model, auxiliaryDefinitions: products.definitions, complementarityModel: mpcc, milp: milp, standardForm: sf,
             objectiveSign: sign, bigM: records, plan: plan)
     }
 }

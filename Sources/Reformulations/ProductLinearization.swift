@@ -36,11 +36,35 @@ public enum ProductLinearization {
         public var model: BilevelModel
         /// One line per expanded term (for `--explain`).
         public var termPlan: [String]
+        /// How each auxiliary variable follows from the others (warm starts compute them).
+        public var definitions: [VarID: Definition] = [:]
+    }
+
+    /// The value an auxiliary variable must take.
+    public enum Definition: Sendable {
+        /// Digit `k` of `u - offset` in binary.
+        case digit(of: VarID, offset: Double, k: Int)
+        /// `b * v`.
+        case product(VarID, VarID)
+    }
+
+    /// The auxiliary variables' values at a point where the user's variables are set
+    /// (digits before products: product variables have larger identifiers).
+    public static func complete(_ values: inout [Double], _ definitions: [VarID: Definition]) {
+        for j in definitions.keys.sorted() {
+            switch definitions[j]! {
+            case .digit(let u, let offset, let k):
+                let n = Int((values[u] - offset).rounded())
+                values[j] = n >= 0 ? Double((n >> k) & 1) : 0
+            case .product(let b, let v): values[j] = values[b] * values[v]
+            }
+        }
     }
 
     public static func apply(_ input: BilevelModel, lpSolver: (any SolverBackend)?) throws -> Result {
         var model = input
         var plan: [String] = []
+        var definitions: [VarID: Definition] = [:]
         var digitsOf: [VarID: (offset: Double, digits: [(VarID, Double)])] = [:]
         var productOf: [VarPair: VarID] = [:]
         var ranges: [VarID: Interval] = [:]
@@ -79,6 +103,7 @@ public enum ProductLinearization {
                 for k in 0..<count {
                     let b = model.addVariable(
                         Variable(base: "\(v.name)_bit\(k)", level: .upper, lower: 0, upper: 1, kind: .binary, role: .auxiliary, location: v.location))
+                    definitions[b] = .digit(of: u, offset: v.lower, k: k)
                     let weight = Foundation.pow(2, Double(k))
                     row.add(b, -weight)
                     list.append((b, weight))
@@ -109,6 +134,7 @@ public enum ProductLinearization {
             row("on_lo", [w: 1, v: -1, b: -r.upper], -r.upper, .infinity)  // w >= v - vU (1 - b)
             row("on_hi", [w: 1, v: -1, b: -r.lower], -.infinity, -r.lower)  // w <= v - vL (1 - b)
             productOf[key] = w
+            definitions[w] = .product(b, v)
             return w
         }
 
@@ -166,7 +192,7 @@ public enum ProductLinearization {
         if !F.expression.isLinear, !leftToStrongDuality(input), !isConvex(F) {
             model.upperObjective.expression = try expand(F.expression, where: "the leader's objective", mustExpand: false) { $0.first != $0.second }
         }
-        return Result(model: model, termPlan: plan)
+        return Result(model: model, termPlan: plan, definitions: definitions)
     }
 
     /// All of the objective's products are leader x follower products that the follower's objective also has.
