@@ -178,7 +178,7 @@ public enum Classifier {
                 ]
                 if let d = bad.variables.first(where: { if case .dual = vars[$0].role { return true } else { return false } }) {
                     notes.append(
-                        "a product with \(vars[d].name) is exact only when the other factor is an integer or binary leader variable with finite bounds; with a continuous variable it is a nonconvex bilinear term")
+                        "a product with \(vars[d].name) is exact when the other factor is an integer or binary leader variable with finite bounds, or when the products make up the whole body of its constraint (no leader variables, not ranged); otherwise it is a nonconvex bilinear term")
                 }
                 if case .failure(let why) = strongDualityFactor(quadratic, bilinear, followerQuadratic, followerRowsWithLeaderVars, levelsOf),
                     levelsOf(first) != (.upper, .upper), levelsOf(first) != (.lower, .lower)

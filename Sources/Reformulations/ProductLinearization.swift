@@ -20,6 +20,9 @@ import SolverInterface
 /// digits. Ranges of variables without declared bounds come from LPs over the linear
 /// constraints of both levels (valid at every bilevel-feasible point).
 ///
+/// Before that, products of `dual(con)` with the follower part of `con`'s body are rewritten
+/// by complementarity (`dualTimesBody`).
+///
 /// Which terms: every product in a leader constraint; in the leader's objective, the
 /// products of distinct variables, unless the objective is left to strong duality
 /// (its products are all leader x follower products the follower's objective also has)
@@ -182,17 +185,62 @@ public enum ProductLinearization {
             return out
         }
 
+        // Complementarity first: dual(con) times the whole follower part of con's body.
+        model.upperObjective.expression = dualTimesBody(model.upperObjective.expression, input, "the leader's objective", &plan)
+        for i in model.constraints.indices where model.constraints[i].level == .upper && !model.constraints[i].body.isLinear {
+            model.constraints[i].body = dualTimesBody(model.constraints[i].body, input, "leader constraint \(model.constraints[i].name)", &plan)
+        }
+
         // Leader constraints: every product.
-        for i in input.constraints.indices where input.constraints[i].level == .upper && !input.constraints[i].body.isLinear {
+        for i in input.constraints.indices where input.constraints[i].level == .upper && !model.constraints[i].body.isLinear {
             model.constraints[i].body = try expand(
-                input.constraints[i].body, where: "leader constraint \(input.constraints[i].name)", mustExpand: true) { _ in true }
+                model.constraints[i].body, where: "leader constraint \(input.constraints[i].name)", mustExpand: true) { _ in true }
         }
         // Leader objective: products of distinct variables, unless strong duality or outer approximation takes it whole.
-        let F = input.upperObjective
-        if !F.expression.isLinear, !leftToStrongDuality(input), !isConvex(F) {
+        let F = model.upperObjective
+        if !F.expression.isLinear, !leftToStrongDuality(model), !isConvex(F) {
             model.upperObjective.expression = try expand(F.expression, where: "the leader's objective", mustExpand: false) { $0.first != $0.second }
         }
         return Result(model: model, termPlan: plan, definitions: definitions)
+    }
+
+    /// `dual(con) * (a'y)`, where `a'y` is the follower part of the body of a follower constraint
+    /// `a'y + e'x` that is an equality (`= b`) or one-sided (`>= lo` or `<= hi`), equals
+    /// `dual(con) * (b - e'x)` at every bilevel-feasible point: for an equality trivially, for an
+    /// inequality by complementarity (a nonzero dual makes the row active). Terms
+    /// `rho * dual(con) * y_j` for every `y_j` of the body with the same `rho` are replaced by
+    /// `rho * b * dual(con) - rho * sum_k e_k dual(con) x_k`; the products with leader variables
+    /// this leaves are expanded next when `x_k` is a bounded integer, or refused. Anything else
+    /// is left for the other passes (and refused).
+    static func dualTimesBody(_ e: QuadExpr, _ model: BilevelModel, _ place: String, _ plan: inout [String]) -> QuadExpr {
+        var out = e
+        var byDual: [VarID: [(VarPair, VarID, Double)]] = [:]
+        for (p, c) in e.sortedQuadratic {
+            for (d, other) in [(p.first, p.second), (p.second, p.first)] {
+                if case .dual = model.variables[d].role, model.variables[other].level == .lower {
+                    byDual[d, default: []].append((p, other, c))
+                }
+            }
+        }
+        for (d, terms) in byDual.sorted(by: { $0.key < $1.key }) {
+            guard case .dual(let row) = model.variables[d].role else { continue }
+            let c = model.constraints[row]
+            let body = c.body.linear.terms.filter { model.variables[$0.key].level == .lower }
+            let leaderPart = c.body.linear.terms.filter { model.variables[$0.key].level == .upper }
+            guard body.count == terms.count, !(c.lower.isFinite && c.upper.isFinite && c.lower != c.upper) else { continue }
+            let rho = terms[0].2 / (body[terms[0].1] ?? .nan)
+            guard rho.isFinite, terms.allSatisfy({ t in body[t.1].map { abs(t.2 - rho * $0) <= 1e-9 * max(1, abs(t.2)) } ?? false }) else { continue }
+            let rhs = c.lower.isFinite ? c.lower : c.upper
+            let at = e.origins[terms[0].0]
+            for t in terms { out.addQuadratic(t.0, -t.2) }
+            out.linear.add(d, rho * rhs)
+            // Leader variables in the row move to the right-hand side: dual x (rhs - e'x); the
+            // products dual x x_k that this leaves go to binary expansion (or are refused).
+            for (k, ek) in leaderPart { out.addQuadratic(VarPair(d, k), -rho * ek, at: at) }
+            plan.append(
+                "\(place): \(model.variables[d].name) x the follower part of \(c.name) -> complementarity: equals \(model.variables[d].name) x (\(leaderPart.isEmpty ? formatNumber(rhs) : "its right-hand side minus its leader part")) at every bilevel-feasible point (exact)")
+        }
+        return out
     }
 
     /// All of the objective's products are leader x follower products that the follower's objective also has.

@@ -151,6 +151,26 @@ final class QuadraticModelTests: XCTestCase {
         }
     }
 
+    func testDualTimesRowBodyByComplementarity() throws {
+        // Permits: the regulator issues x (integer, <= 10); firms earn 7 and 5 per unit (capacity 8
+        // each) within the permits. The permit price is -dual(cap): 7 while x < 8, 5 for 8 < x < 16,
+        // any value in [5, 7] at x = 8. Rent = price x (y1 + y2): 7x for x <= 8 (56 at x = 8, the
+        // optimistic price), 5x above (50 at x = 10). Optimum 56 at x = 8, by hand.
+        let text = """
+            upper { var x integer >= 0, <= 10; maximize F: -dual(cap) * (y1 + y2); }
+            lower { var y1 >= 0, <= 8; var y2 >= 0, <= 8; minimize f: -7*y1 - 5*y2; cap: y1 + y2 <= x dualbound 20; }
+            """
+        for solver in SolverChoice.allCases {
+            var options = BlomodelOptions()
+            options.solver = solver
+            let report = try Blomodel.solve(try ModelLoader.load(source: SourceFile(path: "permits.blo", text: text)), options: options)
+            XCTAssertEqual(report.certification, .verified, "\(report.certificationReasons)")
+            XCTAssertEqual(report.leaderObjective ?? .nan, 56, accuracy: 1e-9)
+            XCTAssertEqual(report.leaderVariables.first { $0.0 == "x" }?.1 ?? .nan, 8, accuracy: 1e-9)
+            XCTAssertTrue(report.termPlan.contains { $0.contains("complementarity") }, "\(report.termPlan)")
+        }
+    }
+
     func testBinaryExpansionAgreesWithEnumeration() throws {
         // The follower maximises y over y + x <= 8, y - x <= 2, so y = min(8 - x, 2 + x); the
         // leader's best integer x in 0...6 by enumeration of that response, with x*y <= 20.
