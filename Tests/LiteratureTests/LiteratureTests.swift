@@ -151,6 +151,23 @@ final class QuadraticModelTests: XCTestCase {
         }
     }
 
+    func testConcaveMaximisationIsTheConvexMinimisationNegated() throws {
+        // Clark and Westerberg (1990a) with the leader maximising -F: optimum -5 at (1, 3).
+        let text = """
+            upper { var x >= 0, <= 8; maximize G: -(x - 3)^2 - (y - 2)^2; }
+            lower { var y; minimize f: (y - 5)^2; g1: -2*x + y <= 1; g2: x - 2*y <= -2; g3: x + 2*y <= 14; }
+            """
+        for solver in SolverChoice.allCases {
+            var options = BlomodelOptions()
+            options.solver = solver
+            let report = try Blomodel.solve(try ModelLoader.load(source: SourceFile(path: "cw.blo", text: text)), options: options)
+            XCTAssertEqual(report.certification, .verified, "\(report.certificationReasons)")
+            XCTAssertEqual(report.leaderObjective ?? .nan, -5, accuracy: 1e-6)
+            let oa = try XCTUnwrap(report.outerApproximation)
+            XCTAssertGreaterThanOrEqual(oa.bound, oa.objective - 1e-6, "an upper bound when maximising")
+        }
+    }
+
     func testDualTimesRowBodyByComplementarity() throws {
         // Permits: the regulator issues x (integer, <= 10); firms earn 7 and 5 per unit (capacity 8
         // each) within the permits. The permit price is -dual(cap): 7 while x < 8, 5 for 8 < x < 16,
