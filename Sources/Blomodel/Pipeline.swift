@@ -66,10 +66,6 @@ public enum Blomodel {
                 objective: sign * outcome.upperBound, bound: sign * outcome.lowerBound,
                 absoluteGap: max(0, outcome.absoluteGap), relativeGap: max(0, outcome.relativeGap), converged: outcome.converged,
                 tolerance: options.outerApproximationTolerance, stopReason: outcome.stopReason)
-            if !outcome.converged, outcome.result.solution != nil, result.termination == .error {
-                // A bilevel-feasible incumbent exists: report it, as after a time limit, with the reason.
-                result.termination = .timeLimit
-            }
         } else {
             // A bilevel-feasible start (the follower's response to the LP relaxation's leader decision).
             let start = r.standardForm.integerCount > 0 ? WarmStart.build(model, r, lp: SolverChoice.glpk.backend) : nil
@@ -133,16 +129,20 @@ public enum Blomodel {
         if report.status == .infeasible, !r.bigM.filter({ $0.weakest != .proven }).isEmpty {
             report.notes.append("the reformulation is infeasible; some big-M values are not proven, so a too-small bound may be the cause")
         }
-        guard let point = result.solution, report.status == .optimal || report.status == .timeLimit else {
+        // Outer approximation's incumbent is bilevel feasible even when it stopped on an error
+        // (a failed master, crossed bounds): it is reported and verified, with the reason.
+        let hasAnswer = report.status == .optimal || report.status == .timeLimit
+            || (report.status == .error && report.outerApproximation != nil)
+        guard let point = result.solution, hasAnswer else {
             report.certification = .unverified
             report.certificationReasons = reasons + ["no point to verify"]
             return report
         }
-        if report.status == .timeLimit {
+        if let oa = report.outerApproximation, !oa.converged {
             reasons.append(
-                report.outerApproximation.map {
-                    "outer approximation stopped before its gap closed (\($0.stopReason ?? "stopped"); relative gap \(String(format: "%.3g", $0.relativeGap))); the point may not be optimal"
-                } ?? "the solver stopped at the time limit; the point may not be optimal")
+                "outer approximation stopped before its gap closed (\(oa.stopReason ?? "stopped"); relative gap \(String(format: "%.3g", oa.relativeGap))); the point is bilevel feasible but may not be optimal")
+        } else if report.status == .timeLimit {
+            reasons.append("the solver stopped at the time limit; the point may not be optimal")
         }
 
         // Map back by user names.

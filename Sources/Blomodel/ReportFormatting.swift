@@ -104,7 +104,7 @@ extension SolveReport {
         if let v = verification, v.outcome == .optimal { cert += "   (follower re-solve gap \(fmt(v.gap)))" }
         s += "certification  \(cert)\n"
         for r in certificationReasons { s += "               ! \(r)\n" }
-        if status == .optimal || status == .timeLimit {
+        if status == .optimal || status == .timeLimit || leaderObjective != nil {
             s += "leader         \(leaderSense.rawValue) \(leaderObjectiveName) = \(fmt(leaderObjective))\n"
             s += "follower       \(followerSense.rawValue) \(followerObjectiveName) = \(fmt(followerObjective))"
             if let v = verification, let opt = v.followerOptimum { s += "   (its optimum at the leader's decision: \(fmt(opt)))" }
