@@ -56,6 +56,10 @@ let publishedOptima: [(file: String, leader: Double, point: [String: Double])] =
     // the point is only accurate to about the square root of the outer-approximation tolerance;
     // it is checked with its own tolerance in QuadraticModelTests.
     ("literature/calamai_vicente_1994b.blo", 0.3125, [:]),
+    // Muu and Quy (2003), J. Global Optim. 26, example 1 (QP/QP); BOLIB MuuQuy2003Ex1: F = -2.0769.
+    ("literature/muu_quy_2003_ex1.blo", -27.0 / 13, ["x": 11.0 / 13, "y1": 10.0 / 13, "y2": 0]),
+    // Lucchetti, Mignanego and Pieri (1987), Optimization 18 (products, strong duality); BOLIB LucchettiEtal1987.
+    ("literature/lucchetti_et_al_1987.blo", 0, ["x": 1, "y": 0]),
     // Yezza (1996), example 3.1 (products in both objectives, strong duality); BOLIB Yezza1996Ex31.
     ("literature/yezza_1996_ex31.blo", 1.5, ["x": 0.25, "y": 0]),
     // Toll setting; optimum 75 checked by path enumeration (see the model's header).
@@ -70,7 +74,7 @@ final class LiteratureTests: XCTestCase {
     func testEveryModelHasAPublishedOptimum() throws {
         let models = FileManager.default.enumerator(atPath: repositoryRoot.appendingPathComponent("Models").path)!
             .compactMap { $0 as? String }.filter { $0.hasSuffix(".blo") }
-        XCTAssertGreaterThanOrEqual(models.count, 25)
+        XCTAssertGreaterThanOrEqual(models.count, 27)
         for m in models {
             XCTAssertTrue(publishedOptima.contains { $0.file == m }, "Models/\(m) has no published optimum in this test")
         }
