@@ -91,12 +91,6 @@ public struct IpoptBackend: SolverBackend {
             option("compl_inf_tol", 1e-10)
         }
         if let t = options.timeLimit { option("max_cpu_time", t) }
-        if let extra = ProcessInfo.processInfo.environment["BLOMODEL_IPOPT"] {
-            for item in extra.split(separator: ",") {
-                let kv = item.split(separator: "=").map(String.init)
-                if let d = Double(kv[1]) { option(kv[0], d) } else { option(kv[0], kv[1]) }
-            }
-        }
 
         // Start inside the bounds.
         var x = (0..<n).map { j -> Double in

@@ -191,9 +191,6 @@ public enum OuterApproximation {
             }
             let x = Array(xm[0..<n])
             let sub = try qp?.solve(fixed, options: qpOptions()) ?? SolverResult(termination: .error, rawStatus: "no QP solver")
-            if ProcessInfo.processInfo.environment["BLOMODEL_OA_TRACE"] != nil {
-                print("oa: [\(String(format: "%.3f", m.seconds)) s / \(String(format: "%.3f", sub.seconds)) s] master \(m.objective ?? .nan) at master point \(form.objectiveValue(x)) subproblem \(sub.rawStatus) \(sub.objective ?? .nan) viol \(sub.solution.map { form.maxViolation($0) } ?? .nan)")
-            }
             // The better of the subproblem's point and the master's own. An interior-point QP
             // solution is accurate to its tolerance (and may sit 1e-8 outside a row), a master
             // point at a vertex is exact: the master's point is kept unless the subproblem's is
