@@ -195,20 +195,28 @@ public enum OuterApproximation {
             // solution is accurate to its tolerance (and may sit 1e-8 outside a row), a master
             // point at a vertex is exact: the master's point is kept unless the subproblem's is
             // better by more than the tolerance.
-            var candidate = x
+            var candidate = x, usedSubproblem = false
             if sub.termination == .optimal, let xs = sub.solution, form.maxViolation(xs) <= 1e-6 {
                 let (vs, vm) = (form.objectiveValue(xs), form.objectiveValue(x))
-                if vs < vm - max(oa.absoluteGap, oa.relativeGap * max(1, abs(vm))) { candidate = xs }
+                if vs < vm - max(oa.absoluteGap, oa.relativeGap * max(1, abs(vm))) {
+                    candidate = xs
+                    usedSubproblem = true
+                }
             }
             let value = form.objectiveValue(candidate)
             if value < upper, form.maxViolation(candidate) <= 1e-6 {
                 upper = value
                 incumbent = candidate
             }
+            // Cuts: at the subproblem's optimum (every block), and at the master's point, for every
+            // block when it is the incumbent candidate, else for the blocks it underestimates.
             if let xs = sub.solution, sub.termination == .optimal { addCut(at: xs) }
-            addCut(at: candidate)
             let violated = blocks.indices.filter { q($0, x) > xm[t[$0]] + 1e-9 * max(1, abs(q($0, x))) }
-            if !violated.isEmpty { addCut(at: x, blocks: violated) }
+            if !usedSubproblem {
+                addCut(at: x)
+            } else if !violated.isEmpty {
+                addCut(at: x, blocks: violated)
+            }
             if qp == nil, let incumbent, !violated.isEmpty {
                 // Without subproblems, also cut halfway between the master's point and the best
                 // point: near a flat minimum, cuts at the master's points alone approach slowly.
@@ -236,7 +244,8 @@ public enum OuterApproximation {
         }
         let converged = termination == .optimal && incumbent != nil
         var result = SolverResult(
-            termination: incumbent == nil ? termination : (converged ? .optimal : .timeLimit), solution: incumbent,
+            termination: incumbent == nil || termination == .error ? termination : (converged ? .optimal : .timeLimit),
+            solution: incumbent,
             objective: incumbent == nil ? nil : upper, bestBound: lower,
             rawStatus: "outer approximation: \(log.count) master MILP(s), \(master.rowCount - form.rowCount) cut(s); last master: \(last.rawStatus)")
         result.seconds = Date().timeIntervalSince(clock)
