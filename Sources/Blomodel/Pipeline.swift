@@ -182,6 +182,22 @@ public enum Blomodel {
                     "the multiplier of \(record.pair) is at its user-given bound \(formatNumber(record.dualM)); a larger bound might give a better leader objective")
             }
         }
+        // A dual(con) column bounded by a user's dualbound (its range in binary expansion) that
+        // sits at that bound may be cutting off better answers in the same way.
+        for (j, v) in model.variables.enumerated() {
+            guard case .dual(let row) = v.role, let bound = model.dualBound(of: row), bound > 0 else { continue }
+            // No alarm when a proven bound on the row's multipliers is no larger than the user's.
+            let proven = r.bigM.filter { record in
+                guard case .rowDual(let i, _) = r.milp.columns[record.multiplierColumn].origin, i == row else { return false }
+                return record.dualSource.provenance == .proven && record.dualM <= bound * (1 + 1e-9)
+            }
+            let rowSides = r.milp.columns.filter { if case .rowDual(let i, _) = $0.origin { return i == row } else { return false } }.count
+            if proven.count == rowSides && rowSides > 0 { continue }
+            if abs(point[j]) >= bound * (1 - 1e-6) {
+                reasons.append(
+                    "\(v.name) = \(formatNumber(clean(point[j]))) is at its user-given bound \(formatNumber(bound)); a larger 'dualbound' might give a better leader objective")
+            }
+        }
         for record in r.bigM where record.primalSource == .default && record.binaryColumn != nil {
             let slack = r.complementarityModel.complementarities.first { $0.name == record.pair }?.slack.evaluate(point) ?? 0
             if slack >= record.primalM * (1 - 1e-6) {

@@ -172,6 +172,19 @@ final class QuadraticModelTests: XCTestCase {
         }
     }
 
+    func testADualAtItsUserBoundIsFlagged() throws {
+        // The price of b is 5 whenever g runs (q <= 3): exactly the declared bound, which may be
+        // cutting off better answers, so the answer is unverified with that reason.
+        let text = """
+            upper { var q integer >= 0, <= 3; maximize F: dual(b) * q; }
+            lower { var g >= 0, <= 10; minimize f: 5*g; b: g + q = 4 dualbound 5; }
+            """
+        let report = try Blomodel.solve(try ModelLoader.load(source: SourceFile(path: "bound.blo", text: text)))
+        XCTAssertEqual(report.leaderObjective ?? .nan, 15, accuracy: 1e-9)
+        XCTAssertEqual(report.certification, .unverified)
+        XCTAssertTrue(report.certificationReasons.contains { $0.contains("dual(b) = 5 is at its user-given bound 5") }, "\(report.certificationReasons)")
+    }
+
     func testDualTimesRowBodyByComplementarity() throws {
         // Permits: the regulator issues x (integer, <= 10); firms earn 7 and 5 per unit (capacity 8
         // each) within the permits. The permit price is -dual(cap): 7 while x < 8, 5 for 8 < x < 16,
