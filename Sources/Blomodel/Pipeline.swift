@@ -193,6 +193,7 @@ public enum Blomodel {
             }
             let rowSides = r.milp.columns.filter { if case .rowDual(let i, _) = $0.origin { return i == row } else { return false } }.count
             if proven.count == rowSides && rowSides > 0 { continue }
+            if let range = r.provenDualRanges[row], range.magnitude <= bound * (1 + 1e-9) { continue }
             if abs(point[j]) >= bound * (1 - 1e-6) {
                 reasons.append(
                     "\(v.name) = \(formatNumber(clean(point[j]))) is at its user-given bound \(formatNumber(bound)); a larger 'dualbound' might give a better leader objective")

@@ -10,6 +10,8 @@ public struct Reformulated: Sendable {
     public var model: BilevelModel
     /// How the auxiliary variables of product linearization follow from the others.
     public var auxiliaryDefinitions: [VarID: ProductLinearization.Definition]
+    /// Proven ranges of `dual(con)` by constraint index, where dual vertices give them.
+    public var provenDualRanges: [Int: Interval]
     /// The KKT model before big-M (an MPCC), for printouts.
     public var complementarityModel: SingleLevelModel
     /// The mixed-integer linear program handed to the solver.
@@ -65,7 +67,8 @@ public enum Planner {
                 "outer-approximation: the leader's \(sf.quadraticObjective.count) quadratic term(s) go to an epigraph variable with tangent cuts; master MILPs (\(lpSolver?.name ?? "the MILP solver")) alternate with convex QPs over the master's binaries (Ipopt) until the bounds meet")
         }
         return Reformulated(
-            classification: classification, model: model, auxiliaryDefinitions: products.definitions, complementarityModel: mpcc, milp: milp, standardForm: sf,
+            classification: classification, model: model, auxiliaryDefinitions: products.definitions,
+            provenDualRanges: products.provenDualRanges, complementarityModel: mpcc, milp: milp, standardForm: sf,
             objectiveSign: sign, bigM: records, plan: plan)
     }
 }

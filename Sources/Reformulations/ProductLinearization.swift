@@ -41,6 +41,8 @@ public enum ProductLinearization {
         public var termPlan: [String]
         /// How each auxiliary variable follows from the others (warm starts compute them).
         public var definitions: [VarID: Definition] = [:]
+        /// Proven ranges of `dual(con)` by constraint index (dual vertices), where available.
+        public var provenDualRanges: [Int: Interval] = [:]
     }
 
     /// The value an auxiliary variable must take.
@@ -71,6 +73,7 @@ public enum ProductLinearization {
         var digitsOf: [VarID: (offset: Double, digits: [(VarID, Double)])] = [:]
         var productOf: [VarPair: VarID] = [:]
         var ranges: [VarID: Interval] = [:]
+        var rangeSource: [VarID: String] = [:]
         let vars = input.variables
 
         func fail(_ message: String, _ at: SourceLocation, _ notes: [String]) -> Diagnostic {
@@ -88,7 +91,28 @@ public enum ProductLinearization {
                     r.lower.isFinite ? r.lower : -(relaxationMax(input, .variable(j, -1), lpSolver) ?? .infinity),
                     r.upper.isFinite ? r.upper : (relaxationMax(input, .variable(j), lpSolver) ?? .infinity))
             }
+            if case .dual(let row) = model.variables[j].role {
+                rangeSource[j] = r.lower.isFinite && r.upper.isFinite ? "dualbound, user-given" : "unbounded"
+                if let proven = provenDualRanges?[row], proven.lower.isFinite || proven.upper.isFinite {
+                    // Every optimal dual in a bounded face of the follower's dual polyhedron lies
+                    // within its vertices' range: take the tighter of that and the user's dualbound.
+                    let tighter = Interval(max(r.lower, proven.lower), min(r.upper, proven.upper))
+                    if tighter.lower <= tighter.upper, tighter != r {
+                        r = tighter
+                        rangeSource[j] = "vertices of the follower's dual polyhedron, proven"
+                    }
+                }
+            }
             ranges[j] = r
+            return r
+        }
+        lazy var provenDualRanges: [Int: Interval]? = Self.provenDualRanges(input) { j in
+            var r = input.variables[j].bounds
+            if (!r.lower.isFinite || !r.upper.isFinite), let lpSolver {
+                r = Interval(
+                    r.lower.isFinite ? r.lower : -(relaxationMax(input, .variable(j, -1), lpSolver) ?? .infinity),
+                    r.upper.isFinite ? r.upper : (relaxationMax(input, .variable(j), lpSolver) ?? .infinity))
+            }
             return r
         }
         func digits(_ u: VarID) -> (offset: Double, digits: [(VarID, Double)]) {
@@ -180,7 +204,7 @@ public enum ProductLinearization {
                     }
                 }
                 plan.append(
-                    "\(place): \(vars[p.first].name)*\(vars[p.second].name) -> product-linearization: \(d.digits.count == 1 && d.digits[0].0 == u ? "\(vars[u].name) is binary" : "binary expansion of \(vars[u].name) (\(d.digits.count) digits)"), each digit times \(vars[v].name) in [\(formatNumber(r.lower)), \(formatNumber(r.upper))] by four exact rows (exact)")
+                    "\(place): \(vars[p.first].name)*\(vars[p.second].name) -> product-linearization: \(d.digits.count == 1 && d.digits[0].0 == u ? "\(vars[u].name) is binary" : "binary expansion of \(vars[u].name) (\(d.digits.count) digits)"), each digit times \(vars[v].name) in [\(formatNumber(r.lower)), \(formatNumber(r.upper))]\(rangeSource[v].map { " (\($0))" } ?? "") by four exact rows (exact)")
             }
             return out
         }
@@ -201,7 +225,7 @@ public enum ProductLinearization {
         if !F.expression.isLinear, !leftToStrongDuality(model), !isConvex(F) {
             model.upperObjective.expression = try expand(F.expression, where: "the leader's objective", mustExpand: false) { $0.first != $0.second }
         }
-        return Result(model: model, termPlan: plan, definitions: definitions)
+        return Result(model: model, termPlan: plan, definitions: definitions, provenDualRanges: provenDualRanges ?? [:])
     }
 
     /// `dual(con) * (a'y)`, where `a'y` is the follower part of the body of a follower constraint
@@ -239,6 +263,44 @@ public enum ProductLinearization {
             for (k, ek) in leaderPart { out.addQuadratic(VarPair(d, k), -rho * ek, at: at) }
             plan.append(
                 "\(place): \(model.variables[d].name) x the follower part of \(c.name) -> complementarity: equals \(model.variables[d].name) x (\(leaderPart.isEmpty ? formatNumber(rhs) : "its right-hand side minus its leader part")) at every bilevel-feasible point (exact)")
+        }
+        return out
+    }
+
+    /// Proven ranges of `dual(con)` for the rows that `dual()` refers to, from the vertices of
+    /// the follower's dual polyhedron (`DualVertexBounds`) over the variables' ranges: the KKT
+    /// system of the follower alone (the leader's objective and products set aside) is built,
+    /// and each multiplier's vertex bound gives `dual(con) = s (lambda_lo - lambda_up)` a range.
+    /// Nil when the method does not apply (too many bases, unbounded parameters).
+    static func provenDualRanges(_ model: BilevelModel, ranges: @escaping (VarID) -> Interval) -> [Int: Interval]? {
+        let rows = Set(model.variables.compactMap { v -> Int? in if case .dual(let r) = v.role { return r } else { return nil } })
+        guard !rows.isEmpty else { return nil }
+        var follower = model
+        follower.upperObjective = Objective(sense: .minimize, name: "none", expression: QuadExpr())
+        for i in follower.constraints.indices where follower.constraints[i].level == .upper {
+            follower.constraints[i].body = QuadExpr(linear: follower.constraints[i].body.linear)
+        }
+        guard let classification = try? Classifier.classify(follower) else { return nil }
+        let kkt = KKTReformulation.apply(follower, classification)
+        let bound: (Int) -> Interval = { k in
+            if case .original(let j) = kkt.columns[k].origin { return ranges(j) }
+            return Interval(kkt.columns[k].lower, kkt.columns[k].upper)
+        }
+        guard let vertex = DualVertexBounds.compute(kkt, bounds: bound) else { return nil }
+        let sign = model.lowerObjective.sense.sign
+        var out: [Int: Interval] = [:]
+        for row in rows {
+            var r = Interval.zero
+            for (k, column) in kkt.columns.enumerated() {
+                guard case .rowDual(let i, let side) = column.origin, i == row else { continue }
+                let m = vertex[k] ?? .infinity
+                switch side {
+                case .equality: r = r + Interval(-m, m)
+                case .lower: r = r + Interval(0, m)
+                case .upper: r = r + Interval(-m, 0)
+                }
+            }
+            out[row] = sign * r
         }
         return out
     }

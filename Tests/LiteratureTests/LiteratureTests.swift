@@ -173,11 +173,12 @@ final class QuadraticModelTests: XCTestCase {
     }
 
     func testADualAtItsUserBoundIsFlagged() throws {
-        // The price of b is 5 whenever g runs (q <= 3): exactly the declared bound, which may be
-        // cutting off better answers, so the answer is unverified with that reason.
+        // The price of b is the leader's own p whenever g runs (q <= 3), and p is free: nothing
+        // proves a bound on it, and the leader pushes it to the declared bound 5, which is cutting
+        // off better answers (the problem without it is unbounded): unverified, with that reason.
         let text = """
-            upper { var q integer >= 0, <= 3; maximize F: dual(b) * q; }
-            lower { var g >= 0, <= 10; minimize f: 5*g; b: g + q = 4 dualbound 5; }
+            upper { var q integer >= 0, <= 3; var p; maximize F: dual(b) * q; }
+            lower { var g >= 0, <= 10; minimize f: p*g; b: g + q = 4 dualbound 5; }
             """
         let report = try Blomodel.solve(try ModelLoader.load(source: SourceFile(path: "bound.blo", text: text)))
         XCTAssertEqual(report.leaderObjective ?? .nan, 15, accuracy: 1e-9)

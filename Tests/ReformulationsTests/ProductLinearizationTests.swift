@@ -64,16 +64,18 @@ final class ProductLinearizationTests: XCTestCase {
     }
 
     func testProductsWithDuals() throws {
-        // dual(c) times a bounded integer: expanded; without a dualbound: refused with the fix;
+        // dual(c) times a bounded integer: expanded, with the tighter of the dualbound (10) and the
+        // proven vertex range (stationarity 1 - lambda - mu = 0: lambda <= 1); without a dualbound
+        // and with costs set by an unbounded leader variable (no proof): refused with the fix;
         // times a continuous variable: refused by the classifier with a note on duals.
         let lower = "\nlower { var y >= 0, <= 9; minimize f: y; c: y >= x dualbound 10; }"
         let expanded = try ProductLinearization.apply(
             try model("upper { var x integer >= 0, <= 5; maximize F: dual(c) * x; }" + lower), lpSolver: nil)
         XCTAssertTrue(expanded.model.upperObjective.expression.isLinear)
-        XCTAssertTrue(expanded.termPlan[0].contains("dual(c) in [0, 10]"), expanded.termPlan[0])
+        XCTAssertTrue(expanded.termPlan[0].contains("dual(c) in [0, 1] (vertices of the follower's dual polyhedron, proven)"), expanded.termPlan[0])
         do {
             _ = try ProductLinearization.apply(
-                try model("upper { var x integer >= 0, <= 5; maximize F: dual(c) * x; }\nlower { var y >= 0; minimize f: y; c: y >= x; }"),
+                try model("upper { var x integer >= 0, <= 5; var z; maximize F: dual(c) * x - z; }\nlower { var y >= 0; minimize f: z*y; c: y >= x; }"),
                 lpSolver: nil)
             XCTFail("expected a refusal")
         } catch let d as Diagnostic {
