@@ -98,7 +98,7 @@ public struct GLPKBackend: SolverBackend {
         if let gap = options.relativeGap { parm.mip_gap = gap }
         // All of GLPK's cut families and the feasibility pump: on the big-M toll benchmarks
         // they turn time-outs into solves in seconds (see docs/solvers.md).
-        parm.gmi_cuts = GLP_ON
+        parm.gmi_cuts = options.gomoryCuts ? GLP_ON : GLP_OFF
         parm.mir_cuts = GLP_ON
         parm.cov_cuts = GLP_ON
         parm.clq_cuts = GLP_ON

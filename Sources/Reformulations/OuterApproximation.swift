@@ -170,6 +170,7 @@ public enum OuterApproximation {
             masterOptions.integralityTolerance = options.integralityTolerance
             if let incumbent { masterOptions.startingPoint = incumbent + epigraph(incumbent) }
             let m = try milp.solve(master, options: masterOptions)
+            let lowerBefore = lower
             last = m
             guard m.termination == .optimal || m.termination == .timeLimit, let xm = m.solution else {
                 termination = incumbent == nil ? m.termination : .error
@@ -227,6 +228,17 @@ public enum OuterApproximation {
                 termination = .timeLimit
                 stopReason = "time limit"
                 break
+            }
+            if lower > upper + max(oa.absoluteGap, oa.relativeGap * max(1, abs(upper))), masterOptions.gomoryCuts {
+                // The master claims a bound above a feasible point's value: numerical trouble,
+                // seen with GLPK's Gomory cuts on masters with many dense cut rows. The same
+                // master once more without them, for its bound.
+                masterOptions.gomoryCuts = false
+                masterOptions.timeLimit = remaining()
+                let again = try milp.solve(master, options: masterOptions)
+                if again.termination == .optimal, let v = again.objective {
+                    lower = max(lowerBefore, min(again.bestBound ?? v, v))
+                }
             }
             if lower > upper + max(oa.absoluteGap, oa.relativeGap * max(1, abs(upper))) {
                 // A relaxation's bound above a feasible point's value: numerical trouble (in the

@@ -24,6 +24,11 @@ public struct SolveOptions: Sendable {
     public var integralityTolerance: Double = 1e-7
     /// A feasible point to start the MIP search from (backends that cannot use one ignore it).
     public var startingPoint: [Double]?
+    /// Gomory mixed-integer cuts, where the backend makes them optional (GLPK). Outer
+    /// approximation re-solves a master without them when its bound crosses a feasible
+    /// point's value: on masters with hundreds of dense cut rows GLPK's Gomory cuts once
+    /// gave such a wrong bound.
+    public var gomoryCuts = true
 
     public init(timeLimit: Double? = nil, relativeGap: Double? = nil) {
         self.timeLimit = timeLimit
