@@ -4,7 +4,8 @@
 // The package reads like a table of contents:
 //   public API       Blomodel (facade), BlomodelCore, BloLanguage, Reformulations, SolverInterface
 //   backends         GLPKBackend, CbcBackend, IpoptBackend (the only Swift code that touches the C libraries)
-//   C shims          CGLPK, CCbc, CIpopt (system-library targets: a module map and one header each)
+//   C shims          CGLPK, CCbc, CIpopt, CLapack (system-library targets: a module map and one header each)
+//   linear algebra   LinearAlgebra (LAPACK: eigenvalues for the convexity checks)
 //   tools            blomodel (the CLI), blomodel-bench (the benchmark), the examples
 //   tests            one target per module, plus literature and CLI tests
 import PackageDescription
@@ -24,7 +25,8 @@ let package = Package(
         .target(name: "BlomodelCore"),
         .target(name: "SolverInterface", dependencies: ["BlomodelCore"]),
         .target(name: "BloLanguage", dependencies: ["BlomodelCore"]),
-        .target(name: "Reformulations", dependencies: ["BlomodelCore", "SolverInterface"]),
+        .target(name: "LinearAlgebra", dependencies: ["CLapack"]),
+        .target(name: "Reformulations", dependencies: ["BlomodelCore", "SolverInterface", "LinearAlgebra"]),
         .target(
             name: "Blomodel",
             dependencies: ["BlomodelCore", "BloLanguage", "Reformulations", "SolverInterface", "GLPKBackend", "CbcBackend", "IpoptBackend"]),
@@ -37,6 +39,7 @@ let package = Package(
         // C shims.
         .systemLibrary(name: "CGLPK", path: "Sources/CGLPK"),
         .systemLibrary(name: "CCbc", path: "Sources/CCbc", pkgConfig: "cbc", providers: [.apt(["coinor-libcbc-dev"])]),
+        .systemLibrary(name: "CLapack", path: "Sources/CLapack", providers: [.apt(["liblapack-dev"])]),
         .systemLibrary(name: "CIpopt", path: "Sources/CIpopt", pkgConfig: "ipopt", providers: [.apt(["coinor-libipopt-dev"])]),
 
         // Tools.

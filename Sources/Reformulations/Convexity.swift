@@ -1,10 +1,11 @@
 import BlomodelCore
+import LinearAlgebra
 
 /// Numerical convexity of a quadratic form `sum_p q_p v_a v_b` (in minimisation form).
 ///
 /// The Hessian `H` (with `H_aa = 2 q_aa`, `H_ab = H_ba = q_ab`) is split into its
 /// connected blocks (variables linked by a product), and each block's smallest
-/// eigenvalue is computed with the cyclic Jacobi method. The form is convex when
+/// eigenvalue is computed by LAPACK (`dsyev`). The form is convex when
 /// every block's smallest eigenvalue is at least `-tolerance * max(1, max |H_ij|)`.
 /// A failing block is returned with its variables, its smallest eigenvalue and the
 /// matching eigenvector (a direction of negative curvature), so the message can
@@ -56,39 +57,12 @@ public enum Convexity {
         return worst
     }
 
-    /// The smallest eigenvalue of a symmetric matrix and its unit eigenvector (cyclic Jacobi).
+    /// The smallest eigenvalue of a symmetric matrix and its unit eigenvector (LAPACK `dsyev`).
     static func smallestEigen(_ matrix: [[Double]]) -> (Double, [Double]) {
-        var a = matrix
-        let n = a.count
-        var v = (0..<n).map { i in (0..<n).map { $0 == i ? 1.0 : 0.0 } }
-        for _ in 0..<100 {
-            var off = 0.0
-            for i in 0..<n { for j in (i + 1)..<max(n, i + 1) { off += a[i][j] * a[i][j] } }
-            if off < 1e-24 { break }
-            for p in 0..<n {
-                for q in (p + 1)..<max(n, p + 1) where a[p][q] != 0 {
-                    let theta = (a[q][q] - a[p][p]) / (2 * a[p][q])
-                    let t = (theta >= 0 ? 1.0 : -1.0) / (abs(theta) + (theta * theta + 1).squareRoot())
-                    let c = 1 / (t * t + 1).squareRoot(), s = t * c
-                    for k in 0..<n {
-                        let (akp, akq) = (a[k][p], a[k][q])
-                        a[k][p] = c * akp - s * akq
-                        a[k][q] = s * akp + c * akq
-                    }
-                    for k in 0..<n {
-                        let (apk, aqk) = (a[p][k], a[q][k])
-                        a[p][k] = c * apk - s * aqk
-                        a[q][k] = s * apk + c * aqk
-                    }
-                    for k in 0..<n {
-                        let (vkp, vkq) = (v[k][p], v[k][q])
-                        v[k][p] = c * vkp - s * vkq
-                        v[k][q] = s * vkp + c * vkq
-                    }
-                }
-            }
+        guard let e = LinearAlgebra.symmetricEigen(matrix) else {
+            // Only non-finite input fails; call it nonconvex, with no direction.
+            return (-.infinity, [Double](repeating: 0, count: matrix.count))
         }
-        let i = (0..<n).min { a[$0][$0] < a[$1][$1] }!
-        return (a[i][i], (0..<n).map { v[$0][i] })
+        return (e.values[0], e.vectors[0])
     }
 }

@@ -1,0 +1,10 @@
+// The one header through which Swift sees LAPACK (Debian's liblapack-dev, Fortran ABI:
+// arguments by pointer, column-major arrays). Only the routines blomodel uses are declared.
+#ifndef BLOMODEL_CLAPACK_SHIM_H
+#define BLOMODEL_CLAPACK_SHIM_H
+
+/// Eigenvalues (ascending) and, with jobz = 'V', orthonormal eigenvectors of a real symmetric matrix.
+void dsyev_(const char *jobz, const char *uplo, const int *n, double *a, const int *lda, double *w,
+            double *work, const int *lwork, int *info);
+
+#endif
