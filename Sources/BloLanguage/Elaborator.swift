@@ -663,8 +663,11 @@ public final class Elaborator {
                     }
                     return p
                 default:
+                    let what =
+                        b.constant == b.constant.rounded() && b.constant > 2
+                        ? "makes this expression of degree more than two" : "is not 0, 1 or 2"
                     throw error(
-                        "the exponent \(formatNumber(b.constant)) makes this expression nonlinear beyond degree two; variables may be raised to the power 0, 1 or 2 only",
+                        "the exponent \(formatNumber(b.constant)) \(what); an expression with variables may be raised to the power 0, 1 or 2 only",
                         at: r.location)
                 }
             default:

@@ -159,6 +159,18 @@ final class DiagnosticPositionTests: XCTestCase {
         expectError("upper { var x >= 0; minimize F: x; }\nlower { var y >= 0 ⟪integer; minimize f: y; }", "follower variables must be continuous")
     }
 
+    func testPowers() throws {
+        // Squares expand; constants fold; -x^2 is -(x^2); other exponents are positioned errors.
+        let m = try load("upper { var x >= 0, <= 2; minimize F: (x - 1)^2 + 2^3*x - x^2; }" + tail)
+        XCTAssertNil(m.upperObjective.expression.quadratic[VarPair(0, 0)])  // x^2 - x^2 cancels
+        XCTAssertEqual(m.upperObjective.expression.linear.terms[0] ?? .nan, -2 + 8)
+        XCTAssertEqual(m.upperObjective.expression.constant, 1)
+        expectError("upper { var x >= 0; minimize F: x^⟪3; }" + tail, "the exponent 3 makes this expression of degree more than two")
+        expectError("upper { var x >= 0; minimize F: x^⟪0.5; }" + tail, "the exponent 0.5 is not 0, 1 or 2")
+        expectError("upper { var x >= 0; minimize F: x^⟪x; }" + tail, "an exponent must be a number")
+        expectError("upper { var x >= 0; minimize F: (x*y)⟪^2; }" + tail, "this square has degree four")
+    }
+
     func testDualErrors() {
         // Unknown constraint, with a suggestion; a leader constraint; a member that does not exist;
         // a variable; dual() in the follower's block.
