@@ -5,7 +5,7 @@
 //   public API       Blomodel (facade), BlomodelCore, BloLanguage, Reformulations, SolverInterface
 //   backends         GLPKBackend, CbcBackend, IpoptBackend (the only Swift code that touches the C libraries)
 //   C shims          CGLPK, CCbc, CIpopt, CLapack (system-library targets: a module map and one header each)
-//   linear algebra   LinearAlgebra (LAPACK: eigenvalues for the convexity checks)
+//   linear algebra   LinearAlgebra (LAPACK: eigenvalues for convexity checks, LU for dual-vertex bounds)
 //   tools            blomodel (the CLI), blomodel-bench (the benchmark), the examples
 //   tests            one target per module, plus literature and CLI tests
 import PackageDescription

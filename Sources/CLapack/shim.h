@@ -7,4 +7,11 @@
 void dsyev_(const char *jobz, const char *uplo, const int *n, double *a, const int *lda, double *w,
             double *work, const int *lwork, int *info);
 
+/// LU factorisation with partial pivoting of a general n x n matrix (in place; pivots in ipiv).
+void dgetrf_(const int *m, const int *n, double *a, const int *lda, int *ipiv, int *info);
+
+/// Solves A X = B with the factorisation from dgetrf_ (B overwritten by X).
+void dgetrs_(const char *trans, const int *n, const int *nrhs, const double *a, const int *lda,
+             const int *ipiv, double *b, const int *ldb, int *info);
+
 #endif

@@ -1,4 +1,5 @@
 import BlomodelCore
+import LinearAlgebra
 
 /// Proven bounds on the follower's multipliers from the vertices of the
 /// follower's dual polyhedron.
@@ -110,25 +111,13 @@ enum DualVertexBounds {
         return r
     }
 
-    /// Solves A[:, columns] W = R for several right-hand sides by Gaussian elimination
-    /// with partial pivoting; row t of the result holds basic variable t's coefficients.
-    /// Nil when the basis matrix is singular.
+    /// Solves A[:, columns] W = R for several right-hand sides (LAPACK's LU); row t of the
+    /// result holds basic variable t's coefficients. Nil when the basis matrix is singular
+    /// (a pivot below 1e-10 of its largest entry).
     static func solve(_ A: [[Double]], _ R: [[Double]], columns: [Int]) -> [[Double]]? {
         let n = columns.count
         guard n == A.count else { return nil }
         if n == 0 { return [] }
-        let width = R[0].count
-        var M = (0..<n).map { i in columns.map { A[i][$0] } + R[i] }
-        for c in 0..<n {
-            var p = c
-            for r in c..<n where abs(M[r][c]) > abs(M[p][c]) { p = r }
-            guard abs(M[p][c]) > 1e-10 else { return nil }
-            M.swapAt(c, p)
-            for r in 0..<n where r != c {
-                let f = M[r][c] / M[c][c]
-                if f != 0 { for k in c..<(n + width) { M[r][k] -= f * M[c][k] } }
-            }
-        }
-        return (0..<n).map { i in (0..<width).map { M[i][n + $0] / M[i][i] } }
+        return LinearAlgebra.solve((0..<n).map { i in columns.map { A[i][$0] } }, R)
     }
 }
