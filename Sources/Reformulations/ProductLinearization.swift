@@ -83,14 +83,18 @@ public enum ProductLinearization {
             model.variables[j].level == .upper && model.variables[j].kind != .continuous
                 && model.variables[j].lower.isFinite && model.variables[j].upper.isFinite
         }
+        /// A user variable's bounds, made finite where LPs over the linear constraints of both
+        /// levels can (valid at every bilevel-feasible point).
+        func declaredOrRelaxed(_ j: VarID) -> Interval {
+            let r = input.variables[j].bounds
+            guard !r.lower.isFinite || !r.upper.isFinite, let lpSolver else { return r }
+            return Interval(
+                r.lower.isFinite ? r.lower : -(relaxationMax(input, .variable(j, -1), lpSolver) ?? .infinity),
+                r.upper.isFinite ? r.upper : (relaxationMax(input, .variable(j), lpSolver) ?? .infinity))
+        }
         func range(_ j: VarID) -> Interval {
             if let r = ranges[j] { return r }
-            var r = model.variables[j].bounds
-            if (!r.lower.isFinite || !r.upper.isFinite), model.variables[j].role == .decision, let lpSolver {
-                r = Interval(
-                    r.lower.isFinite ? r.lower : -(relaxationMax(input, .variable(j, -1), lpSolver) ?? .infinity),
-                    r.upper.isFinite ? r.upper : (relaxationMax(input, .variable(j), lpSolver) ?? .infinity))
-            }
+            var r = model.variables[j].role == .decision ? declaredOrRelaxed(j) : model.variables[j].bounds
             if case .dual(let row) = model.variables[j].role {
                 rangeSource[j] = r.lower.isFinite && r.upper.isFinite ? "dualbound, user-given" : "unbounded"
                 if let proven = provenDualRanges?[row], proven.lower.isFinite || proven.upper.isFinite {
@@ -106,15 +110,7 @@ public enum ProductLinearization {
             ranges[j] = r
             return r
         }
-        lazy var provenDualRanges: [Int: Interval]? = Self.provenDualRanges(input) { j in
-            var r = input.variables[j].bounds
-            if (!r.lower.isFinite || !r.upper.isFinite), let lpSolver {
-                r = Interval(
-                    r.lower.isFinite ? r.lower : -(relaxationMax(input, .variable(j, -1), lpSolver) ?? .infinity),
-                    r.upper.isFinite ? r.upper : (relaxationMax(input, .variable(j), lpSolver) ?? .infinity))
-            }
-            return r
-        }
+        lazy var provenDualRanges: [Int: Interval]? = Self.provenDualRanges(input, ranges: declaredOrRelaxed)
         func digits(_ u: VarID) -> (offset: Double, digits: [(VarID, Double)]) {
             if let d = digitsOf[u] { return d }
             let v = model.variables[u]
