@@ -91,7 +91,6 @@ public enum OuterApproximation {
         // epigraph variable per block: a separable objective gets a cut per term, which is far
         // stronger than one aggregated cut.
         let blocks = Self.blocks(form.quadraticObjective)
-        func q(_ x: [Double]) -> Double { form.quadraticObjective.reduce(0) { $0 + $1.coefficient * x[$1.first] * x[$1.second] } }
         func q(_ b: Int, _ x: [Double]) -> Double { blocks[b].reduce(0) { $0 + $1.coefficient * x[$1.first] * x[$1.second] } }
         func gradient(_ b: Int, _ x: [Double]) -> [Int: Double] {
             var g: [Int: Double] = [:]

@@ -64,7 +64,7 @@ public enum Planner {
         plan.append("lower: \(sf.rowCount) row(s), \(sf.columnCount) column(s), \(sf.integerCount) integer column(s)")
         if classification.leaderObjective == .outerApproximation {
             plan.append(
-                "outer-approximation: the leader's \(sf.quadraticObjective.count) quadratic term(s) go to an epigraph variable with tangent cuts; master MILPs (\(lpSolver?.name ?? "the MILP solver")) alternate with convex QPs over the master's binaries (Ipopt) until the bounds meet")
+                "outer-approximation: the leader's \(sf.quadraticObjective.count) quadratic term(s) go to epigraph variables (one per block of linked variables) with tangent cuts; master MILPs (\(lpSolver?.name ?? "the MILP solver")) alternate with convex QPs over the master's binaries (Ipopt; none with --oa-milp-only) until the bounds meet")
         }
         return Reformulated(
             classification: classification, model: model, auxiliaryDefinitions: products.definitions,
