@@ -268,6 +268,19 @@ struct RelaxationBounds {
         self.solver = solver
     }
 
+    /// The high-point relaxation of a bilevel model: its variables' bounds and the linear
+    /// constraints of both levels (the follower's optimality dropped), which every
+    /// bilevel-feasible point satisfies.
+    init(highPoint model: BilevelModel, solver: any SolverBackend) {
+        var sf = StandardForm()
+        for v in model.variables { sf.addColumn(name: v.name, lower: v.lower, upper: v.upper) }
+        for c in model.constraints where c.body.isLinear {
+            sf.addRow(name: c.name, entries: c.body.linear.sortedTerms, lower: c.lower, upper: c.upper)
+        }
+        base = sf
+        self.solver = solver
+    }
+
     /// The maximum of an expression over the relaxation, or nil when unbounded or not solved.
     func max(_ e: LinearExpr) throws -> Double? {
         var p = base

@@ -85,12 +85,12 @@ public enum ProductLinearization {
         }
         /// A user variable's bounds, made finite where LPs over the linear constraints of both
         /// levels can (valid at every bilevel-feasible point).
+        let highPoint = lpSolver.map { RelaxationBounds(highPoint: input, solver: $0) }
         func declaredOrRelaxed(_ j: VarID) -> Interval {
             let r = input.variables[j].bounds
-            guard !r.lower.isFinite || !r.upper.isFinite, let lpSolver else { return r }
-            return Interval(
-                r.lower.isFinite ? r.lower : -(relaxationMax(input, .variable(j, -1), lpSolver) ?? .infinity),
-                r.upper.isFinite ? r.upper : (relaxationMax(input, .variable(j), lpSolver) ?? .infinity))
+            guard !r.lower.isFinite || !r.upper.isFinite, let highPoint else { return r }
+            func max(_ e: LinearExpr) -> Double { ((try? highPoint.max(e)) ?? nil) ?? .infinity }
+            return Interval(r.lower.isFinite ? r.lower : -max(.variable(j, -1)), r.upper.isFinite ? r.upper : max(.variable(j)))
         }
         func range(_ j: VarID) -> Interval {
             if let r = ranges[j] { return r }
@@ -313,18 +313,5 @@ public enum ProductLinearization {
         var q: [VarPair: Double] = [:]
         for (p, c) in objective.expression.quadratic { q[p] = c * objective.sense.sign }
         return Convexity.check(q) == nil
-    }
-
-    /// The maximum of `e` over the linear constraints of both levels and the bounds (nil if unbounded).
-    static func relaxationMax(_ model: BilevelModel, _ e: LinearExpr, _ solver: any SolverBackend) -> Double? {
-        var sf = StandardForm()
-        for v in model.variables { sf.addColumn(name: v.name, lower: v.lower, upper: v.upper) }
-        for c in model.constraints where c.body.isLinear {
-            sf.addRow(name: c.name, entries: c.body.linear.sortedTerms, lower: c.lower, upper: c.upper)
-        }
-        for (j, c) in e.terms { sf.objective[j] = -c }
-        guard let r = try? solver.solve(sf, options: SolveOptions(timeLimit: 10)), r.termination == .optimal, let v = r.objective
-        else { return nil }
-        return -v + e.constant
     }
 }
