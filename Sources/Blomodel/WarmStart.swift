@@ -43,7 +43,6 @@ enum WarmStart {
         else { return nil }
         var original = leader
         for (j, k) in problem.column { original[j] = y[k] }
-        ProductLinearization.complete(&original, r.auxiliaryDefinitions)
         var point = [Double](repeating: 0, count: r.milp.columns.count)
         for (k, column) in r.milp.columns.enumerated() {
             switch column.origin {
@@ -63,21 +62,18 @@ enum WarmStart {
             if let z = record.binaryColumn { point[z] = point[record.multiplierColumn] > 1e-9 ? 1 : 0 }
         }
         // dual(con) columns from the multipliers just set, as the link rows define them; then the
-        // products that involve them.
+        // auxiliary variables of product linearization (digits and products, which may involve
+        // the duals). Original variables keep their identifiers as MILP columns.
         let sign = model.lowerObjective.sense.sign
+        var dualValue: [Int: Double] = [:]
+        for (k, column) in r.milp.columns.enumerated() {
+            if case .rowDual(let i, let side) = column.origin { dualValue[i, default: 0] += (side == .upper ? -sign : sign) * point[k] }
+        }
         for (j, v) in model.variables.enumerated() {
-            guard case .dual(let row) = v.role else { continue }
-            var value = 0.0
-            for (k, column) in r.milp.columns.enumerated() {
-                if case .rowDual(let i, let side) = column.origin, i == row { value += side == .upper ? -sign * point[k] : sign * point[k] }
-            }
-            point[j] = value
-            original[j] = value
+            if case .dual(let row) = v.role { original[j] = dualValue[row] ?? 0 }
         }
         ProductLinearization.complete(&original, r.auxiliaryDefinitions)
-        for (k, column) in r.milp.columns.enumerated() {
-            if case .original(let j) = column.origin, r.auxiliaryDefinitions[j] != nil { point[k] = original[j] }
-        }
+        for (j, v) in model.variables.enumerated() where v.role != .decision { point[j] = original[j] }
         return r.standardForm.maxViolation(point) <= 1e-6 ? point : nil
     }
 }
