@@ -17,9 +17,10 @@ public struct VarPair: Hashable, Sendable, Comparable {
 /// A linear expression `constant + sum coefficient * variable`.
 public struct LinearExpr: Equatable, Sendable {
     public var constant: Double = 0
-    public var terms: [VarID: Double] = [:]
+    /// The coefficients, sorted by variable.
+    public var terms: SparseMap<VarID> = [:]
 
-    public init(constant: Double = 0, terms: [VarID: Double] = [:]) {
+    public init(constant: Double = 0, terms: SparseMap<VarID> = [:]) {
         self.constant = constant
         self.terms = terms
     }
@@ -28,25 +29,22 @@ public struct LinearExpr: Equatable, Sendable {
         LinearExpr(terms: [id: coefficient])
     }
 
-    /// The terms in variable order, for deterministic output.
+    /// The terms in variable order (the storage order).
     public var sortedTerms: [(VarID, Double)] {
-        terms.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+        zip(terms.keys, terms.values).map { ($0, $1) }
     }
 
     public mutating func add(_ id: VarID, _ coefficient: Double) {
-        let v = (terms[id] ?? 0) + coefficient
-        terms[id] = v == 0 ? nil : v
+        terms.add(id, coefficient)
     }
 
     public mutating func add(_ other: LinearExpr, times factor: Double = 1) {
         constant += factor * other.constant
-        for (id, c) in other.terms { add(id, factor * c) }
+        terms.merge(other.terms, times: factor)
     }
 
     public func scaled(_ factor: Double) -> LinearExpr {
-        var r = LinearExpr(constant: constant * factor)
-        if factor != 0 { for (id, c) in terms { r.terms[id] = c * factor } }
-        return r
+        LinearExpr(constant: constant * factor, terms: terms.scaled(factor))
     }
 
     /// The value at a point.
@@ -70,11 +68,12 @@ public struct LinearExpr: Equatable, Sendable {
 /// expression tree; every model that the exact (MILP) path accepts is quadratic.
 public struct QuadExpr: Equatable, Sendable {
     public var linear = LinearExpr()
-    public var quadratic: [VarPair: Double] = [:]
+    /// The coefficients of `v_i * v_j`, sorted by pair.
+    public var quadratic: SparseMap<VarPair> = [:]
     /// Where each quadratic term was written, to point at it in error messages.
     public var origins: [VarPair: SourceLocation] = [:]
 
-    public init(linear: LinearExpr = LinearExpr(), quadratic: [VarPair: Double] = [:]) {
+    public init(linear: LinearExpr = LinearExpr(), quadratic: SparseMap<VarPair> = [:]) {
         self.linear = linear
         self.quadratic = quadratic
     }
@@ -87,25 +86,26 @@ public struct QuadExpr: Equatable, Sendable {
     public var constant: Double { linear.constant }
     public var isConstant: Bool { quadratic.isEmpty && linear.terms.isEmpty }
 
+    /// The quadratic terms in pair order (the storage order).
     public var sortedQuadratic: [(VarPair, Double)] {
-        quadratic.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+        zip(quadratic.keys, quadratic.values).map { ($0, $1) }
     }
 
     public mutating func addQuadratic(_ pair: VarPair, _ c: Double, at location: SourceLocation? = nil) {
-        let v = (quadratic[pair] ?? 0) + c
-        if v == 0 {
-            quadratic[pair] = nil
+        quadratic.add(pair, c)
+        if quadratic[pair] == nil {
             origins[pair] = nil
-        } else {
-            quadratic[pair] = v
-            if let location, origins[pair] == nil { origins[pair] = location }
+        } else if let location, origins[pair] == nil {
+            origins[pair] = location
         }
     }
 
-    /// Adds another expression in place (sums of many terms stay linear in time).
+    /// Adds another expression in place, by merging the sorted term lists.
     public mutating func add(_ b: QuadExpr) {
         linear.add(b.linear)
-        for (p, c) in b.quadratic { addQuadratic(p, c, at: b.origins[p]) }
+        if b.quadratic.isEmpty { return }
+        quadratic.merge(b.quadratic)
+        for (p, location) in b.origins where origins[p] == nil && quadratic[p] != nil { origins[p] = location }
     }
 
     public static func + (a: QuadExpr, b: QuadExpr) -> QuadExpr {
@@ -118,11 +118,8 @@ public struct QuadExpr: Equatable, Sendable {
     public static func - (a: QuadExpr, b: QuadExpr) -> QuadExpr { a + b.scaled(-1) }
 
     public func scaled(_ f: Double) -> QuadExpr {
-        var r = QuadExpr(linear: linear.scaled(f))
-        if f != 0 {
-            for (p, c) in quadratic { r.quadratic[p] = c * f }
-            r.origins = origins
-        }
+        var r = QuadExpr(linear: linear.scaled(f), quadratic: quadratic.scaled(f))
+        if f != 0 { r.origins = origins }
         return r
     }
 
@@ -132,11 +129,15 @@ public struct QuadExpr: Equatable, Sendable {
         if b.isConstant { return a.scaled(b.constant) }
         guard a.isLinear, b.isLinear else { return nil }
         var r = QuadExpr(linear: LinearExpr(constant: a.constant * b.constant))
-        for (id, c) in a.linear.terms { r.linear.add(id, c * b.constant) }
-        for (id, c) in b.linear.terms { r.linear.add(id, c * a.constant) }
+        r.linear.terms.merge(a.linear.terms, times: b.constant)
+        r.linear.terms.merge(b.linear.terms, times: a.constant)
+        var products: [(VarPair, Double)] = []
+        products.reserveCapacity(a.linear.terms.count * b.linear.terms.count)
         for (i, ci) in a.linear.terms {
-            for (j, cj) in b.linear.terms { r.addQuadratic(VarPair(i, j), ci * cj, at: location) }
+            for (j, cj) in b.linear.terms { products.append((VarPair(i, j), ci * cj)) }
         }
+        r.quadratic = SparseMap(summing: products)
+        if let location { for p in r.quadratic.keys { r.origins[p] = location } }
         return r
     }
 

@@ -146,7 +146,7 @@ public enum ProductLinearization {
             let name = "\(model.variables[b].name)*\(model.variables[v].name)"
             let w = model.addVariable(
                 Variable(base: name, level: .upper, lower: min(0, r.lower), upper: max(0, r.upper), role: .auxiliary, location: at))
-            func row(_ suffix: String, _ terms: [VarID: Double], _ lo: Double, _ hi: Double) {
+            func row(_ suffix: String, _ terms: SparseMap<VarID>, _ lo: Double, _ hi: Double) {
                 var c = Constraint(
                     base: "product[\(name)]:\(suffix)", level: .upper, body: QuadExpr(linear: LinearExpr(terms: terms)), lower: lo, upper: hi, location: at)
                 c.isAuxiliary = true

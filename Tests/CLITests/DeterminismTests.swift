@@ -1,0 +1,43 @@
+import Foundation
+import XCTest
+
+/// The same model and options give byte-identical reports, timing aside, across processes.
+///
+/// Each process seeds Swift's hashing differently, so anything that sums or prints in
+/// dictionary order shows up here as a difference between two runs.
+final class DeterminismTests: XCTestCase {
+    /// Every `.blo` file under `Models/`, sorted.
+    static func models() -> [String] {
+        let base = root.appendingPathComponent("Models")
+        let walker = FileManager.default.enumerator(atPath: base.path)
+        var found: [String] = []
+        while let p = walker?.nextObject() as? String { if p.hasSuffix(".blo") { found.append("Models/" + p) } }
+        return found.sorted()
+    }
+
+    /// The report without the fields that measure time.
+    static func withoutTiming(_ text: String) -> String {
+        var out: [Substring] = []
+        var inTiming = false
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            if line.contains("\"timing\": {") { inTiming = true; continue }
+            if inTiming { if line.contains("}") { inTiming = false }; continue }
+            if line.hasPrefix("time ") { continue }
+            out.append(line)
+        }
+        return out.joined(separator: "\n")
+    }
+
+    func testEveryModelGivesTheSameReportTwice() throws {
+        let models = Self.models()
+        XCTAssertGreaterThan(models.count, 20, "the models were not found")
+        for model in models {
+            for arguments in [["solve", model, "--json"], ["solve", model, "--explain"]] {
+                let a = try blomodel(arguments), b = try blomodel(arguments)
+                XCTAssertEqual(a.status, b.status, "\(arguments)")
+                XCTAssertEqual(Self.withoutTiming(a.out), Self.withoutTiming(b.out), "\(arguments.joined(separator: " ")) differs between two runs")
+                XCTAssertEqual(a.err, b.err, "\(arguments)")
+            }
+        }
+    }
+}
