@@ -63,7 +63,13 @@ public struct Variable: Sendable {
 public struct Objective: Sendable {
     public var sense: ObjectiveSense
     public var name: String
+    /// The sorted quadratic view of the objective, for the MILP routes. Empty when the
+    /// objective is not quadratic: `nonquadratic` then says why, and only `function` holds it.
     public var expression: QuadExpr
+    /// The objective in the model's expression graph (nil for objectives built as views only).
+    public var function: NodeID?
+    /// Why the objective has no quadratic view (a function of variables, degree three, ...).
+    public var nonquadratic: ExtractionFailure?
     public var location: SourceLocation
 
     public init(sense: ObjectiveSense, name: String, expression: QuadExpr, location: SourceLocation = .unknown) {
@@ -90,7 +96,14 @@ public struct Constraint: Sendable {
     public var base: String
     public var index: Tuple
     public var level: Level
+    /// The sorted quadratic view of the body (no constant term). Empty when the body is not
+    /// quadratic: `nonquadratic` then says why, and only `function` holds it.
     public var body: QuadExpr
+    /// The body in the model's expression graph, with the same value as `body`
+    /// (nil for rows built as views only, such as those a pass adds).
+    public var function: NodeID?
+    /// Why the body has no quadratic view.
+    public var nonquadratic: ExtractionFailure?
     public var lower: Double
     public var upper: Double
     /// A user-declared bound on the magnitude of this row's dual variable.
@@ -124,6 +137,9 @@ public struct Constraint: Sendable {
 /// embedded DSL produce, and what every reformulation starts from.
 public struct BilevelModel: Sendable {
     public var name: String
+    /// Every expression of the model, as written. Objectives and constraints point into it
+    /// (`function`); the MILP routes read their quadratic views instead.
+    public var graph = ExpressionGraph()
     public var variables: [Variable] = []
     public var constraints: [Constraint] = []
     public var upperObjective: Objective
@@ -136,6 +152,12 @@ public struct BilevelModel: Sendable {
         self.name = name
         self.upperObjective = upperObjective
         self.lowerObjective = lowerObjective
+    }
+
+    /// True when every objective and constraint has a quadratic view (the MILP routes' domain).
+    public var isQuadratic: Bool {
+        upperObjective.nonquadratic == nil && lowerObjective.nonquadratic == nil
+            && constraints.allSatisfy { $0.nonquadratic == nil }
     }
 
     public func variables(at level: Level) -> [VarID] {
