@@ -10,7 +10,13 @@ public indirect enum Expr: Sendable {
     /// A name with optional subscripts: `n`, `cost[i,j]`, `x[a]`.
     case name(String, [Expr], SourceLocation, length: Int)
     case unary(String, Expr, SourceLocation)
+    /// Comparisons, `and`, `or` and `^`.
     case binary(String, Expr, Expr, SourceLocation)
+    /// `a + b - c ...` or `a * b / c ...`: a flat chain, however long (no nesting, so
+    /// nothing downstream recurses in proportion to the number of terms).
+    case chain([Operand], SourceLocation)
+    /// `f(a, b)`: a function call (`exp`, `log`, `min`, ...).
+    case call(String, [Expr], SourceLocation, length: Int)
     case sum(Indexing, Expr, SourceLocation)
     /// A parenthesised list of two or more expressions: a tuple `(i,j)`.
     case tuple([Expr], SourceLocation)
@@ -23,10 +29,24 @@ public indirect enum Expr: Sendable {
 
     public var location: SourceLocation {
         switch self {
+        case .chain(_, let l), .call(_, _, let l, _): return l
         case .number(_, let l), .string(_, let l), .name(_, _, let l, _), .unary(_, _, let l), .binary(_, _, _, let l),
             .sum(_, _, let l), .tuple(_, let l), .membership(_, _, _, let l), .dual(_, let l), .conditional(_, _, _, let l):
             return l
         }
+    }
+}
+
+/// One operand of a chain: its operator (`+`, `-`, `*` or `/`; the first operand's is `+`
+/// or `*`), the operand, and where the operator was written.
+public struct Operand: Sendable {
+    public var op: String
+    public var expr: Expr
+    public var location: SourceLocation
+    public init(_ op: String, _ expr: Expr, _ location: SourceLocation) {
+        self.op = op
+        self.expr = expr
+        self.location = location
     }
 }
 

@@ -51,9 +51,11 @@ public final class Elaborator {
     var declarations: [String: SourceLocation] = [:]
     /// Every constraint name and where (`dual()` may name a constraint declared further down).
     var constraintDeclarations: [String: SourceLocation] = [:]
-    var indexBindings: [String: Element] = [:]
+    var indexBindings = Bindings()
     var variables: [Variable] = []
     var constraints: [Constraint] = []
+    /// Every expression of the model, as written.
+    var graph = ExpressionGraph()
     var objectives: [Level: Objective] = [:]
     var lowerDualBound: (Double, SourceLocation)?
     var blockLevel: Level?
@@ -64,6 +66,9 @@ public final class Elaborator {
     /// Per set and tuple position, the members by their element there: lets a filter such as
     /// `{(i,j) in ARCS: i == n}` visit only the matching members instead of the whole set.
     var memberIndex: [String: [Int: [Element: [Tuple]]]] = [:]
+
+    /// The most members a set, a product of sets or an indexed sum may have (as for ranges).
+    public static let maximumMembers = 10_000_000
 
     public init(source: SourceFile, directory: String) {
         self.source = source
@@ -112,10 +117,12 @@ public final class Elaborator {
                             at: oat, length: sense.rawValue.count)
                     }
                     // Constants stay in the objective: they shift the reported value, not the decision.
-                    let expr = try evaluate(e)
-                    objectives[level] = Objective(
+                    let root = graph.node(try evaluate(e), at: graph.range(e.location))
+                    var objective = Objective(
                         sense: sense, name: name ?? (level == .upper ? "leader_objective" : "follower_objective"),
-                        expression: expr, location: oat)
+                        expression: QuadExpr(), location: oat)
+                    objective.function = root
+                    objectives[level] = objective
                 case .constraint(let name, let indexing, let parts, let relations, let dualBound, let cat):
                     try declareConstraint(name, indexing, parts, relations, dualBound, level, cat)
                 case .dualBound(let e, let dat):
@@ -144,7 +151,9 @@ public final class Elaborator {
                 statements.isEmpty ? "the model is empty" : "the model has no '\(missing)' block", at: start,
                 notes: ["a bilevel model has an 'upper { ... }' block (the leader) and a 'lower { ... }' block (the follower)"])
         }
+        try extractViews()
         var model = BilevelModel(name: name, upperObjective: objectives[.upper]!, lowerObjective: objectives[.lower]!)
+        model.graph = graph
         model.variables = variables
         model.constraints = constraints
         if let (v, at) = lowerDualBound {
@@ -156,6 +165,41 @@ public final class Elaborator {
             throw error("the lower block declares no variables: the follower has nothing to decide", at: blocks[.lower]!, length: 5)
         }
         return model
+    }
+
+    /// The quadratic views of every objective and constraint, extracted in one batch (one
+    /// scratch buffer for the whole graph). A view's constant moves to the row's bounds; a
+    /// row whose terms cancel is a fact about the data, dropped when true.
+    func extractViews() throws {
+        let levels: [Level] = [.upper, .lower]
+        let roots = levels.compactMap { objectives[$0]?.function } + constraints.compactMap(\.function)
+        let views = graph.quadraticViews(roots)
+        for (k, level) in levels.enumerated() {
+            switch views[k] {
+            case .success(let q): objectives[level]?.expression = q
+            case .failure(let f): objectives[level]?.nonquadratic = f
+            }
+        }
+        var kept: [Constraint] = []
+        kept.reserveCapacity(constraints.count)
+        for (k, var c) in constraints.enumerated() {
+            switch views[levels.count + k] {
+            case .success(let q):
+                c.body = q
+                c.lower -= q.constant
+                c.upper -= q.constant
+                c.body.linear.constant = 0
+                if c.body.isConstant {
+                    if c.lower > 1e-9 || c.upper < -1e-9 {
+                        throw error("\(c.name) involves no variables and can never hold", at: c.location, length: c.base.count)
+                    }
+                    continue
+                }
+            case .failure(let f): c.nonquadratic = f
+            }
+            kept.append(c)
+        }
+        constraints = kept
     }
 
     func scanDeclarations(_ statements: [Statement]) {
@@ -330,16 +374,17 @@ public final class Elaborator {
         let members = try indexing.map { try expand($0) } ?? [(bindings: [:], tuple: [])]
         for m in members {
             try withBindings(m.bindings) {
-                var c: Constraint
+                // The body is `lhs - rhs` (or the middle of a ranged row); its constant moves to the bounds.
+                var body: Combination
+                var lower: Double, upper: Double
                 if parts.count == 2 {
-                    let lhs = try evaluate(parts[0]), rhs = try evaluate(parts[1])
-                    var body = lhs - rhs
-                    let k = body.linear.constant
-                    body.linear.constant = 0
+                    body = try evaluate(parts[0])
+                    body.add(try evaluate(parts[1]), times: -1)
+                    let k = body.constant
                     switch relations[0] {
-                    case "<=": c = Constraint(base: name, index: m.tuple, level: level, body: body, lower: -.infinity, upper: -k)
-                    case ">=": c = Constraint(base: name, index: m.tuple, level: level, body: body, lower: -k, upper: .infinity)
-                    default: c = Constraint(base: name, index: m.tuple, level: level, body: body, lower: -k, upper: -k)
+                    case "<=": (lower, upper) = (-.infinity, -k)
+                    case ">=": (lower, upper) = (-k, .infinity)
+                    default: (lower, upper) = (-k, -k)
                     }
                 } else {
                     var lo = try evaluate(parts[0]), hi = try evaluate(parts[2])
@@ -349,16 +394,18 @@ public final class Elaborator {
                             "the outer parts of a ranged constraint must be constants", at: at, length: name.count,
                             notes: ["write two constraints instead"])
                     }
-                    var body = try evaluate(parts[1])
-                    let k = body.linear.constant
-                    body.linear.constant = 0
-                    c = Constraint(
-                        base: name, index: m.tuple, level: level, body: body, lower: lo.constant - k,
-                        upper: hi.constant - k)
-                    if c.lower > c.upper {
-                        throw error("\(c.name) has its lower side \(formatNumber(c.lower + k)) above its upper side \(formatNumber(c.upper + k))", at: at, length: name.count)
+                    if lo.constant > hi.constant {
+                        throw error(
+                            "\(indexedName(name, m.tuple)) has its lower side \(formatNumber(lo.constant)) above its upper side \(formatNumber(hi.constant))",
+                            at: at, length: name.count)
                     }
+                    body = try evaluate(parts[1])
+                    (lower, upper) = (lo.constant - body.constant, hi.constant - body.constant)
                 }
+                body.constant = 0
+                let root = body.isConstant ? nil : graph.node(body, at: graph.range(parts[parts.count == 2 ? 0 : 1].location))
+                var c = Constraint(base: name, index: m.tuple, level: level, body: QuadExpr(), lower: lower, upper: upper)
+                c.function = root
                 c.location = at
                 if let dualBound {
                     let v = try constant(dualBound, "a dual bound")
@@ -368,7 +415,7 @@ public final class Elaborator {
                     c.dualBound = v
                     c.dualBoundSource = .constraint(dualBound.location)
                 }
-                if c.body.isConstant {
+                if root == nil {
                     // A row without variables is a fact about the data: true rows are dropped, false ones are errors.
                     if c.lower > 1e-9 || c.upper < -1e-9 {
                         throw error(
@@ -383,14 +430,13 @@ public final class Elaborator {
 
     // MARK: - Index sets
 
-    typealias Member = (bindings: [String: Element], tuple: Tuple)
+    typealias Member = (bindings: Bindings, tuple: Tuple)
 
-    func withBindings<T>(_ b: [String: Element], _ body: () throws -> T) rethrows -> T {
+    func withBindings<T>(_ b: Bindings, _ body: () throws -> T) rethrows -> T {
         if b.isEmpty { return try body() }
-        var saved: [(String, Element?)] = []
-        saved.reserveCapacity(b.count)
-        for (name, value) in b { saved.append((name, indexBindings.updateValue(value, forKey: name))) }
-        defer { for (name, old) in saved { indexBindings[name] = old } }
+        let depth = indexBindings.count
+        indexBindings.push(b)
+        defer { indexBindings.truncate(to: depth) }
         return try body()
     }
 
@@ -402,9 +448,33 @@ public final class Elaborator {
             for n in item.names where sets[n] != nil || params[n] != nil || families[n] != nil {
                 throw error("index name '\(n)' is already the name of a set, parameter or variable", at: item.location)
             }
+            // A set that does not depend on the names bound so far has the same size for every
+            // partial member: the product's size is known before anything is built.
+            let bound = indexing.items.prefix { $0.location != item.location }.flatMap(\.names)
+            var independent = false
+            switch item.set {
+            case .named: independent = true
+            case .range(let lo, let hi, _): independent = !mentions(lo, bound) && !mentions(hi, bound)
+            default: break
+            }
+            if independent, let first = result.first {
+                let size = try withBindings(first.bindings) { try resolveSet(item.set) }.members.count
+                if result.count.multipliedReportingOverflow(by: size).partialValue > Elaborator.maximumMembers
+                    || result.count.multipliedReportingOverflow(by: size).overflow
+                {
+                    throw error(
+                        "this indexing has more than \(Elaborator.maximumMembers) members (\(result.count) x \(size))", at: item.location,
+                        notes: ["an index set, a product of sets or an indexed sum is limited to \(Elaborator.maximumMembers) members; filter it with ': condition' or split the model"])
+                }
+            }
             var next: [Member] = []
             for partial in result {
                 let set = try withBindings(partial.bindings) { try resolveSet(item.set) }
+                if next.count + set.members.count > Elaborator.maximumMembers {
+                    throw error(
+                        "this indexing has more than \(Elaborator.maximumMembers) members", at: item.location,
+                        notes: ["an index set, a product of sets or an indexed sum is limited to \(Elaborator.maximumMembers) members; filter it with ': condition' or split the model"])
+                }
                 if !item.names.isEmpty, set.dimension != item.names.count, !set.members.isEmpty {
                     throw error(
                         "the set has \(set.dimension)-tuples but the index binds \(item.names.count) name\(item.names.count == 1 ? "" : "s")",
@@ -444,7 +514,7 @@ public final class Elaborator {
         }
         var result: [Member] = []
         for t in memberIndex[setName]![position]![key] ?? [] {
-            var b: [String: Element] = [:]
+            var b = Bindings()
             for (n, e) in zip(item.names, t) { b[n] = e }
             if try withBindings(b, { try truth(condition) }) { result.append((bindings: b, tuple: t)) }
         }
@@ -454,9 +524,19 @@ public final class Elaborator {
     /// In a conjunction, a test `name == e` (or `e == name`) with `name` one of `names`
     /// and `e` free of them: the position of `name` and `e`.
     func equalityFilter(_ e: Expr, names: [String]) -> (Int, Expr)? {
+        if case .binary("and", _, _, _) = e {
+            // The conjuncts of a left-leaning chain, left to right, by a loop.
+            var conjuncts: [Expr] = []
+            var current = e
+            while case .binary("and", let l, let r, _) = current {
+                conjuncts.append(r)
+                current = l
+            }
+            conjuncts.append(current)
+            for c in conjuncts.reversed() { if let found = equalityFilter(c, names: names) { return found } }
+            return nil
+        }
         switch e {
-        case .binary("and", let l, let r, _):
-            return equalityFilter(l, names: names) ?? equalityFilter(r, names: names)
         case .binary("==", let l, let r, _):
             for (a, b) in [(l, r), (r, l)] {
                 if case .name(let n, let subs, _, _) = a, subs.isEmpty, let position = names.firstIndex(of: n),
@@ -477,6 +557,8 @@ public final class Elaborator {
         case .name(let n, let subs, _, _): return names.contains(n) || subs.contains { mentions($0, names) }
         case .unary(_, let a, _): return mentions(a, names)
         case .binary(_, let a, let b, _): return mentions(a, names) || mentions(b, names)
+        case .chain(let operands, _): return operands.contains { mentions($0.expr, names) }
+        case .call(_, let arguments, _, _): return arguments.contains { mentions($0, names) }
         case .tuple(let items, _): return items.contains { mentions($0, names) }
         case .conditional(let c, let a, let b, _): return mentions(c, names) || mentions(a, names) || mentions(b, names)
         case .sum, .membership, .dual: return true
@@ -549,11 +631,16 @@ public final class Elaborator {
 
     /// An expression that must not involve variables.
     func constant(_ e: Expr, _ what: String) throws -> Double {
-        let v = try evaluate(e)
-        guard v.isConstant else {
-            let id = v.linear.sortedTerms.first?.0 ?? v.sortedQuadratic.first!.0.first
-            throw error(
-                "\(what) must be a constant, but it involves the variable '\(variables[id].name)'", at: e.location)
+        var v = try evaluate(e)
+        if !v.isConstant {
+            // Terms that cancel (`x - x`) still make a constant.
+            let root = graph.node(v)
+            if case .success(let q) = graph.quadraticView(root), q.isConstant {
+                v = Combination(constant: q.constant)
+            } else {
+                let name = graph.variables(in: root).first.map { variables[$0].name } ?? "?"
+                throw error("\(what) must be a constant, but it involves the variable '\(name)'", at: e.location)
+            }
         }
         guard v.constant.isFinite else { throw error("\(what) is not a finite number", at: e.location) }
         return v.constant
@@ -578,9 +665,12 @@ public final class Elaborator {
         return .int(Int(v))
     }
 
-    func evaluate(_ e: Expr) throws -> QuadExpr {
+    /// The value of an expression: a constant, or terms over nodes it adds to the graph.
+    /// Recursion here follows the nesting of the source, which the parser limits
+    /// (`Parser.maximumNesting`); chains and indexed sums are loops.
+    func evaluate(_ e: Expr) throws -> Combination {
         switch e {
-        case .number(let v, _): return QuadExpr(constant: v)
+        case .number(let v, _): return Combination(constant: v)
         case .string(let s, let at):
             throw error("the symbol \"\(s)\" is not a number", at: at, length: s.count + 2)
         case .name(let name, let subscripts, let at, let length):
@@ -589,20 +679,20 @@ public final class Elaborator {
                 guard case .int(let v) = b else {
                     throw error("the index '\(name)' is the symbol '\(b)' here, not a number", at: at, length: length)
                 }
-                return QuadExpr(constant: Double(v))
+                return Combination(constant: Double(v))
             }
             if let p = params[name] {
                 guard p.location.line < at.line || (p.location.line == at.line && p.location.column < at.column) else {
                     throw unknownName(name, at: at, length: length)
                 }
                 let key = try subscriptKey(name, subscripts, dimension: p.dimension, at: at, length: length)
-                if let v = p.values[key] { return QuadExpr(constant: v) }
+                if let v = p.values[key] { return Combination(constant: v) }
                 if let domain = p.domain, !domain.contains(key) {
                     throw error(
                         "\(indexedName(name, key)) is outside the index set of '\(name)'", at: at, length: length,
                         notes: symbolNotes(subscripts))
                 }
-                if let d = p.defaultValue { return QuadExpr(constant: d) }
+                if let d = p.defaultValue { return Combination(constant: d) }
                 throw error(
                     "\(indexedName(name, key)) has no value and '\(name)' has no default", at: at, length: length,
                     notes: ["give the value in the data, or declare 'param \(name){...} ... default 0;'"])
@@ -617,7 +707,7 @@ public final class Elaborator {
                         "\(indexedName(name, key)) is outside the index set of '\(name)'", at: at, length: length,
                         notes: symbolNotes(subscripts))
                 }
-                return .variable(id)
+                return graph.variable(id, at: graph.range(at, length: length))
             }
             if sets[name] != nil {
                 throw error("'\(name)' is a set; it cannot be used as a number", at: at, length: length)
@@ -628,53 +718,52 @@ public final class Elaborator {
             throw unknownName(name, at: at, length: length)
         case .unary(let op, let inner, let at):
             switch op {
-            case "-": return -(try evaluate(inner))
+            case "-": return try evaluate(inner).scaled(-1)
             case "+": return try evaluate(inner)
             default: throw error("'not' gives a condition, not a number", at: at, length: 3)
             }
-        case .binary(let op, let l, let r, let at):
-            switch op {
-            case "+": return try evaluate(l) + evaluate(r)
-            case "-": return try evaluate(l) - evaluate(r)
-            case "*":
-                let a = try evaluate(l), b = try evaluate(r)
-                guard let p = QuadExpr.product(a, b, at: at) else {
-                    throw error(
-                        "this product has degree three or more; expressions may be at most quadratic", at: at)
-                }
-                return p
-            case "/":
-                let a = try evaluate(l), b = try evaluate(r)
-                guard b.isConstant else {
-                    throw error("division by an expression with variables is not supported; divide by constants only", at: at)
-                }
-                guard b.constant != 0 else { throw error("division by zero", at: at) }
-                return a.scaled(1 / b.constant)
-            case "^":
-                let a = try evaluate(l), b = try evaluate(r)
-                guard b.isConstant else { throw error("an exponent must be a number", at: r.location) }
-                if a.isConstant { return QuadExpr(constant: Foundation.pow(a.constant, b.constant)) }
-                switch b.constant {
-                case 0: return QuadExpr(constant: 1)
-                case 1: return a
-                case 2:
-                    guard let p = QuadExpr.product(a, a, at: at) else {
-                        throw error("this square has degree four; expressions may be at most quadratic", at: at)
+        case .chain(let operands, _):
+            if operands.first?.op == "*" {
+                var product = try evaluate(operands[0].expr)
+                for o in operands.dropFirst() {
+                    let factor = try evaluate(o.expr)
+                    let range = graph.range(o.location)
+                    if o.op == "*" {
+                        product = graph.multiply(product, factor, at: range)
+                    } else {
+                        if factor.isConstant, factor.constant == 0 { throw error("division by zero", at: o.location) }
+                        product = graph.divide(product, factor, at: range)
                     }
-                    return p
-                default:
-                    let what =
-                        b.constant == b.constant.rounded() && b.constant > 2
-                        ? "makes this expression of degree more than two" : "is not 0, 1 or 2"
-                    throw error(
-                        "the exponent \(formatNumber(b.constant)) \(what); an expression with variables may be raised to the power 0, 1 or 2 only",
-                        at: r.location)
                 }
-            default:
-                throw error("'\(op)' gives a condition, not a number", at: at, length: op.count)
+                return product
             }
+            var total = Combination(constant: 0)
+            for o in operands { total.add(try evaluate(o.expr), times: o.op == "-" ? -1 : 1) }
+            return total
+        case .binary(let op, let l, let r, let at):
+            guard op == "^" else { throw error("'\(op)' gives a condition, not a number", at: at, length: op.count) }
+            let base = try evaluate(l), exponent = try evaluate(r)
+            guard exponent.isConstant else {
+                throw error(
+                    "an exponent must be a number", at: r.location,
+                    notes: ["for a variable exponent write exp(b * log(a)) (with a > 0)"])
+            }
+            let p = exponent.constant
+            guard p.isFinite else { throw error("the exponent is not a finite number", at: r.location) }
+            if base.isConstant {
+                let v = ExpressionGraph.power(base.constant, p)
+                guard v.isFinite else {
+                    throw error(
+                        "\(formatNumber(base.constant)) ^ \(formatNumber(p)) is not a finite real number", at: at,
+                        notes: base.constant < 0 ? ["a negative number has no real power with a fractional exponent"] : [])
+                }
+                return Combination(constant: v)
+            }
+            return graph.power(base, p, at: graph.range(at))
+        case .call(let name, let arguments, let at, let length):
+            return try call(name, arguments, at: at, length: length)
         case .sum(let indexing, let body, _):
-            var total = QuadExpr()
+            var total = Combination(constant: 0)
             for m in try expand(indexing) {
                 total.add(try withBindings(m.bindings) { try evaluate(body) })
             }
@@ -686,8 +775,51 @@ public final class Elaborator {
         case .conditional(let condition, let a, let b, _):
             return try truth(condition) ? evaluate(a) : evaluate(b)
         case .dual(let inner, let at):
-            return .variable(try dualVariable(inner, at: at))
+            return graph.variable(try dualVariable(inner, at: at), at: graph.range(at, length: 4))
         }
+    }
+
+    /// The functions a `.blo` expression may call, by name.
+    static let functions: [String: MathFunction] = Dictionary(uniqueKeysWithValues: MathFunction.allCases.map { ($0.rawValue, $0) })
+
+    /// `f(arguments)`: a smooth or nonsmooth function, checked for its name, its number of
+    /// arguments and, for constant arguments, its domain.
+    func call(_ name: String, _ arguments: [Expr], at: SourceLocation, length: Int) throws -> Combination {
+        let range = graph.range(at, length: length)
+        if name == "min" || name == "max" {
+            guard arguments.count >= 2 else {
+                throw error(
+                    "\(name)() takes two or more arguments, got \(arguments.count)", at: at, length: length,
+                    notes: ["write \(name)(a, b) or \(name)(a, b, c)"])
+            }
+            return graph.extremum(try arguments.map { try evaluate($0) }, maximum: name == "max", at: range)
+        }
+        guard let f = Elaborator.functions[name] else {
+            if families[name] != nil || params[name] != nil || sets[name] != nil {
+                let what = families[name] != nil ? "a variable" : params[name] != nil ? "a parameter" : "a set"
+                throw error(
+                    "'\(name)' is \(what), not a function", at: at, length: length,
+                    notes: ["subscripts are written in brackets: \(name)[i]"])
+            }
+            var notes: [String] = []
+            let known = (Array(Elaborator.functions.keys) + ["min", "max"]).sorted()
+            if let s = closestName(to: name, among: known) { notes.append("did you mean '\(s)'?") }
+            notes.append("the functions are " + known.joined(separator: ", "))
+            throw error("unknown function '\(name)'", at: at, length: length, notes: notes)
+        }
+        guard arguments.count == 1 else {
+            throw error("\(name)() takes one argument, got \(arguments.count)", at: at, length: length)
+        }
+        let argument = try evaluate(arguments[0])
+        guard let result = graph.call(f, argument, at: range) else {
+            throw error(
+                "\(name)(\(formatNumber(argument.constant))) is undefined: \(name) takes \(f.domain ?? "finite numbers")",
+                at: at, length: length)
+        }
+        if result.isConstant, !result.constant.isFinite {
+            throw error("\(name)(\(formatNumber(argument.constant))) is not a finite number", at: at, length: length)
+        }
+        return result
     }
 
     /// The tuple a subscript list denotes, checked against the family's dimension.
@@ -777,8 +909,22 @@ public final class Elaborator {
     /// A condition in an indexing filter.
     func truth(_ e: Expr) throws -> Bool {
         switch e {
-        case .binary("and", let l, let r, _): return try truth(l) && truth(r)
-        case .binary("or", let l, let r, _): return try truth(l) || truth(r)
+        case .binary("and", _, _, _), .binary("or", _, _, _):
+            // `a and b and c ...` is a left-leaning chain as long as the input: walk it with a loop.
+            guard case .binary(let op, _, _, _) = e else { return false }
+            var operands: [Expr] = []
+            var current = e
+            while case .binary(op, let l, let r, _) = current {
+                operands.append(r)
+                current = l
+            }
+            operands.append(current)
+            for operand in operands.reversed() {
+                let t = try truth(operand)
+                if op == "and", !t { return false }
+                if op == "or", t { return true }
+            }
+            return op == "and"
         case .unary("not", let inner, _): return try !truth(inner)
         case .binary(let op, let l, let r, let at) where ["==", "!=", "<", "<=", ">", ">="].contains(op):
             let a = try element(l, symbols: false), b = try element(r, symbols: false)
@@ -803,6 +949,51 @@ public final class Elaborator {
         default:
             throw error("expected a condition (a comparison, 'in', 'and', 'or', 'not')", at: e.location)
         }
+    }
+}
+
+/// Index names bound to set members, innermost last. A short array searched from the end:
+/// most expressions see one to three names, for which this beats hashing every lookup.
+struct Bindings: ExpressibleByDictionaryLiteral {
+    private(set) var names: [String] = []
+    private(set) var values: [Element] = []
+
+    init() {}
+    init(dictionaryLiteral elements: (String, Element)...) {
+        for (n, v) in elements { self[n] = v }
+    }
+
+    var isEmpty: Bool { names.isEmpty }
+    var count: Int { names.count }
+    var keys: [String] { names }
+
+    subscript(name: String) -> Element? {
+        get {
+            var i = names.count - 1
+            while i >= 0 {
+                if names[i] == name { return values[i] }
+                i -= 1
+            }
+            return nil
+        }
+        set {
+            if let i = names.lastIndex(of: name) {
+                if let newValue { values[i] = newValue } else { names.remove(at: i); values.remove(at: i) }
+            } else if let newValue {
+                names.append(name)
+                values.append(newValue)
+            }
+        }
+    }
+
+    mutating func push(_ other: Bindings) {
+        names.append(contentsOf: other.names)
+        values.append(contentsOf: other.values)
+    }
+
+    mutating func truncate(to count: Int) {
+        names.removeSubrange(count...)
+        values.removeSubrange(count...)
     }
 }
 

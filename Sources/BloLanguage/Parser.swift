@@ -6,6 +6,12 @@ public struct Parser {
     let source: SourceFile
     var tokens: [Token]
     var position = 0
+    /// How deeply the expression being parsed is nested (parentheses, signs, powers, calls,
+    /// sums, conditions); limited to `maximumNesting` so that no input can exhaust the stack.
+    var nesting = 0
+
+    /// The deepest nesting of an expression, as in C compilers' bracket depth.
+    public static let maximumNesting = 256
 
     public init(source: SourceFile) throws {
         self.source = source
@@ -283,6 +289,10 @@ public struct Parser {
     }
 
     mutating func parseIndexing() throws -> Indexing {
+        try nested { try $0.parseIndexingBody() }
+    }
+
+    mutating func parseIndexingBody() throws -> Indexing {
         let open = current
         try expectSymbol("{", "to open an indexing expression")
         var items: [Indexing.Item] = []
@@ -379,10 +389,22 @@ public struct Parser {
         return lhs
     }
 
+    /// Counts one level of nesting for the duration of `body`.
+    mutating func nested<T>(_ body: (inout Parser) throws -> T) throws -> T {
+        nesting += 1
+        defer { nesting -= 1 }
+        guard nesting <= Parser.maximumNesting else {
+            throw error(
+                "this expression is nested more than \(Parser.maximumNesting) levels deep",
+                notes: ["parentheses, signs, powers, function calls, sums and conditions count as levels; split the expression, or write a long sum as a flat 'a + b + ...' or as 'sum{...}'"])
+        }
+        return try body(&self)
+    }
+
     mutating func parseNot() throws -> Expr {
         if isKeyword("not"), !isKeyword("in", peek()) {
             let t = advance()
-            return .unary("not", try parseNot(), t.location)
+            return .unary("not", try nested { try $0.parseNot() }, t.location)
         }
         return try parseComparison()
     }
@@ -408,32 +430,42 @@ public struct Parser {
         return lhs
     }
 
+    /// `a + b - c ...` as one flat chain, whatever its length.
     mutating func parseAdditive(symbolsAllowed: Bool = false) throws -> Expr {
-        var lhs = try parseMultiplicative(symbolsAllowed)
+        let start = current.location
+        let first = try parseMultiplicative(symbolsAllowed)
+        guard isSymbol("+") || isSymbol("-") else { return first }
+        var operands = [Operand("+", first, start)]
         while isSymbol("+") || isSymbol("-") {
             let t = advance()
             guard case .symbol(let op) = t.kind else { break }
-            lhs = .binary(op, lhs, try parseMultiplicative(symbolsAllowed), t.location)
+            operands.append(Operand(op, try parseMultiplicative(symbolsAllowed), t.location))
         }
-        return lhs
+        return .chain(operands, start)
     }
 
+    /// `a * b / c ...` as one flat chain.
     mutating func parseMultiplicative(_ symbolsAllowed: Bool = false) throws -> Expr {
-        var lhs = try parseUnary(symbolsAllowed)
+        let start = current.location
+        let first = try parseUnary(symbolsAllowed)
+        guard isSymbol("*") || isSymbol("/") else { return first }
+        var operands = [Operand("*", first, start)]
         while isSymbol("*") || isSymbol("/") {
             let t = advance()
             guard case .symbol(let op) = t.kind else { break }
-            lhs = .binary(op, lhs, try parseUnary(symbolsAllowed), t.location)
+            operands.append(Operand(op, try parseUnary(symbolsAllowed), t.location))
         }
-        return lhs
+        return .chain(operands, start)
     }
 
     mutating func parseUnary(_ symbolsAllowed: Bool = false) throws -> Expr {
-        if case .symbol(let op) = current.kind, op == "-" || op == "+" {
-            let t = advance()
-            return .unary(op, try parseUnary(symbolsAllowed), t.location)
+        try nested { p in
+            if case .symbol(let op) = p.current.kind, op == "-" || op == "+" {
+                let t = p.advance()
+                return .unary(op, try p.parseUnary(symbolsAllowed), t.location)
+            }
+            return try p.parsePower(symbolsAllowed)
         }
-        return try parsePower(symbolsAllowed)
     }
 
     /// `a ^ b` binds tighter than a sign (`-x^2` is `-(x^2)`) and groups to the right.
@@ -453,6 +485,16 @@ public struct Parser {
         case .string(let s):
             _ = advance()
             return .string(s, t.location)
+        case .identifier(let name) where isSymbol("(", peek()):
+            // A function call: `exp(x)`, `min(a, b)`.
+            _ = advance()
+            _ = advance()
+            var arguments: [Expr] = []
+            if !isSymbol(")") {
+                repeat { arguments.append(try parseAdditive(symbolsAllowed: symbolsAllowed)) } while acceptSymbol(",")
+            }
+            try expectSymbol(")", "to close the arguments of '\(name)('")
+            return .call(name, arguments, t.location, length: t.length)
         case .identifier(let name):
             _ = advance()
             var subscripts: [Expr] = []

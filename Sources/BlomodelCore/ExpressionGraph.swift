@@ -262,9 +262,59 @@ extension ExpressionGraph {
     /// terms), or the node that makes it something else. One pass in topological order,
     /// no recursion; each quadratic term remembers where its product was written.
     public func quadraticView(_ root: NodeID) -> Result<QuadExpr, ExtractionFailure> {
-        let order = reachable(from: [root])
-        // Views of the nodes that are not plain variables or constants.
-        var views = [Int: QuadExpr](minimumCapacity: order.count)
+        var extractor = QuadraticViewExtractor(self)
+        return extractor.view(root)
+    }
+
+    /// The views of many roots, sharing one scratch buffer (what elaboration uses).
+    public func quadraticViews(_ roots: [NodeID]) -> [Result<QuadExpr, ExtractionFailure>] {
+        var extractor = QuadraticViewExtractor(self)
+        return roots.map { extractor.view($0) }
+    }
+}
+
+/// Extracts quadratic views. Keeps a mark per node between calls, so that extracting the
+/// views of many small roots of a large graph costs the size of each root, not of the graph.
+struct QuadraticViewExtractor {
+    let graph: ExpressionGraph
+    /// `stamp[i] == generation` when node i was reached from the current root.
+    var stamp: [UInt32]
+    var generation: UInt32 = 0
+
+    init(_ graph: ExpressionGraph) {
+        self.graph = graph
+        stamp = [UInt32](repeating: 0, count: graph.count)
+    }
+
+    /// The nodes reachable from `root`, ascending (a topological order).
+    mutating func reachable(_ root: NodeID) -> [Int] {
+        generation &+= 1
+        if generation == 0 {
+            for i in stamp.indices { stamp[i] = 0 }
+            generation = 1
+        }
+        var order: [Int] = []
+        var stack = [root.index]
+        stamp[root.index] = generation
+        while let i = stack.popLast() {
+            order.append(i)
+            switch graph.nodes[i] {
+            case .constant, .parameter, .variable: continue
+            default:
+                for c in graph.nodes[i].children where stamp[c.index] != generation {
+                    stamp[c.index] = generation
+                    stack.append(c.index)
+                }
+            }
+        }
+        order.sort()
+        return order
+    }
+
+    mutating func view(_ root: NodeID) -> Result<QuadExpr, ExtractionFailure> {
+        let nodes = graph.nodes
+        let order = reachable(root)
+        var views = [Int: QuadExpr]()
         func variable(_ id: NodeID) -> VarID? {
             if case .variable(let j) = nodes[id.index] { return j }
             return nil
@@ -272,12 +322,12 @@ extension ExpressionGraph {
         func view(_ id: NodeID) -> QuadExpr {
             switch nodes[id.index] {
             case .constant(let c): return QuadExpr(constant: c)
-            case .parameter(let p): return QuadExpr(constant: parameters[p].value)
+            case .parameter(let p): return QuadExpr(constant: graph.parameters[p].value)
             case .variable(let j): return .variable(j)
             case .product(let a, let b):
                 if let x = variable(a), let y = variable(b) {
                     var q = QuadExpr()
-                    q.addQuadratic(VarPair(x, y), 1, at: location(of: id))
+                    q.addQuadratic(VarPair(x, y), 1, at: graph.location(of: id))
                     return q
                 }
                 return views[id.index] ?? QuadExpr()
@@ -285,41 +335,67 @@ extension ExpressionGraph {
             }
         }
         func fail(_ id: NodeID, _ kind: ExtractionFailure.Kind) -> Result<QuadExpr, ExtractionFailure> {
-            .failure(ExtractionFailure(node: id, kind: kind, variables: variables(in: id)))
+            .failure(ExtractionFailure(node: id, kind: kind, variables: graph.variables(in: id)))
         }
-        for id in order {
+        for i in order {
+            let id = NodeID(i)
             let result: QuadExpr
-            switch nodes[id.index] {
+            switch nodes[i] {
             case .constant, .parameter, .variable: continue
             case .product(let a, let b) where variable(a) != nil && variable(b) != nil: continue
             case .linear(let c, let coefficients, let children):
                 // Every term is collected first and summed by one sort: a sum of a million
                 // terms costs n log n, whatever the order its terms were written in.
                 var constant = c
-                var linearPairs: [(VarID, Double)] = [], quadraticPairs: [(VarPair, Double)] = []
-                var origins: [VarPair: SourceLocation] = [:]
+                var linearPairs: [(VarID, Double)] = []
+                // Quadratic terms with the node that wrote them (the first one names the origin).
+                var quadratic: [(pair: VarPair, coefficient: Double, origin: Int)] = []
+                var originLocations: [VarPair: SourceLocation] = [:]
                 for (a, child) in zip(coefficients, children) {
                     switch nodes[child.index] {
                     case .variable(let j): linearPairs.append((j, a))
                     case .constant(let k): constant += a * k
-                    case .parameter(let p): constant += a * parameters[p].value
+                    case .parameter(let p): constant += a * graph.parameters[p].value
+                    case .product(let x, let y) where variable(x) != nil && variable(y) != nil:
+                        quadratic.append((VarPair(variable(x)!, variable(y)!), a, child.index))
                     default:
                         let v = view(child)
                         constant += a * v.constant
                         for (j, cj) in v.linear.terms { linearPairs.append((j, a * cj)) }
                         for (p, cp) in v.quadratic {
-                            quadraticPairs.append((p, a * cp))
-                            if origins[p] == nil, let at = v.origins[p] { origins[p] = at }
+                            quadratic.append((p, a * cp, -1))
+                            if originLocations[p] == nil, let at = v.origins[p] { originLocations[p] = at }
                         }
                     }
                 }
-                var r = QuadExpr(
-                    linear: LinearExpr(constant: constant, terms: SparseMap(summing: linearPairs)),
-                    quadratic: SparseMap(summing: quadraticPairs))
-                if !r.quadratic.isEmpty { r.origins = origins.filter { r.quadratic[$0.key] != nil } }
+                var r = QuadExpr(linear: LinearExpr(constant: constant, terms: SparseMap(summing: linearPairs)))
+                if !quadratic.isEmpty {
+                    // Sorted by pair, then by position: sums and origins are reproducible.
+                    let sorted = quadratic.enumerated().sorted {
+                        $0.element.pair != $1.element.pair ? $0.element.pair < $1.element.pair : $0.offset < $1.offset
+                    }.map(\.element)
+                    var pairs: [(VarPair, Double)] = []
+                    pairs.reserveCapacity(sorted.count)
+                    var k = 0
+                    while k < sorted.count {
+                        let p = sorted[k].pair
+                        var sum = 0.0
+                        var origin: SourceLocation? = originLocations[p]
+                        while k < sorted.count, sorted[k].pair == p {
+                            sum += sorted[k].coefficient
+                            if origin == nil, sorted[k].origin >= 0 { origin = graph.location(of: NodeID(sorted[k].origin)) }
+                            k += 1
+                        }
+                        if sum != 0 {
+                            pairs.append((p, sum))
+                            if let origin { r.origins[p] = origin }
+                        }
+                    }
+                    r.quadratic = SparseMap(sortedUnique: pairs)
+                }
                 result = r
             case .product(let a, let b):
-                guard let p = QuadExpr.product(view(a), view(b), at: location(of: id)) else { return fail(id, .degreeAboveTwo) }
+                guard let p = QuadExpr.product(view(a), view(b), at: graph.location(of: id)) else { return fail(id, .degreeAboveTwo) }
                 result = p
             case .quotient(let a, let b):
                 let d = view(b)
@@ -334,7 +410,7 @@ extension ExpressionGraph {
                 } else if p == 1 {
                     result = base
                 } else if p == 2 {
-                    guard let sq = QuadExpr.product(base, base, at: location(of: id)) else { return fail(id, .degreeAboveTwo) }
+                    guard let sq = QuadExpr.product(base, base, at: graph.location(of: id)) else { return fail(id, .degreeAboveTwo) }
                     result = sq
                 } else {
                     return fail(id, p == p.rounded() && p > 2 && base.isLinear ? .degreeAboveTwo : .power(p))

@@ -36,6 +36,12 @@ public struct SparseMap<Key: Comparable & Hashable & Sendable>: Sendable, Equata
         }
     }
 
+    /// From pairs already sorted by key, without repeated keys or zeros (not checked).
+    public init(sortedUnique pairs: [(Key, Double)]) {
+        keys = pairs.map(\.0)
+        values = pairs.map(\.1)
+    }
+
     public var count: Int { keys.count }
     public var isEmpty: Bool { keys.isEmpty }
 

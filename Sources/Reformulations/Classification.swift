@@ -70,6 +70,20 @@ public enum Classifier {
             return names.joined(separator: ", ") + (ids.count > 6 ? ", ... (\(ids.count) variables)" : "")
         }
 
+        // The exact routes read quadratic views: a model beyond them is refused at its first
+        // offending node (the description in `ModelDescription` says which routes remain).
+        if let part = model.nonquadraticParts.first {
+            let f = part.failure
+            throw Diagnostic(
+                .error,
+                "the exact MILP route takes linear and quadratic expressions; \(part.part) has \(model.describe(part))",
+                at: model.graph.location(of: f.node), length: model.graph.length(of: f.node),
+                notes: [
+                    "'blomodel check' lists the routes for this model and why each can or cannot take it",
+                    "smooth nonlinear bilevel models are for the gradient methods (planned, not yet available)",
+                ]
+            ).withSourceLine()
+        }
         var reasons: [String] = [], termPlan: [String] = []
         let leader = model.variables(at: .upper), follower = model.variables(at: .lower)
         let auxiliary = leader.filter { vars[$0].role != .decision }.count

@@ -35,6 +35,32 @@ func expectError(
     }
 }
 
+/// Loads a model whose leader objective has no quadratic view, and checks the failure's kind
+/// and that it points at the marked position.
+func expectNonquadratic(
+    _ marked: String, _ kind: ExtractionFailure.Kind, file: StaticString = #filePath, line: UInt = #line
+) {
+    let lines = marked.split(separator: "\n", omittingEmptySubsequences: false)
+    var expected: (Int, Int)?
+    for (n, l) in lines.enumerated() {
+        if let r = l.range(of: "⟪") { expected = (n + 1, l.distance(from: l.startIndex, to: r.lowerBound) + 1) }
+    }
+    do {
+        let m = try load(marked.replacingOccurrences(of: "⟪", with: ""))
+        guard let f = m.upperObjective.nonquadratic else {
+            return XCTFail("the leader's objective has a quadratic view", file: file, line: line)
+        }
+        XCTAssertEqual(f.kind, kind, file: file, line: line)
+        let at = m.graph.location(of: f.node)
+        if let (l, c) = expected {
+            XCTAssertEqual(at.line, l, file: file, line: line)
+            XCTAssertEqual(at.column, c, file: file, line: line)
+        }
+    } catch {
+        XCTFail("unexpected error \(error)", file: file, line: line)
+    }
+}
+
 final class ParserTests: XCTestCase {
     func testSetsParamsAndIndexedDeclarations() throws {
         let m = try load(
@@ -160,15 +186,17 @@ final class DiagnosticPositionTests: XCTestCase {
     }
 
     func testPowers() throws {
-        // Squares expand; constants fold; -x^2 is -(x^2); other exponents are positioned errors.
+        // Squares expand; constants fold; -x^2 is -(x^2); other exponents make nodes without a
+        // quadratic view, and the view's failure points at the '^'.
         let m = try load("upper { var x >= 0, <= 2; minimize F: (x - 1)^2 + 2^3*x - x^2; }" + tail)
         XCTAssertNil(m.upperObjective.expression.quadratic[VarPair(0, 0)])  // x^2 - x^2 cancels
         XCTAssertEqual(m.upperObjective.expression.linear.terms[0] ?? .nan, -2 + 8)
         XCTAssertEqual(m.upperObjective.expression.constant, 1)
-        expectError("upper { var x >= 0; minimize F: x^⟪3; }" + tail, "the exponent 3 makes this expression of degree more than two")
-        expectError("upper { var x >= 0; minimize F: x^⟪0.5; }" + tail, "the exponent 0.5 is not 0, 1 or 2")
+        expectNonquadratic("upper { var x >= 0; minimize F: x⟪^3; }" + tail, .degreeAboveTwo)
+        expectNonquadratic("upper { var x >= 0; minimize F: x⟪^0.5; }" + tail, .power(0.5))
+        expectNonquadratic("upper { var x >= 0; minimize F: (x*y)⟪^2; }" + tail, .degreeAboveTwo)
         expectError("upper { var x >= 0; minimize F: x^⟪x; }" + tail, "an exponent must be a number")
-        expectError("upper { var x >= 0; minimize F: (x*y)⟪^2; }" + tail, "this square has degree four")
+        expectError("upper { var x >= 0; minimize F: (-2)⟪^0.5 * x; }" + tail, "is not a finite real number")
     }
 
     func testDualErrors() {
