@@ -101,27 +101,43 @@ struct Solve: ParsableCommand {
 }
 
 struct Check: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Parse and classify a .blo model, and print a summary.")
+    static let configuration = CommandConfiguration(
+        abstract: "Parse a .blo model and describe it: the class of each level, the follower's convexity, and the routes that can take it.")
 
     @Argument(help: "The model file (.blo).") var file: String
+    @Flag(help: "Print the description as JSON.") var json = false
 
     func run() throws {
+        let model: BilevelModel
         do {
-            let model = try ModelLoader.load(path: file)
-            let (_, c) = try Planner.classify(model, lpSolver: SolverChoice.glpk.backend)
+            model = try ModelLoader.load(path: file)
+        } catch let e as Diagnostic {
+            printDiagnostic(e)
+            throw ExitCode(ExitStatus.inputError.rawValue)
+        }
+        let d = ModelDescription.describe(model, lpSolver: SolverChoice.glpk.backend)
+        if json {
+            print(d.json(model: model).render())
+        } else {
             let leader = model.variables.filter { $0.level == .upper && $0.role == .decision }.count
             let follower = model.variables(at: .lower).count
             print("model      \(model.name)")
-            print("class      \(c.problemClass)")
+            print("class      \(d.exactClass ?? "beyond the exact routes (see below)")")
             print("leader     \(model.upperObjective.sense.rawValue) \(model.upperObjective.name); \(leader) variable(s), \(model.constraints(at: .upper).count) constraint(s)")
             print("follower   \(model.lowerObjective.sense.rawValue) \(model.lowerObjective.name); \(follower) variable(s), \(model.constraints(at: .lower).count) constraint(s)")
-            for r in c.reasons { print("  - \(r)") }
-            if !c.termPlan.isEmpty {
+            print("description")
+            for line in d.lines { print("  " + line) }
+            if !d.termPlan.isEmpty {
                 print("terms")
-                for t in c.termPlan { print("  - \(t)") }
+                for t in d.termPlan { print("  - \(t)") }
             }
-        } catch let e as Diagnostic {
-            printDiagnostic(e)
+            print("routes")
+            for r in d.routes { print("  \(r.name.padding(toLength: 24, withPad: " ", startingAt: 0)) \(r.verdict.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)) \(r.reason)") }
+            print("route      \(d.chosenRoute?.name ?? "none available: no route can take this model yet")")
+        }
+        // No available route: say why at the offending term, and fail like an input error.
+        if d.chosenRoute == nil {
+            if let e = d.exactRefusal { printDiagnostic(e) }
             throw ExitCode(ExitStatus.inputError.rawValue)
         }
     }

@@ -41,7 +41,10 @@ extension BilevelModel {
     }
 
     /// The failure of a part in words: "sin of the follower variable y here".
-    public func describe(_ part: NonquadraticPart) -> String {
-        part.failure.describe(variables: phrase(for: part.failure.variables))
+    public func describe(_ part: NonquadraticPart) -> String { describe(part.failure) }
+
+    /// An extraction failure in words: "sin of the follower variable y here".
+    public func describe(_ failure: ExtractionFailure) -> String {
+        failure.describe(variables: phrase(for: failure.variables))
     }
 }

@@ -66,3 +66,43 @@ public enum Convexity {
         return (e.values[0], e.vectors[0])
     }
 }
+
+extension Convexity {
+    /// The largest block of linked variables whose eigenvalues are computed for strong convexity.
+    public static let maximumEigenBlock = 1500
+
+    /// The smallest eigenvalue of the Hessian of `sum c * v_i * v_j` over `variables`
+    /// (variables without a quadratic term contribute 0), or nil when a block of linked
+    /// variables is larger than `maximumEigenBlock`.
+    public static func smallestEigenvalue(_ quadratic: [VarPair: Double], over variables: [VarID]) -> Double? {
+        let involved = Set(quadratic.keys.flatMap { [$0.first, $0.second] })
+        var smallest = variables.contains { !involved.contains($0) } ? 0.0 : Double.infinity
+        // Blocks by union-find, as in `check`.
+        var parent: [VarID: VarID] = [:]
+        func find(_ v: VarID) -> VarID {
+            var r = v
+            while let p = parent[r], p != r { r = p }
+            return r
+        }
+        for p in quadratic.keys.sorted() {
+            if parent[p.first] == nil { parent[p.first] = p.first }
+            if parent[p.second] == nil { parent[p.second] = p.second }
+            let (a, b) = (find(p.first), find(p.second))
+            if a != b { parent[max(a, b)] = min(a, b) }
+        }
+        var blocks: [VarID: [VarID]] = [:]
+        for v in parent.keys.sorted() { blocks[find(v), default: []].append(v) }
+        for root in blocks.keys.sorted() {
+            guard let vars = blocks[root] else { continue }
+            if vars.count > maximumEigenBlock { return nil }
+            let position = Dictionary(uniqueKeysWithValues: vars.enumerated().map { ($1, $0) })
+            var h = [[Double]](repeating: [Double](repeating: 0, count: vars.count), count: vars.count)
+            for (p, c) in quadratic.sorted(by: { $0.key < $1.key }) {
+                guard let i = position[p.first], let j = position[p.second] else { continue }
+                if i == j { h[i][i] += 2 * c } else { h[i][j] += c; h[j][i] += c }
+            }
+            smallest = min(smallest, smallestEigen(h).0)
+        }
+        return smallest.isFinite ? smallest : 0
+    }
+}

@@ -1,0 +1,41 @@
+import BlomodelCore
+import Reformulations
+
+extension ModelDescription {
+    /// The description as JSON (`blomodel check --json`), keys in a fixed order.
+    public func json(model: BilevelModel) -> JSONValue {
+        func level(_ l: LevelDescription, variables: Int, constraints: Int) -> JSONValue {
+            var objective: [(String, JSONValue)] = [
+                ("class", .string(l.objective.expressionClass.rawValue)),
+                ("curvature", .string(l.objective.curvature.rawValue)),
+                ("sense", .string(l.objectiveSense.rawValue)),
+            ]
+            if let d = l.objective.detail { objective.append(("detail", .string(d))) }
+            return .object([
+                ("objective", .object(objective)),
+                ("with_respect_to", .string(l.withRespectTo)),
+                ("constraints", .object(l.constraintClasses.map { ($0.0.rawValue, .number(Double($0.1))) })),
+                ("constraint_count", .number(Double(constraints))),
+                ("variables", .object([
+                    ("continuous", .number(Double(l.continuousVariables))),
+                    ("integer", .number(Double(l.integerVariables))),
+                    ("binary", .number(Double(l.binaryVariables))),
+                ])),
+            ])
+        }
+        return .object([
+            ("model", .string(model.name)),
+            ("exact_class", exactClass.map { .string($0) } ?? .null),
+            ("leader", level(leader, variables: 0, constraints: model.constraints(at: .upper).count)),
+            ("follower", level(follower, variables: 0, constraints: model.constraints(at: .lower).count)),
+            ("follower_convex", followerConvex.map { .bool($0) } ?? .null),
+            ("follower_strong_convexity", .number(followerStrongConvexity)),
+            ("follower_notes", .array(followerNotes.map { .string($0) })),
+            ("term_plan", .array(termPlan.map { .string($0) })),
+            ("routes", .array(routes.map { r in
+                .object([("name", .string(r.name)), ("verdict", .string(r.verdict.rawValue)), ("reason", .string(r.reason))])
+            })),
+            ("route", chosenRoute.map { .string($0.name) } ?? .null),
+        ])
+    }
+}

@@ -1,0 +1,281 @@
+import BlomodelCore
+import LinearAlgebra
+import SolverInterface
+
+/// What kind of function an objective or a constraint body is.
+public enum ExpressionClass: String, Sendable, CaseIterable {
+    case linear
+    case convexQuadratic = "convex quadratic"
+    case concaveQuadratic = "concave quadratic"
+    case nonconvexQuadratic = "nonconvex quadratic"
+    case smoothNonlinear = "smooth nonlinear"
+    case nonsmooth
+}
+
+/// One objective or constraint body, described.
+public struct PartDescription: Sendable {
+    public var expressionClass: ExpressionClass
+    /// Convex, concave, affine, ... as eigenvalues (quadratic) or composition rules (nonlinear) show.
+    public var curvature: Curvature
+    /// Where a nonsmooth or nonlinear node sits, for messages.
+    public var detail: String?
+}
+
+/// A level of the model (leader or follower), described.
+public struct LevelDescription: Sendable {
+    public var objectiveSense: ObjectiveSense
+    public var objective: PartDescription
+    /// How many constraints of each class the level has.
+    public var constraintClasses: [(ExpressionClass, Int)]
+    public var continuousVariables: Int
+    public var integerVariables: Int
+    public var binaryVariables: Int
+    /// In what variables the classes are computed: all for the leader, the follower's own
+    /// for the follower (the leader's decision is a parameter there).
+    public var withRespectTo: String
+}
+
+/// A route that can (or cannot) take the model, with the reason.
+public struct RouteCandidate: Sendable {
+    public enum Verdict: String, Sendable { case accepted, refused, planned }
+    public var name: String
+    public var verdict: Verdict
+    public var reason: String
+}
+
+/// The description of a bilevel model that `blomodel check` prints: per level the class of
+/// its objective and constraints, integrality, the follower's convexity in its own variables
+/// (strong convexity where it can be shown), and the routes that can take the model.
+///
+/// Unlike `Classifier.classify`, which throws at the first term the exact route cannot take,
+/// this never throws: it says what the model is, then what can be done with it.
+public struct ModelDescription: Sendable {
+    public var leader: LevelDescription
+    public var follower: LevelDescription
+    /// The follower's problem is convex in its own variables (objective convex when
+    /// minimised, concave when maximised; feasible set convex): true, false, or nil when
+    /// neither could be shown.
+    public var followerConvex: Bool?
+    /// The smallest eigenvalue of the follower objective's Hessian in its own variables
+    /// (minimisation form), when the objective is quadratic and it is positive.
+    public var followerStrongConvexity: Double?
+    /// Facts behind the follower's properties, one line each.
+    public var followerNotes: [String]
+    /// The exact route's problem class and plan of terms, when it accepts the model.
+    public var exactClass: String?
+    public var termPlan: [String]
+    public var routes: [RouteCandidate]
+    /// Why the exact routes refuse the model, positioned at the offending term (nil when one accepts).
+    public var exactRefusal: Diagnostic?
+
+    /// The route that `solve` will use: the first accepted one.
+    public var chosenRoute: RouteCandidate? { routes.first { $0.verdict == .accepted } }
+}
+
+extension ModelDescription {
+    /// Describes a model. `lpSolver` serves the exact route's bound proofs (product
+    /// linearization) while deciding whether it accepts the model.
+    public static func describe(_ model: BilevelModel, lpSolver: (any SolverBackend)?) -> ModelDescription {
+        let followerIDs = Set(model.variables(at: .lower))
+        let leaderIDs = Set(model.variables(at: .upper))
+        var notes: [String] = []
+
+        let leader = level(model, .upper, fixed: [], respect: "all variables")
+        let follower = level(model, .lower, fixed: leaderIDs, respect: "the follower's own variables (the leader's are parameters)")
+
+        // Convexity of the follower's problem in its own variables.
+        let sign = model.lowerObjective.sense.sign
+        let objectiveCurvature = sign > 0 ? follower.objective.curvature : follower.objective.curvature.negated
+        var convex: Bool? = objectiveCurvature.isConvex ? true : nil
+        if follower.objective.expressionClass == .nonconvexQuadratic { convex = false }
+        if follower.objective.expressionClass == .concaveQuadratic, sign > 0 { convex = false }
+        if follower.objective.expressionClass == .convexQuadratic, sign < 0 { convex = false }
+        if convex == true {
+            notes.append("the follower's objective is \(sign > 0 ? "convex" : "concave") in its own variables (it \(sign > 0 ? "minimises" : "maximises"))")
+        } else if convex == false {
+            notes.append("the follower's objective is not \(sign > 0 ? "convex" : "concave") in its own variables")
+        } else {
+            notes.append("the follower objective's curvature in its own variables could not be shown (\(follower.objective.curvature.rawValue))")
+        }
+        var feasibleSetConvex: Bool? = true
+        for c in model.constraints where c.level == .lower {
+            let k = rowCurvature(model, c, fixed: leaderIDs)
+            let ok =
+                (c.lower.isFinite && c.upper.isFinite) ? (k == .affine || k == .constant)
+                : c.upper.isFinite ? k.isConvex : k.isConcave
+            if !ok {
+                feasibleSetConvex = k == .unknown ? (feasibleSetConvex == false ? false : nil) : false
+                notes.append("follower constraint \(c.name) does not show a convex feasible set (its body is \(k.rawValue) in the follower's variables)")
+                break
+            }
+        }
+        if feasibleSetConvex == true { notes.append("the follower's feasible set is convex (every row's body has the right curvature)") }
+        if follower.integerVariables + follower.binaryVariables > 0 {
+            convex = false
+            notes.append("the follower has integer variables")
+        } else if convex == true {
+            convex = feasibleSetConvex
+        } else if feasibleSetConvex == false {
+            convex = false
+        }
+
+        // Strong convexity, where the objective is quadratic in the follower's variables.
+        var modulus: Double?
+        if model.lowerObjective.nonquadratic == nil, convex == true {
+            var own: [VarPair: Double] = [:]
+            for (p, c) in model.lowerObjective.expression.quadratic
+            where followerIDs.contains(p.first) && followerIDs.contains(p.second) {
+                own[p] = c * sign
+            }
+            if let m = Convexity.smallestEigenvalue(own, over: model.variables(at: .lower)) {
+                if m > 1e-9 {
+                    modulus = m
+                    notes.append("the follower's objective is strongly convex in its own variables with modulus \(formatNumber(Classifier.rounded(m))) (smallest Hessian eigenvalue)")
+                } else {
+                    notes.append("the follower's objective is not strongly convex in its own variables (a Hessian eigenvalue is 0: its optimum may not be unique)")
+                }
+            } else {
+                notes.append("strong convexity was not checked (a block of more than \(Convexity.maximumEigenBlock) variables)")
+            }
+        } else if convex == true {
+            notes.append("strong convexity is not shown for nonquadratic objectives")
+        }
+
+        var description = ModelDescription(
+            leader: leader, follower: follower, followerConvex: convex, followerStrongConvexity: modulus,
+            followerNotes: notes, exactClass: nil, termPlan: [], routes: [], exactRefusal: nil)
+        description.routes = routes(model, &description, lpSolver: lpSolver)
+        return description
+    }
+
+    static func level(_ model: BilevelModel, _ level: Level, fixed: Set<VarID>, respect: String) -> LevelDescription {
+        let objective = level == .upper ? model.upperObjective : model.lowerObjective
+        let ids = model.variables(at: level).filter { model.variables[$0].role == .decision }
+        var counts: [ExpressionClass: Int] = [:]
+        for c in model.constraints where c.level == level {
+            counts[part(model, body: c.body, function: c.function, failure: c.nonquadratic, fixed: fixed).expressionClass, default: 0] += 1
+        }
+        return LevelDescription(
+            objectiveSense: objective.sense,
+            objective: part(model, body: objective.expression, function: objective.function, failure: objective.nonquadratic, fixed: fixed),
+            constraintClasses: ExpressionClass.allCases.compactMap { k in counts[k].map { (k, $0) } },
+            continuousVariables: ids.filter { model.variables[$0].kind == .continuous }.count,
+            integerVariables: ids.filter { model.variables[$0].kind == .integer }.count,
+            binaryVariables: ids.filter { model.variables[$0].kind == .binary }.count,
+            withRespectTo: respect)
+    }
+
+    /// The class and curvature of one expression, in the variables not in `fixed`.
+    static func part(
+        _ model: BilevelModel, body: QuadExpr, function: NodeID?, failure: ExtractionFailure?, fixed: Set<VarID>
+    ) -> PartDescription {
+        if failure == nil {
+            // Quadratic: eigenvalues of the Hessian in the free variables decide.
+            var free: [VarPair: Double] = [:]
+            for (p, c) in body.quadratic where !fixed.contains(p.first) && !fixed.contains(p.second) { free[p] = c }
+            let linearInFree = free.isEmpty
+            if linearInFree {
+                let constant = !body.linear.terms.keys.contains { !fixed.contains($0) }
+                    && !body.quadratic.keys.contains { !fixed.contains($0.first) || !fixed.contains($0.second) }
+                return PartDescription(expressionClass: .linear, curvature: constant ? .constant : .affine)
+            }
+            let convex = Convexity.check(free) == nil
+            let concave = Convexity.check(free.mapValues { -$0 }) == nil
+            if convex { return PartDescription(expressionClass: .convexQuadratic, curvature: .convex) }
+            if concave { return PartDescription(expressionClass: .concaveQuadratic, curvature: .concave) }
+            return PartDescription(expressionClass: .nonconvexQuadratic, curvature: .unknown)
+        }
+        guard let root = function else { return PartDescription(expressionClass: .smoothNonlinear, curvature: .unknown) }
+        let nodes = model.graph.reachable(from: [root])
+        let freeVariables = nodes.contains { if case .variable(let j) = model.graph[$0] { return !fixed.contains(j) } else { return false } }
+        if let n = nodes.first(where: { model.graph[$0].isNonsmooth }) {
+            return PartDescription(
+                expressionClass: .nonsmooth, curvature: CurvatureAnalysis(model.graph, fixed: fixed).curvature(of: root),
+                detail: "nonsmooth at \(model.graph.location(of: n))")
+        }
+        if !freeVariables { return PartDescription(expressionClass: .linear, curvature: .constant) }
+        return PartDescription(
+            expressionClass: .smoothNonlinear, curvature: CurvatureAnalysis(model.graph, fixed: fixed).curvature(of: root),
+            detail: failure.map { "\(model.describe($0)) (\(model.graph.location(of: $0.node)))" })
+    }
+
+    static func rowCurvature(_ model: BilevelModel, _ c: Constraint, fixed: Set<VarID>) -> Curvature {
+        part(model, body: c.body, function: c.function, failure: c.nonquadratic, fixed: fixed).curvature
+    }
+
+    /// Every route blomodel knows, with its verdict on this model.
+    static func routes(
+        _ model: BilevelModel, _ d: inout ModelDescription, lpSolver: (any SolverBackend)?
+    ) -> [RouteCandidate] {
+        var exact = RouteCandidate(name: "exact-kkt-bigm", verdict: .refused, reason: "")
+        var outer = RouteCandidate(name: "outer-approximation", verdict: .refused, reason: "")
+        do {
+            let (_, c) = try Planner.classify(model, lpSolver: lpSolver)
+            d.exactClass = c.problemClass
+            d.termPlan = c.termPlan
+            if c.leaderObjective == .outerApproximation {
+                exact.reason = "the leader's objective is a convex quadratic: outer approximation takes it"
+                outer.verdict = .accepted
+                outer.reason = "\(c.problemClass): MILP masters with tangent cuts and convex QP subproblems until the bounds meet (exact within the tolerance)"
+            } else {
+                exact.verdict = .accepted
+                exact.reason = "\(c.problemClass): the follower's KKT conditions with big-M complementarity, one MILP (exact; certified when every M is proven)"
+                outer.reason = "the leader's objective is not a convex quadratic (the exact KKT route takes the model)"
+            }
+        } catch let e as Diagnostic {
+            d.exactRefusal = e
+            let at = e.location.map { " (\($0))" } ?? ""
+            exact.reason = e.message + at
+            outer.reason = "outer approximation needs what the exact route needs, and a convex quadratic leader objective: " + e.message + at
+        } catch {
+            exact.reason = "\(error)"
+            outer.reason = "\(error)"
+        }
+
+        // The gradient methods (issue 10): what they will need.
+        var needs: [String] = []
+        let integers = d.leader.integerVariables + d.leader.binaryVariables + d.follower.integerVariables + d.follower.binaryVariables
+        if integers > 0 { needs.append("continuous variables (the model has \(integers) integer or binary)") }
+        for (who, l) in [("leader", d.leader), ("follower", d.follower)]
+        where l.objective.expressionClass == .nonsmooth || l.constraintClasses.contains(where: { $0.0 == .nonsmooth && $0.1 > 0 }) {
+            needs.append("smooth functions (the \(who)'s level has abs, min or max\(l.objective.detail.map { ": " + $0 } ?? ""))")
+        }
+        if d.followerConvex != true { needs.append("a follower convex in its own variables (not shown)") }
+        let gradientReason: String
+        if needs.isEmpty {
+            gradientReason =
+                "planned (not yet available); this model qualifies: continuous, smooth, follower convex in its own variables"
+                + (d.followerStrongConvexity != nil ? " and strongly convex (implicit differentiation applies)" : "")
+        } else {
+            gradientReason = "planned (not yet available); it would need " + needs.joined(separator: "; ")
+        }
+        let gradient = RouteCandidate(name: "gradient-methods", verdict: .planned, reason: gradientReason)
+        let mFree = RouteCandidate(
+            name: "m-free-branch-and-bound", verdict: .planned,
+            reason: exact.verdict == .accepted || outer.verdict == .accepted
+                ? "planned (not yet available): would solve this model without big-M values"
+                : "planned (not yet available); it will take what the exact KKT route takes")
+        return [exact, outer, mFree, gradient]
+    }
+}
+
+extension ModelDescription {
+    /// The description as the lines `blomodel check` prints.
+    public var lines: [String] {
+        func level(_ name: String, _ l: LevelDescription) -> [String] {
+            var out = ["\(name) objective (\(l.objectiveSense.rawValue)): \(l.objective.expressionClass.rawValue), curvature \(l.objective.curvature.rawValue), in \(l.withRespectTo)"]
+            if let detail = l.objective.detail { out.append("  \(detail)") }
+            let rows = l.constraintClasses.map { "\($0.1) \($0.0.rawValue)" }.joined(separator: ", ")
+            out.append("\(name) constraints: \(rows.isEmpty ? "none" : rows)")
+            out.append(
+                "\(name) variables: \(l.continuousVariables) continuous, \(l.integerVariables) integer, \(l.binaryVariables) binary")
+            return out
+        }
+        var out = level("leader", leader) + level("follower", follower)
+        let convexity = followerConvex == true ? "convex" : followerConvex == false ? "not convex" : "convexity not shown"
+        out.append("follower problem: \(convexity) in its own variables"
+            + (followerStrongConvexity.map { ", strongly convex (modulus \(formatNumber(Classifier.rounded($0))))" } ?? ""))
+        for n in followerNotes { out.append("  - \(n)") }
+        return out
+    }
+}
