@@ -28,7 +28,7 @@ enum FollowerDiagnosis {
         let mpcc = r.complementarityModel
         var dual = StandardForm()
         for c in mpcc.columns { dual.addColumn(name: c.name, lower: c.lower, upper: c.upper) }
-        for row in mpcc.rows where row.name.hasPrefix("stationarity[") {
+        for row in mpcc.stationarityRows {
             dual.addRow(name: row.name, entries: row.expression.sortedTerms, lower: row.lower, upper: row.upper)
         }
         if let result = try? solver.solve(dual, options: SolveOptions(timeLimit: 30)), result.termination == .infeasible {

@@ -200,7 +200,8 @@ public enum Blomodel {
             }
         }
         for record in r.bigM where record.primalSource == .default && record.binaryColumn != nil {
-            let slack = r.complementarityModel.complementarities.first { $0.name == record.pair }?.slack.evaluate(point) ?? 0
+            let pairs = r.complementarityModel.complementarities
+            let slack = pairs.indices.contains(record.pairIndex) ? pairs[record.pairIndex].slack.evaluate(point) : 0
             if slack >= record.primalM * (1 - 1e-6) {
                 reasons.append(
                     "the slack of \(record.pair) reached the default big-M \(formatNumber(record.primalM)): the leader's objective may be unbounded, or better beyond it")

@@ -55,7 +55,7 @@ enum WarmStart {
                 guard let c = problem.column[j] else { continue }
                 let d = reducedCosts[c]
                 point[k] = side == .equality ? d : (side == .lower ? max(d, 0) : max(-d, 0))
-            case .complementarityBinary: break
+            case .complementarityBinary, .epigraph: break
             }
         }
         for record in r.bigM {

@@ -55,7 +55,11 @@ public enum BigMSource: Sendable, Equatable, CustomStringConvertible {
 
 /// The big-M values of one complementarity pair.
 public struct BigMRecord: Sendable {
+    /// The pair's name (`compl_<row>`), for people and reports.
     public var pair: String
+    /// The pair's index into `SingleLevelModel.complementarities` of the model the pass received
+    /// (`Reformulated.complementarityModel`): how code finds the pair, never by name.
+    public var pairIndex: Int
     /// Bound on the primal slack (the M of `slack <= M (1 - z)`); nil when the pair needs no binary.
     public var primalM: Double
     public var primalSource: BigMSource
@@ -144,7 +148,7 @@ public enum BigMComplementarity {
         // are infinite by LPs over the relaxation (valid at every bilevel-feasible point).
         var derived: [Int: Interval] = [:]
         if let relaxation {
-            for row in input.rows where row.name.hasPrefix("stationarity[") {
+            for row in input.stationarityRows {
                 for k in row.expression.terms.keys where derived[k] == nil {
                     guard case .original = input.columns[k].origin else { continue }
                     let declared = columnBounds(k)
@@ -170,7 +174,7 @@ public enum BigMComplementarity {
         }
         // Bound multipliers: stationarity gives mu = (c_j(x) - sum a lambda ...) with the other terms bounded.
         var stationarityRow: [Int: SingleLevelModel.Row] = [:]
-        for row in input.rows where row.name.hasPrefix("stationarity[") {
+        for row in input.stationarityRows {
             for (k, _) in row.expression.terms {
                 if case .boundDual = input.columns[k].origin { stationarityRow[k] = row }
             }
@@ -194,6 +198,7 @@ public enum BigMComplementarity {
                         weakest = min(weakest, source.provenance)
                         return side == .equality ? Interval(-m, m) : Interval(0, m)
                     case .complementarityBinary: return Interval(0, 1)
+                    case .epigraph: return columnBounds(id)
                     }
                 }
                 // rest + coefficient * mu = rhs  =>  mu = (rhs - rest) / coefficient
@@ -221,7 +226,7 @@ public enum BigMComplementarity {
             }
             let dual = dualBound[pair.multiplier] ?? (options.defaultM, .default)
             var record = BigMRecord(
-                pair: pair.name, primalM: primal.0, primalSource: primal.1, dualM: dual.0, dualSource: dual.1,
+                pair: pair.name, pairIndex: index, primalM: primal.0, primalSource: primal.1, dualM: dual.0, dualSource: dual.1,
                 binaryColumn: nil, multiplierColumn: pair.multiplier)
             if primal.0 <= 1e-12 && primal.1.provenance == .proven {
                 // The slack is always zero: the pair holds without a binary.
@@ -238,10 +243,12 @@ public enum BigMComplementarity {
             let z = out.addColumn(
                 .init(name: "compl_bin_\(pair.name.dropPrefix("compl_"))", lower: 0, upper: 1, isInteger: true, origin: .complementarityBinary(pair: index)))
             record.binaryColumn = z
-            out.addRow("compl_dual_\(pair.name.dropPrefix("compl_"))", LinearExpr(terms: [pair.multiplier: 1, z: -dual.0]), lower: -.infinity, upper: 0)
+            out.addRow("compl_dual_\(pair.name.dropPrefix("compl_"))", LinearExpr(terms: [pair.multiplier: 1, z: -dual.0]), lower: -.infinity, upper: 0,
+                origin: .complementarity(pair: index, side: .multiplier))
             var slackRow = pair.slack
             slackRow.add(z, primal.0)
-            out.addRow("compl_slack_\(pair.name.dropPrefix("compl_"))", slackRow, lower: -.infinity, upper: primal.0)
+            out.addRow("compl_slack_\(pair.name.dropPrefix("compl_"))", slackRow, lower: -.infinity, upper: primal.0,
+                origin: .complementarity(pair: index, side: .slack))
             records.append(record)
         }
         return (out, records)
