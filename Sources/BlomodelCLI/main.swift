@@ -120,6 +120,12 @@ struct Check: ParsableCommand {
                 print("terms")
                 for t in c.termPlan { print("  - \(t)") }
             }
+            let routes = Blomodel.routes(for: c)
+            print("routes", terminator: "\n" + RoutePlanner.describe(routes))
+            if !routes.contains(where: \.assessment.accepted) {
+                printDiagnostic(Diagnostic(.error, "no route can solve this model with the available solvers"))
+                throw ExitCode(ExitStatus.inputError.rawValue)
+            }
         } catch let e as Diagnostic {
             printDiagnostic(e)
             throw ExitCode(ExitStatus.inputError.rawValue)

@@ -20,10 +20,13 @@ public struct Reformulated: Sendable {
     /// Multiply the standard form's objective by this to get the leader's objective.
     public var objectiveSign: Double
     public var bigM: [BigMRecord]
-    /// One line per pass, in order.
+    /// One line per pass, in order (the route chosen afterwards adds its own lines).
     public var plan: [String]
 }
 
+/// The pass chain shared by the MILP-based routes (`BilevelAlgorithms`): product linearization,
+/// classification, KKT, strong duality, big-M and lowering. Which route then solves the result is
+/// decided by `RoutePlanner` in `BilevelAlgorithms`.
 public enum Planner {
     /// The first two steps: exact product linearization, then classification of the result
     /// (what `blomodel check` prints).
@@ -62,10 +65,6 @@ public enum Planner {
             "big-m: \(binaries) complementarity pair(s) to a binary and two rows; \(records.count - binaries) pair(s) hold without a binary")
         let (sf, sign) = try Lowering.apply(milp)
         plan.append("lower: \(sf.rowCount) row(s), \(sf.columnCount) column(s), \(sf.integerCount) integer column(s)")
-        if classification.leaderObjective == .outerApproximation {
-            plan.append(
-                "outer-approximation: the leader's \(sf.quadraticObjective.count) quadratic term(s) go to epigraph variables (one per block of linked variables) with tangent cuts; master MILPs (\(lpSolver?.name ?? "the MILP solver")) alternate with convex QPs over the master's binaries (Ipopt; none with --oa-milp-only) until the bounds meet")
-        }
         return Reformulated(
             classification: classification, model: model, auxiliaryDefinitions: products.definitions,
             provenDualRanges: products.provenDualRanges, complementarityModel: mpcc, milp: milp, standardForm: sf,
