@@ -59,7 +59,9 @@ public enum Planner {
             plan.append(
                 "strong-duality: replace the leader's \(model.upperObjective.expression.quadratic.count) leader x follower product(s) by \(classification.leaderProductFactor!) x (dual objective - follower's constant costs): exact")
         }
-        let (milp, records) = try BigMComplementarity.apply(mpcc, model: model, options: options, lpSolver: lpSolver)
+        // Bound proofs that need LPs run here, once; the big-M pass itself makes no solver call.
+        let proofs = try BigMProofs.prove(mpcc, model: model, options: options, lpSolver: lpSolver)
+        let (milp, records) = BigMComplementarity.apply(mpcc, model: model, options: options, proofs: proofs)
         let binaries = records.filter { $0.binaryColumn != nil }.count
         plan.append(
             "big-m: \(binaries) complementarity pair(s) to a binary and two rows; \(records.count - binaries) pair(s) hold without a binary")
