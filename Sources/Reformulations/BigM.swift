@@ -1,5 +1,4 @@
 import BlomodelCore
-import SolverInterface
 
 /// Where a big-M value came from. Every M is recorded with its source, and an
 /// answer is called verified only when no M is a `default`.

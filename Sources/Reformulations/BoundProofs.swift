@@ -1,6 +1,10 @@
 import BlomodelCore
 import SolverInterface
 
+/// Bound proofs that need LPs run once, outside the passes, and reach them as data: the passes
+/// themselves make no solver calls. `HighPointRanges` is proven before the chain (for product
+/// linearization); `BigMProofs` once the chain has built the KKT system it is about (for big-M).
+
 /// The bounds the big-M pass uses that need LPs (and the dual-vertex enumeration, which decides
 /// which LPs are needed), computed once before the pass by `prove`. The pass receives them as
 /// data and makes no solver call, so it is pure: the same MPCC and proofs give the same MILP.
@@ -70,6 +74,35 @@ public struct BigMProofs: Sendable {
         // Slacks that interval arithmetic leaves unbounded.
         for (index, pair) in pairs.enumerated() where !pair.slack.range(sources.columnBounds).upper.isFinite {
             if let m = try relaxation.max(pair.slack) { proofs.slackMaxima[index] = m }
+        }
+        return proofs
+    }
+}
+
+/// Ranges of user variables over the high-point relaxation of a bilevel model (the variables'
+/// bounds and the linear constraints of both levels; the follower's optimality dropped), which
+/// every bilevel-feasible point satisfies. Computed once before the pass chain by `prove`;
+/// `ProductLinearization` receives them as data and makes no solver call.
+public struct HighPointRanges: Sendable {
+    /// Proven ranges by variable, for the variables without finite declared bounds that product
+    /// linearization may need (an infinite side where the LP is unbounded or not solved).
+    public var ranges: [VarID: Interval] = [:]
+
+    /// No proofs: every variable keeps its declared bounds.
+    public init() {}
+
+    /// Two LPs (maximum and minimum) for each variable product linearization may need a range of;
+    /// none without a solver.
+    public static func prove(_ model: BilevelModel, lpSolver: (any SolverBackend)?) -> HighPointRanges {
+        var proofs = HighPointRanges()
+        guard let lpSolver else { return proofs }
+        let wanted = ProductLinearization.variablesNeedingRanges(model)
+        guard !wanted.isEmpty else { return proofs }
+        let highPoint = RelaxationBounds(highPoint: model, solver: lpSolver)
+        func max(_ e: LinearExpr) -> Double { ((try? highPoint.max(e)) ?? nil) ?? .infinity }
+        for j in wanted {
+            let r = model.variables[j].bounds
+            proofs.ranges[j] = Interval(r.lower.isFinite ? r.lower : -max(.variable(j, -1)), r.upper.isFinite ? r.upper : max(.variable(j)))
         }
         return proofs
     }

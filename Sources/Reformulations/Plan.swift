@@ -33,7 +33,8 @@ public enum Planner {
     public static func classify(_ model: BilevelModel, lpSolver: (any SolverBackend)?) throws
         -> (ProductLinearization.Result, Classification)
     {
-        let products = try ProductLinearization.apply(model, lpSolver: lpSolver)
+        // Bound proofs that need LPs run here, once; product linearization itself makes no solver call.
+        let products = try ProductLinearization.apply(model, ranges: HighPointRanges.prove(model, lpSolver: lpSolver))
         var classification = try Classifier.classify(products.model)
         classification.termPlan = products.termPlan + classification.termPlan
         return (products, classification)
