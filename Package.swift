@@ -2,7 +2,7 @@
 // blomodel: a modelling tool for bilevel optimization.
 //
 // The package reads like a table of contents:
-//   public API       Blomodel (facade), BlomodelCore, BloLanguage, Reformulations, SolverInterface
+//   public API       Blomodel (facade), BlomodelCore, BloLanguage, Reformulations, BilevelAlgorithms, SolverInterface
 //   backends         GLPKBackend, CbcBackend, IpoptBackend (the only Swift code that touches the C libraries)
 //   C shims          CGLPK, CCbc, CIpopt, CLapack (system-library targets: a module map and one header each)
 //   linear algebra   LinearAlgebra (LAPACK: eigenvalues for convexity checks, LU for dual-vertex bounds)
@@ -27,9 +27,14 @@ let package = Package(
         .target(name: "BloLanguage", dependencies: ["BlomodelCore"]),
         .target(name: "LinearAlgebra", dependencies: ["CLapack"]),
         .target(name: "Reformulations", dependencies: ["BlomodelCore", "SolverInterface", "LinearAlgebra"]),
+        // Routes (whole strategies), the route planner and the verifier; backends arrive as values.
+        .target(name: "BilevelAlgorithms", dependencies: ["BlomodelCore", "SolverInterface", "Reformulations"]),
         .target(
             name: "Blomodel",
-            dependencies: ["BlomodelCore", "BloLanguage", "Reformulations", "SolverInterface", "GLPKBackend", "CbcBackend", "IpoptBackend"]),
+            dependencies: [
+                "BlomodelCore", "BloLanguage", "Reformulations", "BilevelAlgorithms", "SolverInterface", "GLPKBackend", "CbcBackend",
+                "IpoptBackend",
+            ]),
 
         // Backends.
         .target(name: "GLPKBackend", dependencies: ["SolverInterface", "CGLPK"]),
@@ -53,8 +58,9 @@ let package = Package(
         .testTarget(name: "BlomodelCoreTests", dependencies: ["BlomodelCore"]),
         .testTarget(name: "BloLanguageTests", dependencies: ["BloLanguage"]),
         .testTarget(name: "ReformulationsTests", dependencies: ["Reformulations", "BloLanguage"]),
+        .testTarget(name: "BilevelAlgorithmsTests", dependencies: ["BilevelAlgorithms", "BloLanguage", "GLPKBackend", "IpoptBackend"]),
         .testTarget(name: "BackendTests", dependencies: ["GLPKBackend", "CbcBackend", "IpoptBackend", "SolverInterface"]),
-        .testTarget(name: "LiteratureTests", dependencies: ["Blomodel"]),
+        .testTarget(name: "LiteratureTests", dependencies: ["Blomodel", "BilevelAlgorithms"]),
         .testTarget(name: "CLITests", dependencies: ["Blomodel"]),
     ]
 )

@@ -1,9 +1,10 @@
 import BlomodelCore
+import BilevelAlgorithms
 import Reformulations
 
 extension ModelDescription {
     /// The description as JSON (`blomodel check --json`), keys in a fixed order.
-    public func json(model: BilevelModel) -> JSONValue {
+    public func json(model: BilevelModel, routes: [RouteCandidate]) -> JSONValue {
         func level(_ l: LevelDescription, variables: Int, constraints: Int) -> JSONValue {
             var objective: [(String, JSONValue)] = [
                 ("class", .string(l.objective.expressionClass.rawValue)),
@@ -23,19 +24,25 @@ extension ModelDescription {
                 ])),
             ])
         }
+        let routeList: [JSONValue] = routes.map { r in
+            .object([
+                ("name", .string(r.name)), ("accepted", .bool(r.assessment.accepted)), ("reason", .string(r.assessment.reason)),
+            ])
+        }
+        let chosen: JSONValue = routes.first(where: \.assessment.accepted).map { .string($0.name) } ?? .null
+        let leaderJSON = level(leader, variables: 0, constraints: model.constraints(at: .upper).count)
+        let followerJSON = level(follower, variables: 0, constraints: model.constraints(at: .lower).count)
         return .object([
             ("model", .string(model.name)),
             ("exact_class", exactClass.map { .string($0) } ?? .null),
-            ("leader", level(leader, variables: 0, constraints: model.constraints(at: .upper).count)),
-            ("follower", level(follower, variables: 0, constraints: model.constraints(at: .lower).count)),
+            ("leader", leaderJSON),
+            ("follower", followerJSON),
             ("follower_convex", followerConvex.map { .bool($0) } ?? .null),
             ("follower_strong_convexity", .number(followerStrongConvexity)),
             ("follower_notes", .array(followerNotes.map { .string($0) })),
             ("term_plan", .array(termPlan.map { .string($0) })),
-            ("routes", .array(routes.map { r in
-                .object([("name", .string(r.name)), ("verdict", .string(r.verdict.rawValue)), ("reason", .string(r.reason))])
-            })),
-            ("route", chosenRoute.map { .string($0.name) } ?? .null),
+            ("routes", .array(routeList)),
+            ("route", chosen),
         ])
     }
 }

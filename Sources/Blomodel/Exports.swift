@@ -1,4 +1,5 @@
 @_exported import BlomodelCore
 @_exported import BloLanguage
+@_exported import BilevelAlgorithms
 @_exported import Reformulations
 @_exported import SolverInterface

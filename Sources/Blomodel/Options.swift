@@ -1,5 +1,7 @@
+import BilevelAlgorithms
 import CbcBackend
 import GLPKBackend
+import IpoptBackend
 
 /// The MILP backends users can choose.
 public enum SolverChoice: String, CaseIterable, Sendable {
@@ -27,4 +29,19 @@ public struct BlomodelOptions: Sendable {
     /// QP subproblems (`--oa-milp-only`): slower, but no second solver.
     public var outerApproximationMILPOnly = false
     public init() {}
+}
+
+extension BlomodelOptions {
+    /// The backends for these options, by role: the chosen MILP solver, GLPK for LPs whose
+    /// duals are read (warm starts), Ipopt for convex QPs. The facade is the only code that
+    /// instantiates concrete backends; everything below it receives them as values.
+    public var solvers: SolverSuite {
+        SolverSuite(milp: solver.backend, dualLP: SolverChoice.glpk.backend, qp: IpoptBackend())
+    }
+
+    /// The route planner for these options (outer approximation configured by them).
+    public var routePlanner: RoutePlanner {
+        RoutePlanner.standard(
+            outerApproximation: OuterApproximationRoute(tolerance: outerApproximationTolerance, milpOnly: outerApproximationMILPOnly))
+    }
 }

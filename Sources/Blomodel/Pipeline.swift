@@ -1,9 +1,10 @@
+import BilevelAlgorithms
 import BlomodelCore
-import IpoptBackend
 import Foundation
 
 /// The whole path from a `.blo` file to a verified answer:
-/// parse -> classify -> reformulate -> solve -> polish -> map back -> verify.
+/// parse -> reformulate and classify -> choose a route -> the route solves -> map back -> verify -> report.
+/// The facade is the only code that instantiates concrete backends (`BlomodelOptions.solvers`).
 public enum Blomodel {
     /// Reads, solves and verifies a model file. Input errors throw `Diagnostic`s
     /// with positions; solver outcomes (infeasible, time limit, ...) are in the report.
@@ -23,8 +24,22 @@ public enum Blomodel {
         try Planner.reformulate(model, bigM: options.bigM, lpSolver: options.solver.backend)
     }
 
+    /// The route candidates for a classified model with the solvers of `options` (what
+    /// `blomodel check` and `--explain` print).
+    public static func routes(for classification: Classification, options: BlomodelOptions = BlomodelOptions()) -> [RouteCandidate] {
+        routes(for: ModelFacts(classification: classification), options: options)
+    }
+
+    /// The route candidates for what is known of a model (a full description for `check`).
+    public static func routes(for facts: ModelFacts, options: BlomodelOptions = BlomodelOptions()) -> [RouteCandidate] {
+        options.routePlanner.candidates(for: facts, capabilities: options.solvers.capabilities)
+    }
+
+    /// Solves a model: reformulate and classify -> choose a route -> the route solves ->
+    /// map back by column origins -> verify by re-solving the follower -> report.
     public static func solve(_ input: BilevelModel, options: BlomodelOptions = BlomodelOptions()) throws -> SolveReport {
-        let backend = options.solver.backend
+        let solvers = options.solvers
+        let backend = solvers.milp
         var clock = Date()
         let r = try reformulate(input, options: options)
         // The model the passes worked on: the input's variables keep their identifiers, and
@@ -44,64 +59,21 @@ public enum Blomodel {
         report.columns = r.standardForm.columnCount
         report.binaries = r.standardForm.integerCount
 
-        if r.standardForm.integerCount > 0, !backend.capabilities.integerVariables {
-            throw Diagnostic(.error, "the \(backend.name) backend cannot solve problems with integer variables, which this reformulation needs")
-        }
+        // The route: the first one that accepts this class with these solvers.
+        let (route, candidates) = try options.routePlanner.choose(for: r.classification, capabilities: solvers.capabilities)
+        report.routes = candidates
+        report.route = route.name
         clock = Date()
-        var solveOptions = SolveOptions(timeLimit: options.timeLimit, relativeGap: options.relativeGap)
-        var result: SolverResult
-        let quadratic = !r.standardForm.quadraticObjective.isEmpty
-        if quadratic {
-            // A convex quadratic leader objective: outer approximation (MILPs + Ipopt QPs).
-            var oa = OuterApproximation.Options()
-            oa.relativeGap = options.outerApproximationTolerance
-            oa.absoluteGap = options.outerApproximationTolerance
-            let outcome = try OuterApproximation.solve(
-                r.standardForm, milp: backend, qp: options.outerApproximationMILPOnly ? nil : IpoptBackend(),
-                options: solveOptions, oa: oa)
-            result = outcome.result
-            let sign = r.objectiveSign
-            report.outerApproximation = OuterApproximationSummary(
-                iterations: outcome.iterations.count, cuts: outcome.iterations.last?.cuts ?? 0,
-                objective: sign * outcome.upperBound, bound: sign * outcome.lowerBound,
-                absoluteGap: max(0, outcome.absoluteGap), relativeGap: max(0, outcome.relativeGap), converged: outcome.converged,
-                tolerance: options.outerApproximationTolerance, stopReason: outcome.stopReason)
-        } else {
-            // A bilevel-feasible start (the follower's response to the LP relaxation's leader decision).
-            let start = r.standardForm.integerCount > 0 ? WarmStart.build(model, r, lp: SolverChoice.glpk.backend) : nil
-            solveOptions.startingPoint = start
-            result = try backend.solve(r.standardForm, options: solveOptions)
-            if result.termination == .timeLimit, let start {
-                // Keep the better of the solver's incumbent and the start.
-                let incumbent = result.solution.map { r.standardForm.objectiveValue($0) } ?? .infinity
-                if r.standardForm.objectiveValue(start) < incumbent - 1e-9 {
-                    result.solution = start
-                    report.notes.append(
-                        "the solver stopped without a better point; the answer is the follower's response to the leader decision of the LP relaxation (a heuristic)")
-                }
-            }
-        }
-        if result.termination == .infeasibleOrUnbounded {
-            // Tell the two apart: is there any feasible point at all?
-            var feasibility = r.standardForm
-            feasibility.objective = feasibility.objective.map { _ in 0 }
-            feasibility.quadraticObjective = []
-            let f = try backend.solve(feasibility, options: solveOptions)
-            result.termination = f.termination == .optimal ? .unbounded : (f.termination == .infeasible ? .infeasible : result.termination)
-        }
+        let outcome = try route.solve(r, context: RouteContext(solvers: solvers, options: SolveOptions(timeLimit: options.timeLimit, relativeGap: options.relativeGap)))
+        let result = outcome.result
+        report.plan += outcome.plan
+        report.notes += outcome.notes
+        report.outerApproximation = outcome.outerApproximation
         if result.termination == .infeasible, let d = FollowerDiagnosis.diagnose(model, r, solver: backend) {
             throw d
         }
         report.rawSolverStatus = result.rawStatus
         report.mipGap = result.relativeGap
-
-        if let point = result.solution, r.standardForm.integerCount > 0, !quadratic {
-            if let polished = polish(point, r.standardForm, backend) {
-                result.solution = polished
-            } else {
-                report.notes.append("polishing (re-solving the LP with the binaries fixed) failed; the point is the MILP's own")
-            }
-        }
         report.timing.solver = Date().timeIntervalSince(clock)
 
         switch result.termination {
@@ -111,21 +83,7 @@ public enum Blomodel {
         case .timeLimit: report.status = .timeLimit
         case .error: report.status = .error
         }
-        var reasons: [String] = []
-        let defaults = r.bigM.filter { $0.weakest == .unproven }
-        if !defaults.isEmpty {
-            let primal = defaults.filter { $0.primalSource == .default }.map(\.pair)
-            let dual = defaults.filter { $0.dualSource == .default }.map(\.pair)
-            var fixes: [String] = []
-            if let p = primal.first {
-                fixes.append("\(primal.count) slack bound(s) (first: \(p)): bound the variables so the slack is bounded")
-            }
-            if let d = dual.first {
-                fixes.append("\(dual.count) dual bound(s) (first: \(d)): declare 'dualbound' in the lower block")
-            }
-            reasons.append(
-                "\(defaults.count) complementarity pair(s) use the unproven default big-M \(formatNumber(options.bigM.defaultM)); " + fixes.joined(separator: "; "))
-        }
+        var reasons = unprovenBigMReasons(r, defaultM: options.bigM.defaultM)
         if report.status == .infeasible, !r.bigM.filter({ $0.weakest != .proven }).isEmpty {
             report.notes.append("the reformulation is infeasible; some big-M values are not proven, so a too-small bound may be the cause")
         }
@@ -133,82 +91,21 @@ public enum Blomodel {
         // (a failed master, crossed bounds): it is reported and verified, with the reason.
         let hasAnswer = report.status == .optimal || report.status == .timeLimit
             || (report.status == .error && report.outerApproximation != nil)
-        guard let point = result.solution, hasAnswer else {
+        guard let point = result.solution, point.count >= r.standardForm.columnCount, hasAnswer else {
             report.certification = .unverified
             report.certificationReasons = reasons + ["no point to verify"]
             return report
         }
-        if let oa = report.outerApproximation, !oa.converged {
-            reasons.append(
-                "outer approximation stopped before its gap closed (\(oa.stopReason ?? "stopped"); relative gap \(String(format: "%.3g", oa.relativeGap))); the point is bilevel feasible but may not be optimal")
-        } else if report.status == .timeLimit {
-            reasons.append("the solver stopped at the time limit; the point may not be optimal")
-        }
+        reasons += stoppedEarlyReasons(report)
 
         // Map back by user names.
-        let n = model.variables.count
-        let original = Array(point[0..<n])
-        for (j, v) in model.variables.enumerated() {
-            let value = clean(original[j])
-            guard v.role == .decision else { continue }
-            if v.level == .upper { report.leaderVariables.append((v.name, value)) } else { report.followerVariables.append((v.name, value)) }
-        }
-        for (k, column) in r.milp.columns.enumerated() {
-            switch column.origin {
-            case .rowDual(let row, let side):
-                let c = model.constraints[row]
-                let key = side == .equality || !(c.lower.isFinite && c.upper.isFinite) ? c.name : "\(c.name):\(side.rawValue)"
-                report.followerDuals.append((key, clean(point[k])))
-            case .boundDual(let j, let side):
-                report.followerDuals.append(("bound_\(side == .lower ? "lb" : side == .upper ? "ub" : "fix"):\(model.variables[j].name)", clean(point[k])))
-            default: break
-            }
-        }
-        report.leaderObjective = clean(model.upperObjective.expression.evaluate(original))
-        report.followerObjective = clean(model.lowerObjective.expression.evaluate(original))
-
-        // A bound declared on a multiplier that is active at the answer may be cutting off
-        // better answers. (Bounds derived through stationarity from declared ones are not
-        // checked: their being tight says only that the declared potentials are reached.)
-        for record in r.bigM where record.binaryColumn != nil {
-            switch record.dualSource {
-            case .constraintDeclaration, .blockDeclaration, .option: break
-            default: continue
-            }
-            if record.dualM > 0, point[record.multiplierColumn] > 1e-9,
-                point[record.multiplierColumn] >= record.dualM * (1 - 1e-6)
-            {
-                reasons.append(
-                    "the multiplier of \(record.pair) is at its user-given bound \(formatNumber(record.dualM)); a larger bound might give a better leader objective")
-            }
-        }
-        // A dual(con) column bounded by a user's dualbound (its range in binary expansion) that
-        // sits at that bound may be cutting off better answers in the same way.
-        for (j, v) in model.variables.enumerated() {
-            guard case .dual(let row) = v.role, let bound = model.dualBound(of: row), bound > 0 else { continue }
-            // No alarm when a proven bound on the row's multipliers is no larger than the user's.
-            let proven = r.bigM.filter { record in
-                guard case .rowDual(let i, _) = r.milp.columns[record.multiplierColumn].origin, i == row else { return false }
-                return record.dualSource.provenance == .proven && record.dualM <= bound * (1 + 1e-9)
-            }
-            let rowSides = r.milp.columns.filter { if case .rowDual(let i, _) = $0.origin { return i == row } else { return false } }.count
-            if proven.count == rowSides && rowSides > 0 { continue }
-            if let range = r.provenDualRanges[row], range.magnitude <= bound * (1 + 1e-9) { continue }
-            if abs(point[j]) >= bound * (1 - 1e-6) {
-                reasons.append(
-                    "\(v.name) = \(formatNumber(clean(point[j]))) is at its user-given bound \(formatNumber(bound)); a larger 'dualbound' might give a better leader objective")
-            }
-        }
-        for record in r.bigM where record.primalSource == .default && record.binaryColumn != nil {
-            let slack = r.complementarityModel.complementarities.first { $0.name == record.pair }?.slack.evaluate(point) ?? 0
-            if slack >= record.primalM * (1 - 1e-6) {
-                reasons.append(
-                    "the slack of \(record.pair) reached the default big-M \(formatNumber(record.primalM)): the leader's objective may be unbounded, or better beyond it")
-            }
-        }
+        let original = Array(point[0..<model.variables.count])
+        mapBack(point, r, into: &report)
+        reasons += userBoundReasons(point, r)
 
         clock = Date()
-        let v = Verifier.verify(model, point: original, solver: backend, tolerance: options.verificationTolerance)
+        let v = Verifier.verify(
+            model, point: original, solver: backend, qpSolver: solvers.qp, tolerance: options.verificationTolerance)
         report.timing.verification = Date().timeIntervalSince(clock)
         report.verification = v
         if v.outcome == .optimal {
@@ -223,22 +120,6 @@ public enum Blomodel {
         }
         report.certificationReasons = reasons
         return report
-    }
-
-    /// Polishing: fixes the integer columns at their rounded values and re-solves the LP,
-    /// so complementarity holds exactly instead of up to the integrality tolerance.
-    static func polish(_ point: [Double], _ form: StandardForm, _ backend: any SolverBackend) -> [Double]? {
-        var fixed = form
-        for j in 0..<fixed.columnCount where fixed.isInteger[j] {
-            let v = point[j].rounded()
-            fixed.columnLower[j] = v
-            fixed.columnUpper[j] = v
-            fixed.isInteger[j] = false
-        }
-        guard let polished = try? backend.solve(fixed, options: SolveOptions(timeLimit: 60)),
-            polished.termination == .optimal
-        else { return nil }
-        return polished.solution
     }
 
     /// Rounds away solver noise (1e-12) and negative zero, for stable output.

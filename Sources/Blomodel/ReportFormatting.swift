@@ -1,3 +1,4 @@
+import BilevelAlgorithms
 import BlomodelCore
 import Foundation
 
@@ -20,6 +21,7 @@ extension SolveReport {
             ("model", .string(modelName)),
             ("problem_class", .string(problemClass)),
             ("solver", .string(solver)),
+            ("route", route.map { .string($0) } ?? .null),
             ("status", .string(status.rawValue)),
             ("certification", .string(certification.rawValue)),
             ("certification_reasons", .array(certificationReasons.map { .string($0) })),
@@ -54,6 +56,16 @@ extension SolveReport {
             ),
             ("verification", verificationValue),
             ("term_plan", .array(termPlan.map { .string($0) })),
+            (
+                "routes",
+                .array(
+                    routes.map {
+                        .object([
+                            ("name", .string($0.name)), ("accepted", .bool($0.assessment.accepted)),
+                            ("reason", .string($0.assessment.reason)),
+                        ])
+                    })
+            ),
             (
                 "big_m",
                 .array(
@@ -126,13 +138,16 @@ extension SolveReport {
         return s
     }
 
-    /// The plan and every big-M with its source.
+    /// The classification, the route candidates with their reasons, the plan and every big-M with its source.
     public var explanation: String {
         var s = "classification\n"
         for r in classificationReasons { s += "  - \(r)\n" }
         if !termPlan.isEmpty {
             s += "quadratic and bilinear terms\n"
             for t in termPlan { s += "  - \(t)\n" }
+        }
+        if !routes.isEmpty {
+            s += "routes\n" + RoutePlanner.describe(routes)
         }
         s += "plan\n"
         for (i, p) in plan.enumerated() { s += "  \(i + 1). \(p)\n" }

@@ -1,3 +1,4 @@
+import BilevelAlgorithms
 import BlomodelCore
 import Foundation
 
@@ -23,6 +24,10 @@ public struct SolveReport: Sendable {
     public var modelName: String
     public var problemClass: String
     public var solver: String
+    /// The route that solved the model (`exact-kkt`, `outer-approximation`).
+    public var route: String?
+    /// Every known route with its verdict on this model, in the planner's order.
+    public var routes: [RouteCandidate] = []
     public var status: Status
     public var certification: Certification
     public var certificationReasons: [String]
@@ -52,21 +57,4 @@ public struct SolveReport: Sendable {
     public var rows = 0, columns = 0, binaries = 0
     public var notes: [String] = []
     public var timing = Timing()
-}
-
-/// What outer approximation did, in the leader's sense.
-public struct OuterApproximationSummary: Sendable {
-    public var iterations: Int
-    public var cuts: Int
-    /// The leader's objective at the answer.
-    public var objective: Double
-    /// The proven bound on the leader's optimum (a lower bound when minimising).
-    public var bound: Double
-    public var absoluteGap: Double
-    public var relativeGap: Double
-    /// True when the gap closed within the tolerance.
-    public var converged: Bool
-    public var tolerance: Double
-    /// Why it stopped before the gap closed.
-    public var stopReason: String?
 }

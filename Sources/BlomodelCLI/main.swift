@@ -116,8 +116,10 @@ struct Check: ParsableCommand {
             throw ExitCode(ExitStatus.inputError.rawValue)
         }
         let d = ModelDescription.describe(model, lpSolver: SolverChoice.glpk.backend)
+        let routes = Blomodel.routes(for: ModelFacts(description: d))
+        let chosen = routes.first(where: \.assessment.accepted)?.name
         if json {
-            print(d.json(model: model).render())
+            print(d.json(model: model, routes: routes).render())
         } else {
             let leader = model.variables.filter { $0.level == .upper && $0.role == .decision }.count
             let follower = model.variables(at: .lower).count
@@ -131,13 +133,12 @@ struct Check: ParsableCommand {
                 print("terms")
                 for t in d.termPlan { print("  - \(t)") }
             }
-            print("routes")
-            for r in d.routes { print("  \(r.name.padding(toLength: 24, withPad: " ", startingAt: 0)) \(r.verdict.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)) \(r.reason)") }
-            print("route      \(d.chosenRoute?.name ?? "none available: no route can take this model yet")")
+            print("routes", terminator: "\n" + RoutePlanner.describe(routes))
+            print("route      \(chosen ?? "none available: no route can take this model yet")")
         }
         // No available route: say why at the offending term, and fail like an input error.
-        if d.chosenRoute == nil {
-            if let e = d.exactRefusal { printDiagnostic(e) }
+        if chosen == nil {
+            printDiagnostic(d.exactRefusal ?? Diagnostic(.error, "no route can solve this model with the available solvers"))
             throw ExitCode(ExitStatus.inputError.rawValue)
         }
     }

@@ -8,8 +8,55 @@ public enum ColumnOrigin: Sendable, Equatable {
     case rowDual(row: Int, side: DualSide)
     /// The follower's multiplier of a bound of follower variable `variable`.
     case boundDual(variable: VarID, side: DualSide)
-    /// The binary that selects which side of a complementarity pair is zero.
+    /// The binary that selects which side of a complementarity pair is zero
+    /// (`pair` is an index into `SingleLevelModel.complementarities` of the model the big-M pass received).
     case complementarityBinary(pair: Int)
+    /// The epigraph variable of one block of a quadratic objective in outer approximation's
+    /// master problem (`block` counts the blocks of linked variables, in order).
+    case epigraph(block: Int)
+}
+
+/// Where a row of a single-level model comes from: passes find each other's rows by
+/// this typed origin, never by name (names are for people and printouts).
+public enum RowOrigin: Sendable, Equatable {
+    /// A leader constraint of the bilevel model, by its index into `BilevelModel.constraints`.
+    case leaderConstraint(Int)
+    /// A row that product linearization added to the bilevel model (a digit expansion or one
+    /// of the four rows of a product), by its index into `BilevelModel.constraints`.
+    case productLinearization(constraint: Int)
+    /// Primal feasibility of a follower constraint, by its index into `BilevelModel.constraints`.
+    case followerConstraint(Int)
+    /// Stationarity of the follower's Lagrangian with respect to follower variable `variable`.
+    case stationarity(variable: VarID)
+    /// The link `dual(con) = multipliers of con` for the column `variable` (role `.dual`) and the
+    /// constraint `constraint` it refers to.
+    case dualLink(variable: VarID, constraint: Int)
+    /// A strong-duality row (the follower's primal objective equals its dual objective).
+    /// The current strong-duality pass rewrites the leader's objective and adds no such row;
+    /// the case is here for a pass that states the equation as a row.
+    case strongDuality
+    /// One of the two big-M rows of complementarity pair `pair` (an index into
+    /// `SingleLevelModel.complementarities` of the model the big-M pass received).
+    case complementarity(pair: Int, side: ComplementaritySide)
+    /// A tangent cut of outer approximation on the epigraph variable of block `block`.
+    case outerApproximationCut(block: Int)
+    /// A row of a value-function reformulation (the follower's objective bounded by its
+    /// optimal-value function); no pass emits it yet.
+    case valueFunction
+
+    /// The follower variable of a stationarity row, or nil for any other row.
+    public var stationarityVariable: VarID? {
+        if case .stationarity(let j) = self { return j }
+        return nil
+    }
+}
+
+/// Which half of a complementarity pair a big-M row bounds.
+public enum ComplementaritySide: String, Sendable, Equatable {
+    /// `slack <= M_p (1 - z)` (row `compl_slack_<pair>`).
+    case slack
+    /// `multiplier <= M_d z` (row `compl_dual_<pair>`).
+    case multiplier
 }
 
 /// Which inequality a multiplier belongs to.
@@ -66,11 +113,14 @@ public struct SingleLevelModel: Sendable {
         public var expression: LinearExpr
         public var lower: Double
         public var upper: Double
-        public init(name: String, expression: LinearExpr, lower: Double, upper: Double) {
+        /// What the row stands for; passes select rows by this, not by name.
+        public var origin: RowOrigin
+        public init(name: String, expression: LinearExpr, lower: Double, upper: Double, origin: RowOrigin) {
             self.name = name
             self.expression = expression
             self.lower = lower
             self.upper = upper
+            self.origin = origin
         }
     }
 
@@ -92,13 +142,22 @@ public struct SingleLevelModel: Sendable {
         return columns.count - 1
     }
 
-    public mutating func addRow(_ name: String, _ e: LinearExpr, lower: Double, upper: Double) {
+    /// Appends the row `lower <= e <= upper` with its origin; the constant of `e` moves to the bounds.
+    public mutating func addRow(_ name: String, _ e: LinearExpr, lower: Double, upper: Double, origin: RowOrigin) {
         // Constants move to the bounds so rows are `lower <= terms <= upper`.
         var e = e
         let k = e.constant
         e.constant = 0
-        rows.append(Row(name: name, expression: e, lower: lower - k, upper: upper - k))
+        rows.append(Row(name: name, expression: e, lower: lower - k, upper: upper - k, origin: origin))
     }
+
+    /// The rows whose origin satisfies `predicate`, in row order.
+    public func rows(where predicate: (RowOrigin) -> Bool) -> [Row] {
+        rows.filter { predicate($0.origin) }
+    }
+
+    /// The stationarity rows, one per follower variable, in row order.
+    public var stationarityRows: [Row] { rows(where: { $0.stationarityVariable != nil }) }
 
     public var integerCount: Int { columns.filter(\.isInteger).count }
 }

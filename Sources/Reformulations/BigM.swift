@@ -1,5 +1,4 @@
 import BlomodelCore
-import SolverInterface
 
 /// Where a big-M value came from. Every M is recorded with its source, and an
 /// answer is called verified only when no M is a `default`.
@@ -55,7 +54,11 @@ public enum BigMSource: Sendable, Equatable, CustomStringConvertible {
 
 /// The big-M values of one complementarity pair.
 public struct BigMRecord: Sendable {
+    /// The pair's name (`compl_<row>`), for people and reports.
     public var pair: String
+    /// The pair's index into `SingleLevelModel.complementarities` of the model the pass received
+    /// (`Reformulated.complementarityModel`): how code finds the pair, never by name.
+    public var pairIndex: Int
     /// Bound on the primal slack (the M of `slack <= M (1 - z)`); nil when the pair needs no binary.
     public var primalM: Double
     public var primalSource: BigMSource
@@ -105,123 +108,51 @@ public struct BigMOptions: Sendable {
 ///
 /// M_p bounds the slack over every bilevel-feasible point; M_d bounds the
 /// multiplier over every optimal dual of the follower. Sources, strongest first:
-/// interval arithmetic over declared bounds; an LP over the relaxed KKT system
-/// (valid because every bilevel-feasible point with any optimal dual lies in it);
-/// for bound multipliers, interval arithmetic over the stationarity row; user
-/// declarations (`dualbound`); and last a documented default, which makes the
-/// answer unverified. Each M is as small as its best source proves.
+/// interval arithmetic over declared bounds; the vertices of the follower's dual
+/// polyhedron; an LP over the relaxed KKT system (valid because every bilevel-feasible
+/// point with any optimal dual lies in it); for bound multipliers, interval arithmetic
+/// over the stationarity row; user declarations (`dualbound`); and last a documented
+/// default, which makes the answer unverified. Each M is as small as its best source proves.
+///
+/// The pass is pure: the bounds that need LPs (and the dual-vertex enumeration) arrive as
+/// data in `BigMProofs`, computed once before the pass by `BigMProofs.prove`.
 public enum BigMComplementarity {
+    /// The MILP rows for every pair of `input` (the MPCC), with the record of each M and its source.
     public static func apply(
-        _ input: SingleLevelModel, model: BilevelModel, options: BigMOptions, lpSolver: (any SolverBackend)?
-    ) throws -> (SingleLevelModel, [BigMRecord]) {
+        _ input: SingleLevelModel, model: BilevelModel, options: BigMOptions, proofs: BigMProofs
+    ) -> (SingleLevelModel, [BigMRecord]) {
         var out = input
         out.complementarities = []
         let pairs = input.complementarities
-        let columnBounds: (Int) -> Interval = { Interval(input.columns[$0].lower, input.columns[$0].upper) }
-
-        let tighten = (options.tightenWithLP ?? (pairs.count <= options.automaticTighteningLimit)) && lpSolver != nil
-        let relaxation = tighten ? RelaxationBounds(input, solver: lpSolver!) : nil
+        let sources = BigMSources(input: input, model: model, options: options, proofs: proofs)
 
         // Dual-side bounds first for row multipliers (needed to derive bound-multiplier M by stationarity).
-        var dualBound: [Int: (Double, BigMSource)] = [:]  // multiplier column -> |value| bound
-        func declared(_ origin: ColumnOrigin) -> (Double, BigMSource)? {
-            if case .rowDual(let row, _) = origin, let v = model.constraints[row].dualBound,
-                case .constraint(let at) = model.constraints[row].dualBoundSource
-            {
-                return (v, .constraintDeclaration(at))
-            }
-            if let v = model.lowerDualBound, let at = model.lowerDualBoundLocation { return (v, .blockDeclaration(at)) }
-            if let v = options.dualBound { return (v, .option) }
-            return nil
-        }
-        func best(_ candidates: [(Double, BigMSource)?]) -> (Double, BigMSource)? {
-            // Prefer stronger provenance; among equals, the smaller value.
-            candidates.compactMap { $0 }.filter { $0.0.isFinite && $0.0 >= 0 }.max { a, b in
-                a.1.provenance != b.1.provenance ? a.1.provenance < b.1.provenance : a.0 > b.0
-            }
-        }
-        // Ranges of the variables in stationarity rows: declared bounds, tightened where they
-        // are infinite by LPs over the relaxation (valid at every bilevel-feasible point).
-        var derived: [Int: Interval] = [:]
-        if let relaxation {
-            for row in input.rows where row.name.hasPrefix("stationarity[") {
-                for k in row.expression.terms.keys where derived[k] == nil {
-                    guard case .original = input.columns[k].origin else { continue }
-                    let declared = columnBounds(k)
-                    if declared.lower.isFinite && declared.upper.isFinite { continue }
-                    let hi = declared.upper.isFinite ? declared.upper : (try relaxation.max(.variable(k))) ?? .infinity
-                    let lo = declared.lower.isFinite ? declared.lower : -((try relaxation.max(.variable(k, -1))) ?? .infinity)
-                    derived[k] = Interval(lo, hi)
-                }
-            }
-        }
-        let rangeOf: (Int) -> Interval = { derived[$0] ?? columnBounds($0) }
-        let vertexBounds = DualVertexBounds.compute(input, bounds: rangeOf)
-        for (k, column) in input.columns.enumerated() {
-            guard case .rowDual = column.origin else { continue }
-            var proven: (Double, BigMSource)?
-            if let m = vertexBounds?[k] {
-                proven = (m, .dualVertices)
-            } else if declared(column.origin) == nil, let relaxation, let m = try relaxation.maxAbs(.variable(k)) {
-                // LPs only where nothing cheaper gives a bound: they cost two solves each.
-                proven = (m, .relaxationLP)
-            }
-            if let b = best([proven, declared(column.origin)]) { dualBound[k] = b }
-        }
+        var dualBound = sources.rowDualBounds(multiplierMaxima: proofs.multiplierMaxima)
         // Bound multipliers: stationarity gives mu = (c_j(x) - sum a lambda ...) with the other terms bounded.
-        var stationarityRow: [Int: SingleLevelModel.Row] = [:]
-        for row in input.rows where row.name.hasPrefix("stationarity[") {
-            for (k, _) in row.expression.terms {
-                if case .boundDual = input.columns[k].origin { stationarityRow[k] = row }
-            }
-        }
         for (k, column) in input.columns.enumerated() {
             guard case .boundDual = column.origin else { continue }
-            var candidates: [(Double, BigMSource)?] = []
-            if let m = vertexBounds?[k] { candidates.append((m, .dualVertices)) }
-            if let row = stationarityRow[k], let coefficient = row.expression.terms[k] {
-                var weakest = BigMSource.Provenance.proven
-                let rest = LinearExpr(constant: row.expression.constant, terms: row.expression.terms.filter { $0.key != k })
-                let range = rest.range { id in
-                    switch input.columns[id].origin {
-                    case .original: return rangeOf(id)
-                    case .boundDual:
-                        // The other bound of the same variable: when this multiplier is positive the
-                        // variable sits at this bound, so by complementarity the other one is zero.
-                        return .zero
-                    case .rowDual(_, let side):
-                        guard let (m, source) = dualBound[id] else { return Interval(-.infinity, .infinity) }
-                        weakest = min(weakest, source.provenance)
-                        return side == .equality ? Interval(-m, m) : Interval(0, m)
-                    case .complementarityBinary: return Interval(0, 1)
-                    }
-                }
-                // rest + coefficient * mu = rhs  =>  mu = (rhs - rest) / coefficient
-                let mu = (1 / coefficient) * (Interval.point(row.lower) + (-1) * range)
-                if mu.upper.isFinite { candidates.append((max(0, mu.upper), .stationarity(weakest: weakest))) }
-            }
-            if let v = options.dualBound { candidates.append((v, .option)) }
-            if best(candidates) == nil, let relaxation, let m = try relaxation.maxAbs(.variable(k)) {
+            var candidates = sources.boundDualCandidates(k, rowDualBounds: dualBound)
+            if BigMSources.best(candidates) == nil, let m = proofs.multiplierMaxima[k] {
                 candidates.append((m, .relaxationLP))
             }
-            if let b = best(candidates) { dualBound[k] = b }
+            if let b = BigMSources.best(candidates) { dualBound[k] = b }
         }
 
         var records: [BigMRecord] = []
         for (index, pair) in pairs.enumerated() {
             // Primal side.
             var primal: (Double, BigMSource)
-            let r = pair.slack.range(columnBounds)
+            let r = pair.slack.range(sources.columnBounds)
             if r.upper.isFinite {
                 primal = (max(0, r.upper), .interval)
-            } else if let relaxation, let m = try relaxation.max(pair.slack) {
+            } else if let m = proofs.slackMaxima[index] {
                 primal = (max(0, m), .relaxationLP)
             } else {
                 primal = (options.defaultM, .default)
             }
             let dual = dualBound[pair.multiplier] ?? (options.defaultM, .default)
             var record = BigMRecord(
-                pair: pair.name, primalM: primal.0, primalSource: primal.1, dualM: dual.0, dualSource: dual.1,
+                pair: pair.name, pairIndex: index, primalM: primal.0, primalSource: primal.1, dualM: dual.0, dualSource: dual.1,
                 binaryColumn: nil, multiplierColumn: pair.multiplier)
             if primal.0 <= 1e-12 && primal.1.provenance == .proven {
                 // The slack is always zero: the pair holds without a binary.
@@ -238,13 +169,137 @@ public enum BigMComplementarity {
             let z = out.addColumn(
                 .init(name: "compl_bin_\(pair.name.dropPrefix("compl_"))", lower: 0, upper: 1, isInteger: true, origin: .complementarityBinary(pair: index)))
             record.binaryColumn = z
-            out.addRow("compl_dual_\(pair.name.dropPrefix("compl_"))", LinearExpr(terms: [pair.multiplier: 1, z: -dual.0]), lower: -.infinity, upper: 0)
+            out.addRow("compl_dual_\(pair.name.dropPrefix("compl_"))", LinearExpr(terms: [pair.multiplier: 1, z: -dual.0]), lower: -.infinity, upper: 0,
+                origin: .complementarity(pair: index, side: .multiplier))
             var slackRow = pair.slack
             slackRow.add(z, primal.0)
-            out.addRow("compl_slack_\(pair.name.dropPrefix("compl_"))", slackRow, lower: -.infinity, upper: primal.0)
+            out.addRow("compl_slack_\(pair.name.dropPrefix("compl_"))", slackRow, lower: -.infinity, upper: primal.0,
+                origin: .complementarity(pair: index, side: .slack))
             records.append(record)
         }
         return (out, records)
+    }
+}
+
+/// The bound sources of the big-M pass, shared by the pass and by `BigMProofs.prove` (which must
+/// ask for exactly the LPs the pass will use). Pure.
+struct BigMSources {
+    let input: SingleLevelModel
+    let model: BilevelModel
+    let options: BigMOptions
+    let proofs: BigMProofs
+    /// The stationarity row of each bound multiplier (by column).
+    let stationarityRowOfBoundDual: [Int: SingleLevelModel.Row]
+
+    init(input: SingleLevelModel, model: BilevelModel, options: BigMOptions, proofs: BigMProofs) {
+        self.input = input
+        self.model = model
+        self.options = options
+        self.proofs = proofs
+        var rows: [Int: SingleLevelModel.Row] = [:]
+        for row in input.stationarityRows {
+            for (k, _) in row.expression.terms {
+                if case .boundDual = input.columns[k].origin { rows[k] = row }
+            }
+        }
+        stationarityRowOfBoundDual = rows
+    }
+
+    /// A column's declared bounds.
+    func columnBounds(_ k: Int) -> Interval { Interval(input.columns[k].lower, input.columns[k].upper) }
+
+    /// A column's range: its declared bounds, tightened by the proofs where they are infinite.
+    func range(_ k: Int) -> Interval { proofs.variableRanges[k] ?? columnBounds(k) }
+
+    /// A user-given bound on a multiplier: `dualbound` on the constraint or the block, or the option.
+    func declared(_ origin: ColumnOrigin) -> (Double, BigMSource)? {
+        if case .rowDual(let row, _) = origin, let v = model.constraints[row].dualBound,
+            case .constraint(let at) = model.constraints[row].dualBoundSource
+        {
+            return (v, .constraintDeclaration(at))
+        }
+        if let v = model.lowerDualBound, let at = model.lowerDualBoundLocation { return (v, .blockDeclaration(at)) }
+        if let v = options.dualBound { return (v, .option) }
+        return nil
+    }
+
+    /// Prefer stronger provenance; among equals, the smaller value.
+    static func best(_ candidates: [(Double, BigMSource)?]) -> (Double, BigMSource)? {
+        candidates.compactMap { $0 }.filter { $0.0.isFinite && $0.0 >= 0 }.max { a, b in
+            a.1.provenance != b.1.provenance ? a.1.provenance < b.1.provenance : a.0 > b.0
+        }
+    }
+
+    /// The user variables in stationarity rows whose declared bounds are not both finite, in
+    /// the order the rows name them (their ranges are worth an LP).
+    static func stationarityColumnsToBound(_ input: SingleLevelModel) -> [Int] {
+        var seen = Set<Int>(), out: [Int] = []
+        for row in input.stationarityRows {
+            for k in row.expression.terms.keys where !seen.contains(k) {
+                guard case .original = input.columns[k].origin else { continue }
+                seen.insert(k)
+                if input.columns[k].lower.isFinite && input.columns[k].upper.isFinite { continue }
+                out.append(k)
+            }
+        }
+        return out
+    }
+
+    /// The row multipliers that have neither a dual-vertex bound nor a declared one: an LP over
+    /// the relaxation is their only proven source.
+    func rowDualsWithoutCheapBound() -> [Int] {
+        input.columns.indices.filter { k in
+            guard case .rowDual = input.columns[k].origin else { return false }
+            return proofs.vertexBounds?[k] == nil && declared(input.columns[k].origin) == nil
+        }
+    }
+
+    /// The best bound of every row multiplier, from the vertices, the LP maxima given, and declarations.
+    func rowDualBounds(multiplierMaxima: [Int: Double]) -> [Int: (Double, BigMSource)] {
+        var dualBound: [Int: (Double, BigMSource)] = [:]
+        for (k, column) in input.columns.enumerated() {
+            guard case .rowDual = column.origin else { continue }
+            var proven: (Double, BigMSource)?
+            if let m = proofs.vertexBounds?[k] {
+                proven = (m, .dualVertices)
+            } else if declared(column.origin) == nil, let m = multiplierMaxima[k] {
+                // LPs only where nothing cheaper gives a bound: they cost two solves each.
+                proven = (m, .relaxationLP)
+            }
+            if let b = Self.best([proven, declared(column.origin)]) { dualBound[k] = b }
+        }
+        return dualBound
+    }
+
+    /// The candidate bounds of bound multiplier `k` before any LP: its vertex bound, interval
+    /// arithmetic over its stationarity row with the row multipliers' bounds, and the option.
+    func boundDualCandidates(_ k: Int, rowDualBounds dualBound: [Int: (Double, BigMSource)]) -> [(Double, BigMSource)?] {
+        var candidates: [(Double, BigMSource)?] = []
+        if let m = proofs.vertexBounds?[k] { candidates.append((m, .dualVertices)) }
+        if let row = stationarityRowOfBoundDual[k], let coefficient = row.expression.terms[k] {
+            var weakest = BigMSource.Provenance.proven
+            let rest = LinearExpr(constant: row.expression.constant, terms: row.expression.terms.filter { $0.key != k })
+            let range = rest.range { id in
+                switch input.columns[id].origin {
+                case .original: return self.range(id)
+                case .boundDual:
+                    // The other bound of the same variable: when this multiplier is positive the
+                    // variable sits at this bound, so by complementarity the other one is zero.
+                    return .zero
+                case .rowDual(_, let side):
+                    guard let (m, source) = dualBound[id] else { return Interval(-.infinity, .infinity) }
+                    weakest = min(weakest, source.provenance)
+                    return side == .equality ? Interval(-m, m) : Interval(0, m)
+                case .complementarityBinary: return Interval(0, 1)
+                case .epigraph: return columnBounds(id)
+                }
+            }
+            // rest + coefficient * mu = rhs  =>  mu = (rhs - rest) / coefficient
+            let mu = (1 / coefficient) * (Interval.point(row.lower) + (-1) * range)
+            if mu.upper.isFinite { candidates.append((max(0, mu.upper), .stationarity(weakest: weakest))) }
+        }
+        if let v = options.dualBound { candidates.append((v, .option)) }
+        return candidates
     }
 }
 
@@ -252,47 +307,3 @@ extension String {
     func dropPrefix(_ p: String) -> String { hasPrefix(p) ? String(dropFirst(p.count)) : self }
 }
 
-/// Bounds from LPs over the relaxation of a single-level model: its rows and
-/// column bounds, without complementarity and integrality.
-struct RelaxationBounds {
-    let base: StandardForm
-    let solver: any SolverBackend
-
-    init(_ model: SingleLevelModel, solver: any SolverBackend) {
-        var sf = StandardForm()
-        for c in model.columns { sf.addColumn(name: c.name, lower: c.lower, upper: c.upper) }
-        for r in model.rows {
-            sf.addRow(name: r.name, entries: r.expression.sortedTerms, lower: r.lower, upper: r.upper)
-        }
-        base = sf
-        self.solver = solver
-    }
-
-    /// The high-point relaxation of a bilevel model: its variables' bounds and the linear
-    /// constraints of both levels (the follower's optimality dropped), which every
-    /// bilevel-feasible point satisfies.
-    init(highPoint model: BilevelModel, solver: any SolverBackend) {
-        var sf = StandardForm()
-        for v in model.variables { sf.addColumn(name: v.name, lower: v.lower, upper: v.upper) }
-        for c in model.constraints where c.body.isLinear {
-            sf.addRow(name: c.name, entries: c.body.linear.sortedTerms, lower: c.lower, upper: c.upper)
-        }
-        base = sf
-        self.solver = solver
-    }
-
-    /// The maximum of an expression over the relaxation, or nil when unbounded or not solved.
-    func max(_ e: LinearExpr) throws -> Double? {
-        var p = base
-        for (j, c) in e.terms { p.objective[j] = -c }
-        let r = try solver.solve(p, options: SolveOptions(timeLimit: 10))
-        guard r.termination == .optimal, let v = r.objective else { return nil }
-        return -v + e.constant
-    }
-
-    /// The largest absolute value of an expression over the relaxation.
-    func maxAbs(_ e: LinearExpr) throws -> Double? {
-        guard let hi = try max(e), let lo = try max(e.scaled(-1)) else { return nil }
-        return Swift.max(abs(hi), abs(lo))
-    }
-}

@@ -28,7 +28,7 @@ enum DualVertexBounds {
         _ model: SingleLevelModel, bounds: ((Int) -> Interval)? = nil, maxBases: Int = 20000
     ) -> [Int: Double]? {
         let box = bounds ?? { Interval(model.columns[$0].lower, model.columns[$0].upper) }
-        let stationarity = model.rows.filter { $0.name.hasPrefix("stationarity[") }
+        let stationarity = model.stationarityRows
         guard !stationarity.isEmpty else { return nil }
         var multipliers: [Int] = []
         for (k, c) in model.columns.enumerated() {

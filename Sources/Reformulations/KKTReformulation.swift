@@ -25,8 +25,8 @@ import BlomodelCore
 /// whose first columns are the bilevel model's variables (same identifiers),
 /// followed by the multipliers (`dual_<row>`, `dual_lo_<row>`/`dual_up_<row>` for
 /// ranged rows, `dual_lb_<var>`/`dual_ub_<var>` for bounds), the rows of both
-/// levels, one `stationarity[<var>]` row per follower variable, and the
-/// complementarity pairs (`compl_<row>` ...). The objective is the leader's,
+/// levels, one `stationarity[<var>]` row per follower variable, one `dual_link[<dual>]` row
+/// per `dual(con)` column (each row with its `RowOrigin`), and the complementarity pairs (`compl_<row>` ...). The objective is the leader's,
 /// unchanged (it may still have products; see `StrongDualityLinearization`).
 /// Solutions map back through the columns' `origin`.
 public enum KKTReformulation {
@@ -37,8 +37,10 @@ public enum KKTReformulation {
                 .init(name: v.name, lower: v.lower, upper: v.upper, isInteger: v.kind != .continuous, origin: .original(out.columns.count)))
         }
         // Primal feasibility: every row of both levels.
-        for c in model.constraints {
-            out.addRow(c.name, c.body.linear, lower: c.lower, upper: c.upper)
+        for (i, c) in model.constraints.enumerated() {
+            let origin: RowOrigin =
+                c.level == .lower ? .followerConstraint(i) : (c.isAuxiliary ? .productLinearization(constraint: i) : .leaderConstraint(i))
+            out.addRow(c.name, c.body.linear, lower: c.lower, upper: c.upper, origin: origin)
         }
 
         // Stationarity rows start as the follower's cost vector c(x), in minimisation form.
@@ -114,7 +116,7 @@ public enum KKTReformulation {
             }
         }
         for j in classification.followerVariables {
-            out.addRow("stationarity[\(model.variables[j].name)]", stationarity[j]!, lower: 0, upper: 0)
+            out.addRow("stationarity[\(model.variables[j].name)]", stationarity[j]!, lower: 0, upper: 0, origin: .stationarity(variable: j))
         }
         // dual(con): the rate of change of the follower's optimal value with the row's
         // right-hand side, in the follower's own sense: nu for an equality, lambda_lo - lambda_up
@@ -129,7 +131,7 @@ public enum KKTReformulation {
             for (k, side) in rowMultipliers[row] ?? [] {
                 link.add(k, side == .upper ? sign : -sign)
             }
-            out.addRow("dual_link[\(v.name)]", link, lower: 0, upper: 0)
+            out.addRow("dual_link[\(v.name)]", link, lower: 0, upper: 0, origin: .dualLink(variable: j, constraint: row))
         }
         return out
     }

@@ -5,7 +5,7 @@ import SolverInterface
 /// (zero-based columns and rows, minimisation, ±infinity bounds).
 /// A maximisation is negated; `objectiveSign` says how to read the value back.
 /// A quadratic objective is kept as the form's quadratic part (convex after the
-/// sign change: the classifier checked it); `OuterApproximation` solves such forms.
+/// sign change: the classifier checked it); `OuterApproximation` (in `BilevelAlgorithms`) solves such forms.
 public enum Lowering {
     public enum Failure: Error, CustomStringConvertible {
         case pendingComplementarity(String)

@@ -35,14 +35,6 @@ public struct LevelDescription: Sendable {
     public var withRespectTo: String
 }
 
-/// A route that can (or cannot) take the model, with the reason.
-public struct RouteCandidate: Sendable {
-    public enum Verdict: String, Sendable { case accepted, refused, planned }
-    public var name: String
-    public var verdict: Verdict
-    public var reason: String
-}
-
 /// The description of a bilevel model that `blomodel check` prints: per level the class of
 /// its objective and constraints, integrality, the follower's convexity in its own variables
 /// (strong convexity where it can be shown), and the routes that can take the model.
@@ -61,15 +53,29 @@ public struct ModelDescription: Sendable {
     public var followerStrongConvexity: Double?
     /// Facts behind the follower's properties, one line each.
     public var followerNotes: [String]
-    /// The exact route's problem class and plan of terms, when it accepts the model.
-    public var exactClass: String?
-    public var termPlan: [String]
-    public var routes: [RouteCandidate]
-    /// Why the exact routes refuse the model, positioned at the offending term (nil when one accepts).
+    /// The exact routes' classification, when they can take the model.
+    public var classification: Classification?
+    /// Why the exact routes refuse the model, positioned at the offending term (nil when they take it).
     public var exactRefusal: Diagnostic?
 
-    /// The route that `solve` will use: the first accepted one.
-    public var chosenRoute: RouteCandidate? { routes.first { $0.verdict == .accepted } }
+    /// The exact route's problem class, when it takes the model.
+    public var exactClass: String? { classification?.problemClass }
+    /// How each quadratic or bilinear term is handled, when the exact routes take the model.
+    public var termPlan: [String] { classification?.termPlan ?? [] }
+
+    /// The gradient methods' needs that this model does not meet (empty when it qualifies):
+    /// continuous variables, smooth functions, a follower convex in its own variables.
+    public var gradientMethodNeeds: [String] {
+        var needs: [String] = []
+        let integers = leader.integerVariables + leader.binaryVariables + follower.integerVariables + follower.binaryVariables
+        if integers > 0 { needs.append("continuous variables (the model has \(integers) integer or binary)") }
+        for (who, l) in [("leader", leader), ("follower", follower)]
+        where l.objective.expressionClass == .nonsmooth || l.constraintClasses.contains(where: { $0.0 == .nonsmooth && $0.1 > 0 }) {
+            needs.append("smooth functions (the \(who)'s level has abs, min or max\(l.objective.detail.map { ": " + $0 } ?? ""))")
+        }
+        if followerConvex != true { needs.append("a follower convex in its own variables (not shown)") }
+        return needs
+    }
 }
 
 extension ModelDescription {
@@ -143,8 +149,14 @@ extension ModelDescription {
 
         var description = ModelDescription(
             leader: leader, follower: follower, followerConvex: convex, followerStrongConvexity: modulus,
-            followerNotes: notes, exactClass: nil, termPlan: [], routes: [], exactRefusal: nil)
-        description.routes = routes(model, &description, lpSolver: lpSolver)
+            followerNotes: notes, classification: nil, exactRefusal: nil)
+        do {
+            description.classification = try Planner.classify(model, lpSolver: lpSolver).1
+        } catch let e as Diagnostic {
+            description.exactRefusal = e
+        } catch {
+            description.exactRefusal = Diagnostic(.error, "\(error)")
+        }
         return description
     }
 
@@ -203,60 +215,6 @@ extension ModelDescription {
         part(model, body: c.body, function: c.function, failure: c.nonquadratic, fixed: fixed).curvature
     }
 
-    /// Every route blomodel knows, with its verdict on this model.
-    static func routes(
-        _ model: BilevelModel, _ d: inout ModelDescription, lpSolver: (any SolverBackend)?
-    ) -> [RouteCandidate] {
-        var exact = RouteCandidate(name: "exact-kkt-bigm", verdict: .refused, reason: "")
-        var outer = RouteCandidate(name: "outer-approximation", verdict: .refused, reason: "")
-        do {
-            let (_, c) = try Planner.classify(model, lpSolver: lpSolver)
-            d.exactClass = c.problemClass
-            d.termPlan = c.termPlan
-            if c.leaderObjective == .outerApproximation {
-                exact.reason = "the leader's objective is a convex quadratic: outer approximation takes it"
-                outer.verdict = .accepted
-                outer.reason = "\(c.problemClass): MILP masters with tangent cuts and convex QP subproblems until the bounds meet (exact within the tolerance)"
-            } else {
-                exact.verdict = .accepted
-                exact.reason = "\(c.problemClass): the follower's KKT conditions with big-M complementarity, one MILP (exact; certified when every M is proven)"
-                outer.reason = "the leader's objective is not a convex quadratic (the exact KKT route takes the model)"
-            }
-        } catch let e as Diagnostic {
-            d.exactRefusal = e
-            let at = e.location.map { " (\($0))" } ?? ""
-            exact.reason = e.message + at
-            outer.reason = "outer approximation needs what the exact route needs, and a convex quadratic leader objective: " + e.message + at
-        } catch {
-            exact.reason = "\(error)"
-            outer.reason = "\(error)"
-        }
-
-        // The gradient methods (issue 10): what they will need.
-        var needs: [String] = []
-        let integers = d.leader.integerVariables + d.leader.binaryVariables + d.follower.integerVariables + d.follower.binaryVariables
-        if integers > 0 { needs.append("continuous variables (the model has \(integers) integer or binary)") }
-        for (who, l) in [("leader", d.leader), ("follower", d.follower)]
-        where l.objective.expressionClass == .nonsmooth || l.constraintClasses.contains(where: { $0.0 == .nonsmooth && $0.1 > 0 }) {
-            needs.append("smooth functions (the \(who)'s level has abs, min or max\(l.objective.detail.map { ": " + $0 } ?? ""))")
-        }
-        if d.followerConvex != true { needs.append("a follower convex in its own variables (not shown)") }
-        let gradientReason: String
-        if needs.isEmpty {
-            gradientReason =
-                "planned (not yet available); this model qualifies: continuous, smooth, follower convex in its own variables"
-                + (d.followerStrongConvexity != nil ? " and strongly convex (implicit differentiation applies)" : "")
-        } else {
-            gradientReason = "planned (not yet available); it would need " + needs.joined(separator: "; ")
-        }
-        let gradient = RouteCandidate(name: "gradient-methods", verdict: .planned, reason: gradientReason)
-        let mFree = RouteCandidate(
-            name: "m-free-branch-and-bound", verdict: .planned,
-            reason: exact.verdict == .accepted || outer.verdict == .accepted
-                ? "planned (not yet available): would solve this model without big-M values"
-                : "planned (not yet available); it will take what the exact KKT route takes")
-        return [exact, outer, mFree, gradient]
-    }
 }
 
 extension ModelDescription {

@@ -20,17 +20,21 @@ public struct Reformulated: Sendable {
     /// Multiply the standard form's objective by this to get the leader's objective.
     public var objectiveSign: Double
     public var bigM: [BigMRecord]
-    /// One line per pass, in order.
+    /// One line per pass, in order (the route chosen afterwards adds its own lines).
     public var plan: [String]
 }
 
+/// The pass chain shared by the MILP-based routes (`BilevelAlgorithms`): product linearization,
+/// classification, KKT, strong duality, big-M and lowering. Which route then solves the result is
+/// decided by `RoutePlanner` in `BilevelAlgorithms`.
 public enum Planner {
     /// The first two steps: exact product linearization, then classification of the result
     /// (what `blomodel check` prints).
     public static func classify(_ model: BilevelModel, lpSolver: (any SolverBackend)?) throws
         -> (ProductLinearization.Result, Classification)
     {
-        let products = try ProductLinearization.apply(model, lpSolver: lpSolver)
+        // Bound proofs that need LPs run here, once; product linearization itself makes no solver call.
+        let products = try ProductLinearization.apply(model, ranges: HighPointRanges.prove(model, lpSolver: lpSolver))
         var classification = try Classifier.classify(products.model)
         classification.termPlan = products.termPlan + classification.termPlan
         return (products, classification)
@@ -56,16 +60,14 @@ public enum Planner {
             plan.append(
                 "strong-duality: replace the leader's \(model.upperObjective.expression.quadratic.count) leader x follower product(s) by \(classification.leaderProductFactor!) x (dual objective - follower's constant costs): exact")
         }
-        let (milp, records) = try BigMComplementarity.apply(mpcc, model: model, options: options, lpSolver: lpSolver)
+        // Bound proofs that need LPs run here, once; the big-M pass itself makes no solver call.
+        let proofs = try BigMProofs.prove(mpcc, model: model, options: options, lpSolver: lpSolver)
+        let (milp, records) = BigMComplementarity.apply(mpcc, model: model, options: options, proofs: proofs)
         let binaries = records.filter { $0.binaryColumn != nil }.count
         plan.append(
             "big-m: \(binaries) complementarity pair(s) to a binary and two rows; \(records.count - binaries) pair(s) hold without a binary")
         let (sf, sign) = try Lowering.apply(milp)
         plan.append("lower: \(sf.rowCount) row(s), \(sf.columnCount) column(s), \(sf.integerCount) integer column(s)")
-        if classification.leaderObjective == .outerApproximation {
-            plan.append(
-                "outer-approximation: the leader's \(sf.quadraticObjective.count) quadratic term(s) go to epigraph variables (one per block of linked variables) with tangent cuts; master MILPs (\(lpSolver?.name ?? "the MILP solver")) alternate with convex QPs over the master's binaries (Ipopt; none with --oa-milp-only) until the bounds meet")
-        }
         return Reformulated(
             classification: classification, model: model, auxiliaryDefinitions: products.definitions,
             provenDualRanges: products.provenDualRanges, complementarityModel: mpcc, milp: milp, standardForm: sf,

@@ -1,6 +1,5 @@
 import BlomodelCore
 import Foundation
-import SolverInterface
 
 /// Makes products with a bounded integer leader variable exact and linear, in the
 /// leader's objective and constraints (a `BilevelModel` -> `BilevelModel` pass).
@@ -66,7 +65,10 @@ public enum ProductLinearization {
         }
     }
 
-    public static func apply(_ input: BilevelModel, lpSolver: (any SolverBackend)?) throws -> Result {
+    /// Expands the products described above. The pass makes no solver call: the ranges of user
+    /// variables without finite bounds come from `ranges` (LPs over the high-point relaxation,
+    /// computed before the pass by `HighPointRanges.prove`); a variable it lacks keeps its declared bounds.
+    public static func apply(_ input: BilevelModel, ranges highPoint: HighPointRanges) throws -> Result {
         var model = input
         var plan: [String] = []
         var definitions: [VarID: Definition] = [:]
@@ -84,13 +86,11 @@ public enum ProductLinearization {
                 && model.variables[j].lower.isFinite && model.variables[j].upper.isFinite
         }
         /// A user variable's bounds, made finite where LPs over the linear constraints of both
-        /// levels can (valid at every bilevel-feasible point).
-        let highPoint = lpSolver.map { RelaxationBounds(highPoint: input, solver: $0) }
+        /// levels could (valid at every bilevel-feasible point).
         func declaredOrRelaxed(_ j: VarID) -> Interval {
             let r = input.variables[j].bounds
-            guard !r.lower.isFinite || !r.upper.isFinite, let highPoint else { return r }
-            func max(_ e: LinearExpr) -> Double { ((try? highPoint.max(e)) ?? nil) ?? .infinity }
-            return Interval(r.lower.isFinite ? r.lower : -max(.variable(j, -1)), r.upper.isFinite ? r.upper : max(.variable(j)))
+            guard !r.lower.isFinite || !r.upper.isFinite else { return r }
+            return highPoint.ranges[j] ?? r
         }
         func range(_ j: VarID) -> Interval {
             if let r = ranges[j] { return r }
@@ -299,6 +299,33 @@ public enum ProductLinearization {
             out[row] = sign * r
         }
         return out
+    }
+
+    /// The user variables whose high-point ranges `apply` may ask for (those without finite
+    /// bounds among: the factors of leader constraints' products; of the leader objective's
+    /// products when it is expanded; and, when the model has `dual(con)` variables, the variables
+    /// of the follower objective's products, which appear in stationarity). Sorted. A superset
+    /// of what `apply` reads, so `HighPointRanges.prove` can compute them before the pass.
+    static func variablesNeedingRanges(_ input: BilevelModel) -> [VarID] {
+        var model = input
+        var scratch: [String] = []
+        model.upperObjective.expression = dualTimesBody(model.upperObjective.expression, input, "", &scratch)
+        for i in model.constraints.indices where model.constraints[i].level == .upper && !model.constraints[i].body.isLinear {
+            model.constraints[i].body = dualTimesBody(model.constraints[i].body, input, "", &scratch)
+        }
+        var wanted = Set<VarID>()
+        func add(_ e: QuadExpr, decisionsOnly: Bool) {
+            for (p, _) in e.sortedQuadratic {
+                for j in [p.first, p.second] where !decisionsOnly || model.variables[j].role == .decision { wanted.insert(j) }
+            }
+        }
+        for c in model.constraints where c.level == .upper { add(c.body, decisionsOnly: true) }
+        let F = model.upperObjective
+        if !F.expression.isLinear, !leftToStrongDuality(model), !isConvex(F) { add(F.expression, decisionsOnly: true) }
+        if model.variables.contains(where: { if case .dual = $0.role { return true } else { return false } }) {
+            add(model.lowerObjective.expression, decisionsOnly: false)
+        }
+        return wanted.filter { !input.variables[$0].lower.isFinite || !input.variables[$0].upper.isFinite }.sorted()
     }
 
     /// All of the objective's products are leader x follower products that the follower's objective also has.

@@ -120,6 +120,25 @@ final class CLITests: XCTestCase {
         XCTAssertTrue(qp.out.contains("\"converged\": true"), qp.out)
     }
 
+    func testCheckAndExplainListTheRoutesWithReasons() throws {
+        let check = try blomodel(["check", "Models/literature/liu_hart_1994.blo"])
+        XCTAssertEqual(check.status, 0, check.err)
+        XCTAssertTrue(check.out.contains("routes\n  * exact-kkt: accepted: the leader's objective is linear"), check.out)
+        XCTAssertTrue(check.out.contains("    gradient-methods: refused: not yet available"), check.out)
+        let explain = try blomodel(["solve", "Models/literature/bard_1988_ex1.blo", "--explain"])
+        XCTAssertEqual(explain.status, 0, explain.err)
+        XCTAssertTrue(explain.out.contains("    exact-kkt: refused: the leader's objective is a convex quadratic"), explain.out)
+        XCTAssertTrue(explain.out.contains("  * outer-approximation: accepted:"), explain.out)
+        let json = try blomodel(["solve", "Models/literature/bard_1988_ex1.blo", "--json"])
+        XCTAssertEqual(json.status, 0, json.err)
+        let object = try JSONSerialization.jsonObject(with: Data(json.out.utf8)) as! [String: Any]
+        XCTAssertEqual(object["route"] as? String, "outer-approximation")
+        let routes = try XCTUnwrap(object["routes"] as? [[String: Any]])
+        XCTAssertEqual(routes.map { $0["name"] as? String }, ["exact-kkt", "outer-approximation", "branch-and-bound", "value-function", "gradient-methods"])
+        XCTAssertEqual(routes.map { $0["accepted"] as? Bool }, [false, true, false, false, false])
+        XCTAssertTrue((routes[0]["reason"] as? String ?? "").contains("convex quadratic"))
+    }
+
     func testTimeLimitAndGapOptionsAreAccepted() throws {
         let r = try blomodel(["solve", "Models/literature/candler_townsley_1982.blo", "--time-limit", "30", "--gap", "0", "--solver", "glpk"])
         XCTAssertEqual(r.status, 0, r.err)

@@ -1,7 +1,7 @@
 import Foundation
 import XCTest
 
-@testable import Blomodel
+import Blomodel
 
 final class WarmStartTests: XCTestCase {
     /// The warm start is the follower's optimal response with its duals: it must satisfy
@@ -16,9 +16,11 @@ final class WarmStartTests: XCTestCase {
             let input = try ModelLoader.load(path: repositoryRoot.appendingPathComponent("Models/\(file)").path)
             let r = try Blomodel.reformulate(input)
             let model = r.model
-            let start = try XCTUnwrap(WarmStart.build(model, r, lp: SolverChoice.glpk.backend), file)
+            let solvers = BlomodelOptions().solvers
+            let start = try XCTUnwrap(WarmStart.build(model, r, lp: solvers.dualLP, qp: solvers.qp), file)
             XCTAssertLessThanOrEqual(r.standardForm.maxViolation(start), 1e-6, file)
-            let v = Verifier.verify(model, point: Array(start[0..<model.variables.count]), solver: SolverChoice.glpk.backend)
+            let v = Verifier.verify(
+                model, point: Array(start[0..<model.variables.count]), solver: SolverChoice.glpk.backend, qpSolver: solvers.qp)
             XCTAssertEqual(v.outcome, .optimal, file)
         }
     }

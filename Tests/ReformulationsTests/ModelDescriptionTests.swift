@@ -14,8 +14,9 @@ final class ModelDescriptionTests: XCTestCase {
         XCTAssertEqual(d.follower.constraintClasses.map(\.0), [.linear])
         XCTAssertEqual(d.followerConvex, true)
         XCTAssertNil(d.followerStrongConvexity, "an LP follower is not strongly convex")
-        XCTAssertEqual(d.chosenRoute?.name, "exact-kkt-bigm")
+        XCTAssertNil(d.exactRefusal)
         XCTAssertEqual(d.exactClass, "bilevel LP")
+        XCTAssertEqual(d.gradientMethodNeeds, [])
     }
 
     /// min (x-1)^2 + (y-2)^2 over y in argmin { y^2 + 3 (y - x)^2 }: Hessian in y is 2 + 6 = 8.
@@ -27,9 +28,8 @@ final class ModelDescriptionTests: XCTestCase {
         XCTAssertEqual(d.leader.objective.expressionClass, .convexQuadratic)
         XCTAssertEqual(d.follower.objective.expressionClass, .convexQuadratic)
         XCTAssertEqual(try XCTUnwrap(d.followerStrongConvexity), 8, accuracy: 1e-9)
-        XCTAssertEqual(d.chosenRoute?.name, "outer-approximation")
-        XCTAssertEqual(d.routes.first { $0.name == "gradient-methods" }?.verdict, .planned)
-        XCTAssertTrue(d.routes.first { $0.name == "gradient-methods" }!.reason.contains("qualifies"))
+        XCTAssertEqual(d.classification?.leaderObjective, .outerApproximation)
+        XCTAssertEqual(d.gradientMethodNeeds, [])
     }
 
     /// The CCCP-BO paper's synthetic problem (seed 002, section 5), in two dimensions:
@@ -47,12 +47,11 @@ final class ModelDescriptionTests: XCTestCase {
         XCTAssertEqual(d.follower.objective.expressionClass, .convexQuadratic)
         XCTAssertEqual(d.followerConvex, true)
         XCTAssertNil(d.followerStrongConvexity, "A = [1 1; 1 1] is singular")
-        XCTAssertNil(d.chosenRoute, "no available route takes a smooth nonlinear model yet")
-        let exact = try XCTUnwrap(d.routes.first { $0.name == "exact-kkt-bigm" })
-        XCTAssertEqual(exact.verdict, .refused)
-        XCTAssertTrue(exact.reason.contains("sin of leader and follower variables"), exact.reason)
-        XCTAssertEqual(d.exactRefusal?.location?.line, 1)
-        XCTAssertTrue(d.routes.first { $0.name == "gradient-methods" }!.reason.contains("qualifies"))
+        XCTAssertNil(d.classification, "the exact routes do not take a smooth nonlinear model")
+        let refusal = try XCTUnwrap(d.exactRefusal)
+        XCTAssertTrue(refusal.message.contains("sin of leader and follower variables"), refusal.message)
+        XCTAssertEqual(refusal.location?.line, 1)
+        XCTAssertEqual(d.gradientMethodNeeds, [])
     }
 
     func testNonsmoothAndNonconvexFollowers() throws {
@@ -62,7 +61,7 @@ final class ModelDescriptionTests: XCTestCase {
         XCTAssertEqual(nonsmooth.follower.objective.expressionClass, .nonsmooth)
         XCTAssertEqual(nonsmooth.follower.objective.curvature, .convex, "abs of affine plus max of affine is convex")
         XCTAssertEqual(nonsmooth.followerConvex, true)
-        XCTAssertTrue(nonsmooth.routes.first { $0.name == "gradient-methods" }!.reason.contains("smooth functions"))
+        XCTAssertTrue(nonsmooth.gradientMethodNeeds.contains { $0.contains("smooth functions") }, "\(nonsmooth.gradientMethodNeeds)")
 
         let wavy = ModelDescription.describe(
             try model("upper { var x >= 0; minimize F: x + y; }\nlower { var y >= 0, <= 5; minimize f: sin(y) + x*y; }"),

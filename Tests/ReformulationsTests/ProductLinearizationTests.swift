@@ -17,7 +17,7 @@ final class ProductLinearizationTests: XCTestCase {
 
     func testExpandedExpressionsEqualTheProductsAtEveryIntegerPoint() throws {
         let m = try model(text)
-        let r = try ProductLinearization.apply(m, lpSolver: nil)
+        let r = try ProductLinearization.apply(m, ranges: HighPointRanges())
         XCTAssertEqual(r.termPlan.count, 2, "\(r.termPlan)")
         XCTAssertTrue(r.model.upperObjective.expression.isLinear)
         let digits = r.model.variables.indices.filter { r.model.variables[$0].name.hasPrefix("x_bit") && !r.model.variables[$0].name.contains("*") }
@@ -47,7 +47,7 @@ final class ProductLinearizationTests: XCTestCase {
     func testRefusals() throws {
         func refusal(_ text: String) throws -> Diagnostic {
             do {
-                _ = try ProductLinearization.apply(try model(text), lpSolver: nil)
+                _ = try ProductLinearization.apply(try model(text), ranges: HighPointRanges())
             } catch let d as Diagnostic { return d }
             throw XCTSkip("no refusal")
         }
@@ -63,6 +63,20 @@ final class ProductLinearizationTests: XCTestCase {
         XCTAssertTrue(d.message.contains("cannot be made linear"), d.message)
     }
 
+    func testHighPointRangesArriveAsData() throws {
+        // y has no upper bound: without proofs the product is refused; with a proven range handed
+        // in (as HighPointRanges.prove would compute it from c1: y + x <= 8) it is expanded with it.
+        let m = try model(
+            "upper { var x integer >= 0, <= 6; maximize F: x - y; cap: x*y <= 20; }\nlower { var y >= 0; maximize f: y; c1: y + x <= 8; }")
+        XCTAssertEqual(ProductLinearization.variablesNeedingRanges(m), [1], "y, the other factor of x*y")
+        XCTAssertThrowsError(try ProductLinearization.apply(m, ranges: HighPointRanges()))
+        var proofs = HighPointRanges()
+        proofs.ranges[1] = Interval(0, 8)
+        let r = try ProductLinearization.apply(m, ranges: proofs)
+        XCTAssertTrue(r.termPlan[0].contains("each digit times y in [0, 8]"), r.termPlan[0])
+        XCTAssertTrue(HighPointRanges.prove(m, lpSolver: nil).ranges.isEmpty, "no LPs without a solver")
+    }
+
     func testProductsWithDuals() throws {
         // dual(c) times a bounded integer: expanded, with the tighter of the dualbound (10) and the
         // proven vertex range (stationarity 1 - lambda - mu = 0: lambda <= 1); without a dualbound
@@ -70,19 +84,19 @@ final class ProductLinearizationTests: XCTestCase {
         // times a continuous variable: refused by the classifier with a note on duals.
         let lower = "\nlower { var y >= 0, <= 9; minimize f: y; c: y >= x dualbound 10; }"
         let expanded = try ProductLinearization.apply(
-            try model("upper { var x integer >= 0, <= 5; maximize F: dual(c) * x; }" + lower), lpSolver: nil)
+            try model("upper { var x integer >= 0, <= 5; maximize F: dual(c) * x; }" + lower), ranges: HighPointRanges())
         XCTAssertTrue(expanded.model.upperObjective.expression.isLinear)
         XCTAssertTrue(expanded.termPlan[0].contains("dual(c) in [0, 1] (vertices of the follower's dual polyhedron, proven)"), expanded.termPlan[0])
         do {
             _ = try ProductLinearization.apply(
                 try model("upper { var x integer >= 0, <= 5; var z; maximize F: dual(c) * x - z; }\nlower { var y >= 0; minimize f: z*y; c: y >= x; }"),
-                lpSolver: nil)
+                ranges: HighPointRanges())
             XCTFail("expected a refusal")
         } catch let d as Diagnostic {
             XCTAssertTrue(d.notes.contains { $0.contains("declare 'dualbound'") }, "\(d.notes)")
         }
         let continuous = try model("upper { var x >= 0, <= 5; maximize F: dual(c) * x; }" + lower)
-        let kept = try ProductLinearization.apply(continuous, lpSolver: nil)
+        let kept = try ProductLinearization.apply(continuous, ranges: HighPointRanges())
         do {
             _ = try Classifier.classify(kept.model)
             XCTFail("expected a refusal")

@@ -62,6 +62,29 @@ final class KKTTests: XCTestCase {
         XCTAssertNil(c2.binaryColumn)
     }
 
+    func testBigMPassTakesItsLPBoundsAsData() throws {
+        // The pass makes no solver call: an LP bound arrives in BigMProofs. Here the slack of c3
+        // (12 - 4x + y, x unbounded above), unbounded by interval arithmetic, gets a hand-given
+        // relaxation maximum.
+        let m = try model(liuHart)
+        let c = try Classifier.classify(m)
+        let mpcc = KKTReformulation.apply(m, c)
+        let pair = try XCTUnwrap(mpcc.complementarities.firstIndex { $0.name == "compl_c3" })
+        var proofs = try BigMProofs.prove(mpcc, model: m, options: BigMOptions(), lpSolver: nil)
+        XCTAssertTrue(proofs.slackMaxima.isEmpty && proofs.multiplierMaxima.isEmpty, "no LPs without a solver")
+        XCTAssertNotNil(proofs.vertexBounds)
+        proofs.slackMaxima[pair] = 3
+        let (milp, records) = BigMComplementarity.apply(mpcc, model: m, options: BigMOptions(), proofs: proofs)
+        let c3 = try XCTUnwrap(records.first { $0.pairIndex == pair })
+        XCTAssertEqual(c3.primalSource, .relaxationLP)
+        XCTAssertEqual(c3.primalM, 3)
+        XCTAssertNotNil(c3.binaryColumn)
+        let slackRow = try XCTUnwrap(milp.rows(where: { $0 == .complementarity(pair: pair, side: .slack) }).first)
+        XCTAssertEqual(slackRow.expression.terms[try XCTUnwrap(c3.binaryColumn)], 3, "slack + M z <= M")
+        // The same inputs give the same printout: the pass is a function of its data.
+        XCTAssertEqual(BigMComplementarity.apply(mpcc, model: m, options: BigMOptions(), proofs: proofs).0.description, milp.description)
+    }
+
     func testQuadraticFollowerStationarityAndDualLink() throws {
         // Bard (1988) ex. 1 with a dual in the leader: stationarity of y gets 2y - 1.5x - 2,
         // and dual(g1) is linked to g1's multiplier (a >= row of a minimising follower: +lambda).

@@ -32,21 +32,35 @@ import SolverInterface
 /// objective is approximated term by term.
 ///
 /// Accepts: a `StandardForm` whose quadratic part is convex (the classifier checks
-/// this). Produces: the best point found, both bounds and the iteration log.
+/// this). Produces: the best point found, both bounds and the iteration log. The master's
+/// own columns and rows carry typed origins (`ColumnOrigin.epigraph`, `RowOrigin.outerApproximationCut`).
+///
+/// This is an algorithm (it iterates over solver calls), not a pass: `OuterApproximationRoute`
+/// runs it on the form the pass chain produced.
 public enum OuterApproximation {
+    /// When to stop.
     public struct Options: Sendable {
+        /// The method stops when `upper - lower` is at most this (or at most `relativeGap` times `max(1, |upper|)`).
         public var absoluteGap = 1e-6
+        /// The relative stopping tolerance, scaled by `max(1, |upper|)`.
         public var relativeGap = 1e-6
+        /// The most master MILPs to solve.
         public var maxIterations = 200
+        /// The default tolerances (1e-6) and 200 iterations.
         public init() {}
     }
 
+    /// The bounds after one master MILP and its subproblem.
     public struct Iteration: Sendable {
+        /// The best proven lower bound so far.
         public var lowerBound: Double
+        /// The best feasible point's value so far.
         public var upperBound: Double
+        /// The number of cuts in the master so far.
         public var cuts: Int
     }
 
+    /// What the method found, with its bounds and log.
     public struct Outcome: Sendable {
         /// Termination and the best point, in the columns of the input form.
         public var result: SolverResult
@@ -59,6 +73,12 @@ public enum OuterApproximation {
         public var converged: Bool
         /// Why it stopped before the gap closed (nil when it converged).
         public var stopReason: String?
+        /// The origins of the columns the master appended to the input form, in order (one
+        /// `.epigraph(block:)` per block of the quadratic part).
+        public var masterColumns: [ColumnOrigin] = []
+        /// The origins of the rows the master appended to the input form, in order (one
+        /// `.outerApproximationCut(block:)` per cut).
+        public var masterRows: [RowOrigin] = []
     }
 
     /// The quadratic terms grouped by connected blocks of variables.
@@ -76,9 +96,11 @@ public enum OuterApproximation {
         }
         var groups: [Int: [StandardForm.QuadraticTerm]] = [:]
         for t in terms { groups[find(t.first), default: []].append(t) }
-        return groups.keys.sorted().map { groups[$0]! }
+        return groups.sorted { $0.key < $1.key }.map(\.value)
     }
 
+    /// Minimises `form` (a convex quadratic objective over a mixed-integer linear set) with
+    /// master MILPs on `milp` and convex-QP subproblems on `qp` (none: Kelley's cutting planes).
     public static func solve(
         _ form: StandardForm, milp: any SolverBackend, qp: (any SolverBackend)?, options: SolveOptions,
         oa: Options = Options()
@@ -114,6 +136,8 @@ public enum OuterApproximation {
         var master = form
         master.quadraticObjective = []
         let t = blocks.indices.map { master.addColumn(name: "oa_epigraph_\($0)", lower: -.infinity, upper: .infinity, cost: 1) }
+        let masterColumns = blocks.indices.map { ColumnOrigin.epigraph(block: $0) }
+        var masterRows: [RowOrigin] = []
         var lower = -Double.infinity
         var x0: [Double]?
         if let qp {
@@ -128,7 +152,7 @@ public enum OuterApproximation {
                     stopReason: "the continuous QP relaxation was not solved: \(root.rawStatus)")
             }
             x0 = point
-            lower = root.objective!
+            lower = root.objective ?? -.infinity
         } else {
             // MILPs only: each block's epigraph variable starts from the block's lower bound over
             // the variables' box (interval arithmetic), which keeps the first master bounded.
@@ -154,6 +178,7 @@ public enum OuterApproximation {
                 var entries = gradient(b, x).map { ($0.key, -$0.value) }
                 entries.append((t[b], 1))
                 master.addRow(name: "oa_cut_\(master.rowCount - form.rowCount)", entries: entries, lower: -q(b, x), upper: .infinity)
+                masterRows.append(.outerApproximationCut(block: b))
             }
         }
         func epigraph(_ x: [Double]) -> [Double] { blocks.indices.map { q($0, x) } }
@@ -171,15 +196,15 @@ public enum OuterApproximation {
             let m = try milp.solve(master, options: masterOptions)
             let lowerBefore = lower
             last = m
-            guard m.termination == .optimal || m.termination == .timeLimit, let xm = m.solution else {
+            guard m.termination == .optimal || m.termination == .timeLimit, let xm = m.solution, xm.count >= n else {
                 termination = incumbent == nil ? m.termination : .error
                 if m.termination == .timeLimit { termination = .timeLimit }
                 stopReason = m.termination == .timeLimit ? "time limit" : "a master MILP failed: \(m.rawStatus)"
                 break
             }
-            if m.termination == .optimal {
+            if m.termination == .optimal, let value = m.objective {
                 // CBC may report a best bound above its own optimum at the root; take the smaller.
-                lower = max(lower, min(m.bestBound ?? m.objective!, m.objective!))
+                lower = max(lower, min(m.bestBound ?? value, value))
             }
             // Subproblem: the integers of the master's point fixed.
             var fixed = form
@@ -262,6 +287,6 @@ public enum OuterApproximation {
         result.seconds = Date().timeIntervalSince(clock)
         return Outcome(
             result: result, lowerBound: lower, upperBound: upper, iterations: log, converged: converged,
-            stopReason: converged ? nil : stopReason)
+            stopReason: converged ? nil : stopReason, masterColumns: masterColumns, masterRows: masterRows)
     }
 }

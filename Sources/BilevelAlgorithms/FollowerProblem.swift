@@ -1,5 +1,4 @@
 import BlomodelCore
-import IpoptBackend
 import SolverInterface
 
 /// The follower's LP (or convex QP) at a fixed leader decision, in minimisation form: the leader's
@@ -19,8 +18,9 @@ struct FollowerProblem {
     /// True when the follower's objective has products of its own variables (a convex QP).
     var isQuadratic = false
 
-    /// The solver for this problem: the given LP solver, or Ipopt for a quadratic follower.
-    func solver(_ lp: any SolverBackend) -> any SolverBackend { isQuadratic ? IpoptBackend() : lp }
+    /// The solver for this problem: the given LP solver, or the QP solver for a quadratic
+    /// follower (nil when the follower is quadratic and no QP solver was given).
+    func solver(_ lp: any SolverBackend, qp: (any SolverBackend)?) -> (any SolverBackend)? { isQuadratic ? qp : lp }
 
     init(_ model: BilevelModel, at point: [Double], tolerance: Double = 1e-6) {
         let f = model.lowerObjective

@@ -1,8 +1,10 @@
 import BlomodelCore
 import Foundation
+import SolverInterface
 
 /// The outcome of re-solving the follower at the leader's decision.
 public struct Verification: Sendable {
+    /// What the re-solve says about the point.
     public enum Outcome: String, Sendable {
         /// The follower's point is optimal for its own problem (within tolerance).
         case optimal
@@ -12,9 +14,12 @@ public struct Verification: Sendable {
         case infeasiblePoint = "infeasible_point"
         /// The follower has no feasible point (or is unbounded) at the leader's decision.
         case followerInfeasible = "follower_infeasible"
+        /// The follower's problem is unbounded at the leader's decision.
         case followerUnbounded = "follower_unbounded"
+        /// The re-solve itself failed (or no solver for it was given): nothing is known.
         case solverFailure = "solver_failure"
     }
+    /// What the re-solve says about the point.
     public var outcome: Outcome
     /// The follower's optimal value at the leader's decision, in its own sense.
     public var followerOptimum: Double?
@@ -24,15 +29,21 @@ public struct Verification: Sendable {
     public var gap: Double
     /// The largest violation of a follower row or bound at the point.
     public var maxViolation: Double
+    /// One sentence for the report.
     public var detail: String
+    /// Wall-clock time of the check.
     public var seconds: Double
 }
 
 /// Checks a point by fixing the leader's variables and solving the follower's LP alone
-/// (a quadratic follower's QP with Ipopt, whatever the MILP solver).
+/// (a quadratic follower's QP with the QP solver given, whatever the MILP solver).
 public enum Verifier {
+    /// Re-solves the follower at the leader's part of `point` (the bilevel model's variables, in
+    /// order) with `solver` (an LP) or, for a quadratic follower, `qpSolver`; without a QP solver a
+    /// quadratic follower's check ends in `.solverFailure`.
     public static func verify(
-        _ model: BilevelModel, point: [Double], solver: any SolverBackend, tolerance: Double = 1e-6
+        _ model: BilevelModel, point: [Double], solver: any SolverBackend, qpSolver: (any SolverBackend)? = nil,
+        tolerance: Double = 1e-6
     ) -> Verification {
         let clock = Date()
         let f = model.lowerObjective
@@ -66,15 +77,23 @@ public enum Verifier {
                 .followerInfeasible, optimum: nil, gap: .infinity, violation: worst,
                 "follower constraint \(c.name) fails at the leader's decision")
         }
+        guard let followerSolver = problem.solver(solver, qp: qpSolver) else {
+            return done(
+                .solverFailure, optimum: nil, gap: .infinity, violation: worst,
+                "the follower is a convex QP and no QP solver was given for its re-solve")
+        }
         let result: SolverResult
         do {
-            result = try problem.solver(solver).solve(problem.form, options: SolveOptions(timeLimit: 60))
+            result = try followerSolver.solve(problem.form, options: SolveOptions(timeLimit: 60))
         } catch {
             return done(.solverFailure, optimum: nil, gap: .infinity, violation: worst, "\(error)")
         }
         switch result.termination {
         case .optimal:
-            let phi = result.objective! * sign  // back to the follower's own sense
+            guard let objective = result.objective else {
+                return done(.solverFailure, optimum: nil, gap: .infinity, violation: worst, "the re-solve reported no objective value")
+            }
+            let phi = objective * sign  // back to the follower's own sense
             let gap = max(0, sign * (atPoint - phi))
             let scale = max(1, abs(phi))
             if worst > tolerance {
@@ -89,7 +108,7 @@ public enum Verifier {
             }
             return done(
                 .optimal, optimum: phi, gap: gap, violation: worst,
-                problem.isQuadratic ? "the follower's point is optimal for its QP (re-solved by Ipopt)" : "the follower's point is optimal for its LP")
+                problem.isQuadratic ? "the follower's point is optimal for its QP (re-solved by \(followerSolver.name.capitalizedFirst))" : "the follower's point is optimal for its LP")
         case .infeasible:
             return done(.followerInfeasible, optimum: nil, gap: .infinity, violation: worst, "the follower's LP is infeasible at the leader's decision")
         case .unbounded, .infeasibleOrUnbounded:
@@ -98,4 +117,9 @@ public enum Verifier {
             return done(.solverFailure, optimum: nil, gap: .infinity, violation: worst, result.rawStatus)
         }
     }
+}
+
+extension String {
+    /// The string with its first letter in upper case (`ipopt` -> `Ipopt`), for solver names in sentences.
+    var capitalizedFirst: String { prefix(1).uppercased() + dropFirst() }
 }

@@ -9,8 +9,10 @@ import SolverInterface
 /// The point is handed to the MILP solver as a start (CBC), and is the answer of last
 /// resort when the solver stops at its time limit without one. It must satisfy every
 /// row of the MILP, or it is not used.
-enum WarmStart {
-    static func build(_ model: BilevelModel, _ r: Reformulated, lp: any SolverBackend) -> [Double]? {
+public enum WarmStart {
+    /// A start in the columns of `r.standardForm`, or nil when no candidate leader decision gives
+    /// one. `lp` must report duals (GLPK does); `qp` answers for a quadratic follower (none: no start).
+    public static func build(_ model: BilevelModel, _ r: Reformulated, lp: any SolverBackend, qp: (any SolverBackend)?) -> [Double]? {
         let n = model.variables.count
         func clamp(_ v: Double, _ variable: Variable) -> Double {
             var x = min(max(v, variable.lower), variable.upper)
@@ -28,16 +30,18 @@ enum WarmStart {
         }
         candidates.append(model.variables.map { clamp(0, $0) })
         for leader in candidates {
-            if let start = respond(model, r, leader: leader, lp: lp) { return start }
+            if let start = respond(model, r, leader: leader, lp: lp, qp: qp) { return start }
         }
         return nil
     }
 
     /// The MILP point made of the leader's decision and the follower's optimal response with its duals.
-    static func respond(_ model: BilevelModel, _ r: Reformulated, leader: [Double], lp: any SolverBackend) -> [Double]? {
+    static func respond(
+        _ model: BilevelModel, _ r: Reformulated, leader: [Double], lp: any SolverBackend, qp: (any SolverBackend)?
+    ) -> [Double]? {
         let problem = FollowerProblem(model, at: leader)
-        guard problem.failingLeaderOnlyRow == nil,
-            let result = try? problem.solver(lp).solve(problem.form, options: SolveOptions(timeLimit: 30)),
+        guard problem.failingLeaderOnlyRow == nil, let solver = problem.solver(lp, qp: qp),
+            let result = try? solver.solve(problem.form, options: SolveOptions(timeLimit: 30)),
             result.termination == .optimal, let y = result.solution, let rowDuals = result.rowDuals,
             let reducedCosts = result.reducedCosts
         else { return nil }
@@ -55,7 +59,7 @@ enum WarmStart {
                 guard let c = problem.column[j] else { continue }
                 let d = reducedCosts[c]
                 point[k] = side == .equality ? d : (side == .lower ? max(d, 0) : max(-d, 0))
-            case .complementarityBinary: break
+            case .complementarityBinary, .epigraph: break
             }
         }
         for record in r.bigM {

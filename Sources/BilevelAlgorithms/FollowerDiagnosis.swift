@@ -6,8 +6,10 @@ import SolverInterface
 /// its constraints cannot hold at any leader decision, or its objective is
 /// unbounded wherever it is feasible (its dual is infeasible). Either is a
 /// modelling error and is reported at a position in the model.
-enum FollowerDiagnosis {
-    static func diagnose(_ model: BilevelModel, _ r: Reformulated, solver: any SolverBackend) -> Diagnostic? {
+public enum FollowerDiagnosis {
+    /// A positioned diagnostic when the follower alone is infeasible or unbounded, else nil
+    /// (the infeasibility then comes from the leader's side, and is an answer, not an error).
+    public static func diagnose(_ model: BilevelModel, _ r: Reformulated, solver: any SolverBackend) -> Diagnostic? {
         // 1. Primal: the follower's rows over every variable's bounds.
         var primal = StandardForm()
         for v in model.variables { primal.addColumn(name: v.name, lower: v.lower, upper: v.upper) }
@@ -28,7 +30,7 @@ enum FollowerDiagnosis {
         let mpcc = r.complementarityModel
         var dual = StandardForm()
         for c in mpcc.columns { dual.addColumn(name: c.name, lower: c.lower, upper: c.upper) }
-        for row in mpcc.rows where row.name.hasPrefix("stationarity[") {
+        for row in mpcc.stationarityRows {
             dual.addRow(name: row.name, entries: row.expression.sortedTerms, lower: row.lower, upper: row.upper)
         }
         if let result = try? solver.solve(dual, options: SolveOptions(timeLimit: 30)), result.termination == .infeasible {

@@ -1,0 +1,99 @@
+import BlomodelCore
+import Reformulations
+import SolverInterface
+
+/// The exact route: the follower replaced by its KKT conditions, the toll pattern's products by
+/// strong duality, complementarity by big-M, all lowered to one mixed-integer linear program
+/// (the pass chain of `Planner.reformulate`), solved once.
+///
+/// Steps of `solve`:
+/// 1. a warm start: the follower's optimal response (with its duals) to the LP relaxation's leader
+///    decision, handed to the MILP solver (`WarmStart`);
+/// 2. the MILP solve; at a time limit the better of the solver's incumbent and the start is kept;
+/// 3. "infeasible or unbounded" is told apart by a feasibility solve;
+/// 4. polishing: the binaries fixed at their values and the LP re-solved, so complementarity
+///    holds exactly rather than up to the integrality tolerance.
+///
+/// Accepts: a linear leader objective (or one made linear by strong duality), and a MILP solver
+/// that declares integer variables (the big-M rows need binaries). A convex quadratic leader
+/// objective is accepted only by a MILP solver that also declares a quadratic objective (a
+/// mixed-integer QP solver); otherwise `OuterApproximationRoute` takes it.
+public struct ExactKKTRoute: Route {
+    /// The route; it has no options of its own.
+    public init() {}
+
+    /// `exact-kkt`.
+    public var name: String { "exact-kkt" }
+
+    /// One line for the candidate list.
+    public var summary: String { "KKT conditions, strong duality and big-M: one MILP, solved to optimality" }
+
+    /// Accepts linear leader objectives (and the toll pattern) when the MILP solver handles integers.
+    public func assess(_ facts: ModelFacts, capabilities: RouteCapabilities) -> RouteAssessment {
+        guard let classification = facts.classification else { return .refused(facts.refusalText) }
+        let milp = capabilities.milp
+        guard milp.capabilities.integerVariables else {
+            return .refused("\(milp.name) declares no integer variables, which the big-M rows of complementarity need")
+        }
+        switch classification.leaderObjective {
+        case .linear:
+            return .accepted("the leader's objective is linear: the KKT conditions and big-M make one MILP for \(milp.name)")
+        case .strongDuality(let rho):
+            return .accepted(
+                "the leader's products are \(formatNumber(rho)) x the follower's: strong duality makes the objective linear, one MILP for \(milp.name)")
+        case .outerApproximation:
+            if milp.capabilities.quadraticObjective {
+                return .accepted("the leader's objective is a convex quadratic and \(milp.name) solves mixed-integer QPs")
+            }
+            return .refused(
+                "the leader's objective is a convex quadratic, and \(milp.name) declares no quadratic objective (the MILP would be a mixed-integer QP)")
+        }
+    }
+
+    /// Warm start, one MILP solve, the infeasible-or-unbounded check and polishing.
+    public func solve(_ r: Reformulated, context: RouteContext) throws -> RouteOutcome {
+        let backend = context.solvers.milp
+        let form = r.standardForm
+        var options = context.options
+        var notes: [String] = []
+        // A bilevel-feasible start (the follower's response to the LP relaxation's leader decision).
+        let start = form.integerCount > 0 ? WarmStart.build(r.model, r, lp: context.solvers.dualLP, qp: context.solvers.qp) : nil
+        options.startingPoint = start
+        var result = try backend.solve(form, options: options)
+        if result.termination == .timeLimit, let start {
+            // Keep the better of the solver's incumbent and the start.
+            let incumbent = result.solution.map { form.objectiveValue($0) } ?? .infinity
+            if form.objectiveValue(start) < incumbent - 1e-9 {
+                result.solution = start
+                notes.append(
+                    "the solver stopped without a better point; the answer is the follower's response to the leader decision of the LP relaxation (a heuristic)")
+            }
+        }
+        result.termination = try InfeasibleOrUnbounded.resolve(result.termination, form, solver: backend, options: options)
+        if let point = result.solution, form.integerCount > 0, form.quadraticObjective.isEmpty {
+            if let polished = Self.polish(point, form, backend) {
+                result.solution = polished
+            } else {
+                notes.append("polishing (re-solving the LP with the binaries fixed) failed; the point is the MILP's own")
+            }
+        }
+        return RouteOutcome(result: result, notes: notes)
+    }
+
+    /// Polishing: fixes the integer columns at their rounded values and re-solves the LP,
+    /// so complementarity holds exactly instead of up to the integrality tolerance.
+    static func polish(_ point: [Double], _ form: StandardForm, _ backend: any SolverBackend) -> [Double]? {
+        guard point.count >= form.columnCount else { return nil }
+        var fixed = form
+        for j in 0..<fixed.columnCount where fixed.isInteger[j] {
+            let v = point[j].rounded()
+            fixed.columnLower[j] = v
+            fixed.columnUpper[j] = v
+            fixed.isInteger[j] = false
+        }
+        guard let polished = try? backend.solve(fixed, options: SolveOptions(timeLimit: 60)),
+            polished.termination == .optimal
+        else { return nil }
+        return polished.solution
+    }
+}

@@ -1,0 +1,59 @@
+import Reformulations
+
+/// A route that does not exist yet, listed so that users see what else is coming and what it
+/// would need. It refuses every model, saying so.
+public struct PlannedRoute: Route {
+    /// The route's name.
+    public var name: String
+    /// What the route will do.
+    public var summary: String
+    /// What the route will need of a model, or which models it is meant for.
+    public var purpose: String
+    /// Whether a described model would qualify, in words (nil: no opinion beyond `purpose`).
+    public var qualification: (@Sendable (ModelDescription) -> String)?
+
+    /// A placeholder with its name, summary and purpose.
+    public init(
+        name: String, summary: String, purpose: String, qualification: (@Sendable (ModelDescription) -> String)? = nil
+    ) {
+        self.name = name
+        self.summary = summary
+        self.purpose = purpose
+        self.qualification = qualification
+    }
+
+    /// Always refused: not yet available (with whether the model would qualify, when described).
+    public func assess(_ facts: ModelFacts, capabilities: RouteCapabilities) -> RouteAssessment {
+        if let qualification, let d = facts.description { return .refused("not yet available; \(qualification(d))") }
+        return .refused("not yet available; \(purpose)")
+    }
+
+    /// Never called (the route refuses every model); throws if it is.
+    public func solve(_ problem: Reformulated, context: RouteContext) throws -> RouteOutcome {
+        throw RoutePlanner.Failure.notAvailable(name)
+    }
+
+    /// Branch-and-bound over complementarity pairs, without big-M values.
+    public static let complementarityBranchAndBound = PlannedRoute(
+        name: "branch-and-bound",
+        summary: "branch on complementarity pairs (slack or multiplier zero) without big-M values",
+        purpose: "it will need no bounds on slacks or multipliers, so no M has to be proven or given")
+    /// The follower's optimal-value function as a constraint.
+    public static let valueFunction = PlannedRoute(
+        name: "value-function",
+        summary: "the follower's optimality as a bound by its optimal-value function, refined by cuts",
+        purpose: "it will accept integer followers, which the KKT conditions cannot describe")
+    /// Hypergradient methods (local answers).
+    public static let gradientMethods = PlannedRoute(
+        name: "gradient-methods",
+        summary: "descent on the leader's objective with hypergradients from the follower's optimality conditions",
+        purpose: "it will give local answers for smooth nonconvex leaders, labelled local",
+        qualification: { d in
+            let needs = d.gradientMethodNeeds
+            if needs.isEmpty {
+                return "this model qualifies: continuous, smooth, follower convex in its own variables"
+                    + (d.followerStrongConvexity != nil ? " and strongly convex (implicit differentiation applies)" : "")
+            }
+            return "it would need " + needs.joined(separator: "; ")
+        })
+}

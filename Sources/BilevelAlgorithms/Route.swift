@@ -1,0 +1,104 @@
+import BlomodelCore
+import Reformulations
+import SolverInterface
+
+/// A whole strategy for solving a classified bilevel model: which reformulation it relies on,
+/// which solvers it calls and how it loops over them (one MILP, a sequence of master MILPs,
+/// later a branch-and-bound or a gradient method).
+///
+/// Contract:
+/// - `assess` is pure: from the classification and the solvers' declared capabilities alone it
+///   says whether the route applies, and why in one sentence (printed by `--explain` and
+///   `check`, and in the JSON report). It makes no solver call.
+/// - `solve` is called only after `assess` accepted. It receives the output of the pass chain
+///   (`Reformulated`) and the solvers as values, and returns why it stopped and the best point
+///   in the columns of `Reformulated.standardForm`. It does not map the point back or verify it:
+///   the facade does that the same way for every route.
+/// - Input errors are thrown as `Diagnostic`s; solver outcomes (infeasible, time limit) are
+///   returned in the outcome.
+public protocol Route: Sendable {
+    /// A short, stable name (`exact-kkt`), used in reports.
+    var name: String { get }
+    /// One line saying what the route does.
+    var summary: String { get }
+    /// Whether this route can solve a model of this class with solvers of these capabilities, and why.
+    func assess(_ facts: ModelFacts, capabilities: RouteCapabilities) -> RouteAssessment
+    /// Solves the reformulated model.
+    func solve(_ problem: Reformulated, context: RouteContext) throws -> RouteOutcome
+}
+
+/// What the planner knows of a model when it assesses the routes.
+public struct ModelFacts: Sendable {
+    /// The exact routes' classification, when they can take the model.
+    public var classification: Classification?
+    /// Why the exact routes refuse the model, positioned at the offending term (nil when they take it).
+    public var refusal: Diagnostic?
+    /// The full description (what `blomodel check` computes), when available: the routes that
+    /// take models beyond the exact class read it.
+    public var description: ModelDescription?
+
+    /// Facts from the exact routes' classification alone (what `solve` has).
+    public init(classification: Classification) {
+        self.classification = classification
+    }
+
+    /// Facts from a full description.
+    public init(description: ModelDescription) {
+        self.classification = description.classification
+        self.refusal = description.exactRefusal
+        self.description = description
+    }
+
+    /// Why the exact routes refuse, in one line with the position.
+    var refusalText: String {
+        guard let refusal else { return "the model is outside the exact routes' class" }
+        return refusal.message + (refusal.location.map { " (\($0))" } ?? "")
+    }
+}
+
+/// A route's verdict on a model, with the reason in words.
+public struct RouteAssessment: Sendable, Equatable {
+    /// True when the route can solve the model.
+    public var accepted: Bool
+    /// One sentence: why it applies, or what the model (or the solvers) would need.
+    public var reason: String
+
+    /// The route applies, because of `reason`.
+    public static func accepted(_ reason: String) -> RouteAssessment { RouteAssessment(accepted: true, reason: reason) }
+    /// The route does not apply, because of `reason`.
+    public static func refused(_ reason: String) -> RouteAssessment { RouteAssessment(accepted: false, reason: reason) }
+}
+
+/// What a route receives besides the reformulated model.
+public struct RouteContext: Sendable {
+    /// The backends, by role.
+    public var solvers: SolverSuite
+    /// The user's time limit and gap, for the route's solver calls.
+    public var options: SolveOptions
+
+    /// A context from solvers and options.
+    public init(solvers: SolverSuite, options: SolveOptions) {
+        self.solvers = solvers
+        self.options = options
+    }
+}
+
+/// What a route produced.
+public struct RouteOutcome: Sendable {
+    /// Why it stopped, and the best point in the columns of `Reformulated.standardForm`.
+    public var result: SolverResult
+    /// Lines the route adds to the plan after the pass chain's (for `--explain`).
+    public var plan: [String] = []
+    /// Notes for the report (a heuristic answer, a failed polishing step, ...).
+    public var notes: [String] = []
+    /// Outer approximation's bounds and gap, when the route ran it.
+    public var outerApproximation: OuterApproximationSummary?
+
+    /// An outcome from a solver result.
+    public init(result: SolverResult, plan: [String] = [], notes: [String] = [], outerApproximation: OuterApproximationSummary? = nil) {
+        self.result = result
+        self.plan = plan
+        self.notes = notes
+        self.outerApproximation = outerApproximation
+    }
+}
