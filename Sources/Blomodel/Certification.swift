@@ -41,7 +41,7 @@ extension Blomodel {
     /// user names and column origins.
     static func mapBack(_ point: [Double], _ r: Reformulated, into report: inout SolveReport) {
         let model = r.model
-        let original = Array(point[0..<model.variables.count])
+        let original = r.modelPoint(point)
         for (j, v) in model.variables.enumerated() {
             let value = clean(original[j])
             guard v.role == .decision else { continue }

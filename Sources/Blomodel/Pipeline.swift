@@ -99,7 +99,7 @@ public enum Blomodel {
         reasons += stoppedEarlyReasons(report)
 
         // Map back by user names.
-        let original = Array(point[0..<model.variables.count])
+        let original = r.modelPoint(point)
         mapBack(point, r, into: &report)
         reasons += userBoundReasons(point, r)
 

@@ -22,6 +22,14 @@ public struct Reformulated: Sendable {
     public var bigM: [BigMRecord]
     /// One line per pass, in order (the route chosen afterwards adds its own lines).
     public var plan: [String]
+    /// The passes applied, with their maps back: a point of `standardForm` maps back to the
+    /// user's model (`chain.pullBack`) or to `model` (`chain.pullBack(_:toInputOf: "kkt")`).
+    public var chain: PassChain
+
+    /// A solution of the standard form as values of `model`'s variables (auxiliary ones included).
+    public func modelPoint(_ point: [Double]) -> [Double] {
+        chain.pullBack(point, toInputOf: "kkt") ?? Array(point.prefix(model.variables.count))
+    }
 }
 
 /// The pass chain shared by the MILP-based routes (`BilevelAlgorithms`): product linearization,
@@ -33,44 +41,43 @@ public enum Planner {
     public static func classify(_ model: BilevelModel, lpSolver: (any SolverBackend)?) throws
         -> (ProductLinearization.Result, Classification)
     {
+        var chain = PassChain()
+        return try classify(model, lpSolver: lpSolver, chain: &chain)
+    }
+
+    /// Product linearization (recorded in `chain`), then classification of its result.
+    static func classify(_ model: BilevelModel, lpSolver: (any SolverBackend)?, chain: inout PassChain) throws
+        -> (ProductLinearization.Result, Classification)
+    {
+        // A model beyond the quadratic class is refused at its first offending node.
+        if !model.isQuadratic { _ = try Classifier.classify(model) }
         // Bound proofs that need LPs run here, once; product linearization itself makes no solver call.
-        let products = try ProductLinearization.apply(model, ranges: HighPointRanges.prove(model, lpSolver: lpSolver))
+        let ranges = try HighPointRanges.prove(model, lpSolver: lpSolver)
+        let products = try chain.run(ProductLinearizationPass(ranges: ranges), model)
         var classification = try Classifier.classify(products.model)
         classification.termPlan = products.termPlan + classification.termPlan
         return (products, classification)
     }
 
-    /// Classify, then KKT, strong duality (when needed), big-M and lowering.
+    /// Classify, then the chain: KKT, strong duality (when needed), big-M and lowering.
     public static func reformulate(
         _ model: BilevelModel, bigM options: BigMOptions = BigMOptions(), lpSolver: (any SolverBackend)?
     ) throws -> Reformulated {
-        let (products, classification) = try classify(model, lpSolver: lpSolver)
+        var chain = PassChain()
+        let (products, classification) = try classify(model, lpSolver: lpSolver, chain: &chain)
         let model = products.model
-        var plan: [String] = []
-        if !products.termPlan.isEmpty {
-            plan.append(
-                "product-linearization: \(products.termPlan.count) product(s) with a bounded integer leader variable made linear by binary expansion (exact); \(model.variables.filter { $0.role == .auxiliary }.count) auxiliary variable(s), \(model.constraints.filter(\.isAuxiliary).count) row(s)")
-        }
-        let kkt = KKTReformulation.apply(model, classification)
-        plan.append(
-            "kkt: replace the follower LP by primal feasibility, \(classification.followerVariables.count) stationarity row(s), dual feasibility and \(kkt.complementarities.count) complementarity pair(s)")
+        let kkt = try chain.run(KKTPass(classification: classification), model)
         var mpcc = kkt
         if classification.leaderProductFactor != nil {
-            mpcc = StrongDualityLinearization.apply(kkt, model: model, classification)
-            plan.append(
-                "strong-duality: replace the leader's \(model.upperObjective.expression.quadratic.count) leader x follower product(s) by \(classification.leaderProductFactor!) x (dual objective - follower's constant costs): exact")
+            mpcc = try chain.run(StrongDualityPass(model: model, classification: classification), kkt)
         }
         // Bound proofs that need LPs run here, once; the big-M pass itself makes no solver call.
         let proofs = try BigMProofs.prove(mpcc, model: model, options: options, lpSolver: lpSolver)
-        let (milp, records) = BigMComplementarity.apply(mpcc, model: model, options: options, proofs: proofs)
-        let binaries = records.filter { $0.binaryColumn != nil }.count
-        plan.append(
-            "big-m: \(binaries) complementarity pair(s) to a binary and two rows; \(records.count - binaries) pair(s) hold without a binary")
-        let (sf, sign) = try Lowering.apply(milp)
-        plan.append("lower: \(sf.rowCount) row(s), \(sf.columnCount) column(s), \(sf.integerCount) integer column(s)")
+        let (milp, records) = try chain.run(BigMPass(model: model, options: options, proofs: proofs), mpcc)
+        let (sf, sign) = try chain.run(LoweringPass(), milp)
         return Reformulated(
             classification: classification, model: model, auxiliaryDefinitions: products.definitions,
             provenDualRanges: products.provenDualRanges, complementarityModel: mpcc, milp: milp, standardForm: sf,
-            objectiveSign: sign, bigM: records, plan: plan)
+            objectiveSign: sign, bigM: records, plan: chain.plan, chain: chain)
     }
 }

@@ -183,3 +183,31 @@ final class ClassifierTests: XCTestCase {
             "the leader's objective is not concave in (x)", line: 2, note: "outer approximation")
     }
 }
+
+/// The pass chain: each pass records its map back, and a point maps back in reverse order.
+final class PassChainTests: XCTestCase {
+    func testChainRecordsEveryPassAndMapsBackInReverse() throws {
+        let m = try model(liuHart)
+        let r = try Planner.reformulate(m, lpSolver: nil)
+        XCTAssertEqual(r.chain.records.map(\.name), ["product-linearization", "kkt", "big-m", "lower"])
+        let columns = r.standardForm.columnCount
+        XCTAssertEqual(r.chain.records[1].map, .prefix(inputCount: 2, outputCount: r.complementarityModel.columns.count))
+        XCTAssertEqual(r.chain.records[3].map, .identity(count: columns))
+        let point = (0..<columns).map(Double.init)
+        XCTAssertEqual(r.chain.pullBack(point), [0, 1], "the user's two variables are the first two columns")
+        XCTAssertEqual(r.modelPoint(point), [0, 1])
+        XCTAssertEqual(r.plan, r.chain.plan)
+    }
+
+    func testAPassRefusesWhatItCannotTake() throws {
+        let m = try model("upper { var x >= 0; minimize F: exp(x) + y; }\nlower { var y >= 0; minimize f: y; c: y >= x; }")
+        var chain = PassChain()
+        let c = Classification(
+            problemClass: "", reasons: [], leaderVariables: [0], followerVariables: [1], followerRows: [0], leaderOnlyFollowerRows: [],
+            followerBilinear: [:], followerQuadratic: [:], leaderObjective: .linear, hasIntegerLeaderVariables: false)
+        XCTAssertThrowsError(try chain.run(KKTPass(classification: c), m)) { error in
+            XCTAssertTrue("\(error)".contains("the kkt pass cannot take its input"), "\(error)")
+        }
+        XCTAssertTrue(chain.records.isEmpty)
+    }
+}
