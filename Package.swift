@@ -2,9 +2,10 @@
 // blomodel: a modelling tool for bilevel optimization.
 //
 // The package reads like a table of contents:
-//   public API       Blomodel (facade), BlomodelCore, BloLanguage, Reformulations, SolverInterface
+//   public API       Blomodel (facade), BlomodelCore, BloLanguage, Reformulations, SolverInterface,
+//                    Differentiation (compiled gradients, Jacobians, Hessian-vector products)
 //   backends         GLPKBackend, CbcBackend, IpoptBackend (the only Swift code that touches the C libraries)
-//   C shims          CGLPK, CCbc, CIpopt, CLapack (system-library targets: a module map and one header each)
+//   C shims          CGLPK, CCbc, CIpopt, CLapack, CBlas (system-library targets: a module map and one header each)
 //   linear algebra   LinearAlgebra (LAPACK: eigenvalues for convexity checks, LU for dual-vertex bounds)
 //   tools            blomodel (the CLI), blomodel-bench (the benchmark), the examples
 //   tests            one target per module, plus literature and CLI tests
@@ -27,6 +28,7 @@ let package = Package(
         .target(name: "BloLanguage", dependencies: ["BlomodelCore"]),
         .target(name: "LinearAlgebra", dependencies: ["CLapack"]),
         .target(name: "Reformulations", dependencies: ["BlomodelCore", "SolverInterface", "LinearAlgebra"]),
+        .target(name: "Differentiation", dependencies: ["BlomodelCore", "CBlas"]),
         .target(
             name: "Blomodel",
             dependencies: ["BlomodelCore", "BloLanguage", "Reformulations", "SolverInterface", "GLPKBackend", "CbcBackend", "IpoptBackend"]),
@@ -40,18 +42,20 @@ let package = Package(
         .systemLibrary(name: "CGLPK", path: "Sources/CGLPK"),
         .systemLibrary(name: "CCbc", path: "Sources/CCbc", pkgConfig: "cbc", providers: [.apt(["coinor-libcbc-dev"])]),
         .systemLibrary(name: "CLapack", path: "Sources/CLapack", providers: [.apt(["liblapack-dev"])]),
+        .systemLibrary(name: "CBlas", path: "Sources/CBlas", providers: [.apt(["libblas-dev"])]),
         .systemLibrary(name: "CIpopt", path: "Sources/CIpopt", pkgConfig: "ipopt", providers: [.apt(["coinor-libipopt-dev"])]),
 
         // Tools.
         .executableTarget(
             name: "BlomodelCLI",
             dependencies: ["Blomodel", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
-        .executableTarget(name: "BlomodelBench", dependencies: ["Blomodel"]),
+        .executableTarget(name: "BlomodelBench", dependencies: ["Blomodel", "Differentiation"]),
         .executableTarget(name: "SolveModelExample", dependencies: ["Blomodel"], path: "Examples/SolveModel"),
 
         // Tests.
         .testTarget(name: "BlomodelCoreTests", dependencies: ["BlomodelCore"]),
         .testTarget(name: "BloLanguageTests", dependencies: ["BloLanguage"]),
+        .testTarget(name: "DifferentiationTests", dependencies: ["Differentiation", "BlomodelCore"]),
         .testTarget(name: "ReformulationsTests", dependencies: ["Reformulations", "BloLanguage"]),
         .testTarget(name: "BackendTests", dependencies: ["GLPKBackend", "CbcBackend", "IpoptBackend", "SolverInterface"]),
         .testTarget(name: "LiteratureTests", dependencies: ["Blomodel"]),
