@@ -58,6 +58,12 @@ public struct CompiledFunction: Sendable {
         program.hessianProduct(at: point, direction: direction, weights: [1])
     }
 
+    /// The derivatives at `point` for many directions: one forward sweep now, then each
+    /// Hessian-vector product costs a tangent and a backward sweep (see `PointDerivatives`).
+    public func derivatives(at point: [Double]) -> PointDerivatives {
+        PointDerivatives(program: program, point: point, weights: [1])
+    }
+
     // MARK: Mixed blocks
 
     /// `(grad_x f, grad_y f)` at `point`.

@@ -60,6 +60,13 @@ public struct CompiledRows: Sendable {
         program.hessianProduct(at: point, direction: direction, weights: weights)
     }
 
+    /// The derivatives of `w' g` at `point` for many directions (a Lagrangian's Hessian applied
+    /// in conjugate gradients, say): one forward sweep now, then a tangent and a backward sweep
+    /// per product (see `PointDerivatives`).
+    public func derivatives(at point: [Double], weights: [Double]) -> PointDerivatives {
+        PointDerivatives(program: program, point: point, weights: weights)
+    }
+
     // MARK: Mixed blocks
 
     /// `(grad_x (w' g), grad_y (w' g))` at `point`.

@@ -32,6 +32,15 @@ final class RandomGraphTests: XCTestCase {
                 let v = rng.vector(n)
                 assertClose(f.hessianVectorProduct(at: x, direction: v), multiply(H, v), tolerance: 2e-5, context)
 
+                // The same products from one forward sweep reused for several directions.
+                let atPoint = f.derivatives(at: x)
+                XCTAssertEqual(atPoint.value, f.value(at: x), accuracy: 1e-12, context)
+                for _ in 0..<3 {
+                    let d = rng.vector(n)
+                    assertClose(atPoint.hessianVectorProduct(direction: d), f.hessianVectorProduct(at: x, direction: d), tolerance: 1e-12, context)
+                    assertClose(atPoint.gradient(), gradient, tolerance: 1e-12, context)
+                }
+
                 // Mixed blocks against the blocks of the full Hessian.
                 let s = split
                 let g = f.gradient(at: x, split: s)
@@ -86,6 +95,9 @@ final class RandomGraphTests: XCTestCase {
                 let s = split
                 let w = rng.vector(s.follower.count)
                 let p = rows.followerDirectionProducts(at: x, weights: weights, split: s, direction: w)
+                let reused = rows.derivatives(at: x, weights: weights)
+                XCTAssertEqual(reused.followerDirectionProducts(split: s, direction: w), p)
+                XCTAssertEqual(reused.gradient(split: s), rows.transposedJacobianProduct(at: x, weights: weights, split: s))
                 let full = multiply(H, s.combine(leader: [], follower: w))
                 assertClose(p.follower, s.follower.map { full[$0] }, tolerance: 2e-5, context)
                 assertClose(p.leader, s.leader.map { full[$0] }, tolerance: 2e-5, context)
