@@ -19,8 +19,9 @@ public struct BilevelDerivatives: Sendable {
     public let upperConstraints: CompiledRows
     /// The follower's constraint bodies.
     public let lowerConstraints: CompiledRows
-    /// For each upper (lower) row, its index in `model.constraints`.
+    /// For each upper-level row, its index in `model.constraints`.
     public let upperConstraintIndices: [Int]
+    /// For each lower-level row, its index in `model.constraints`.
     public let lowerConstraintIndices: [Int]
 
     /// Compiles every objective and constraint of `model`; throws when its graph is malformed.
