@@ -3,7 +3,7 @@
 #   make test   the same set-up, then every test
 SWIFT ?= swift
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-APT_PACKAGES := libglpk-dev coinor-libcbc-dev coinor-libipopt-dev liblapack-dev pkg-config
+APT_PACKAGES := libglpk-dev coinor-libcbc-dev coinor-libipopt-dev liblapack-dev libblas-dev pkg-config
 
 .PHONY: setup build demo test bench clean
 

@@ -2,9 +2,10 @@
 // blomodel: a modelling tool for bilevel optimization.
 //
 // The package reads like a table of contents:
-//   public API       Blomodel (facade), BlomodelCore, BloLanguage, Reformulations, BilevelAlgorithms, SolverInterface
+//   public API       Blomodel (facade), BlomodelCore, BloLanguage, Reformulations, BilevelAlgorithms, SolverInterface,
+//                    Differentiation (compiled gradients, Jacobians, Hessian-vector products)
 //   backends         GLPKBackend, CbcBackend, IpoptBackend (the only Swift code that touches the C libraries)
-//   C shims          CGLPK, CCbc, CIpopt, CLapack (system-library targets: a module map and one header each)
+//   C shims          CGLPK, CCbc, CIpopt, CLapack, CBlas (system-library targets: a module map and one header each)
 //   linear algebra   LinearAlgebra (LAPACK: eigenvalues for convexity checks, LU for dual-vertex bounds)
 //   tools            blomodel (the CLI), blomodel-bench (the benchmark), the examples
 //   tests            one target per module, plus literature and CLI tests
@@ -29,6 +30,7 @@ let package = Package(
         .target(name: "Reformulations", dependencies: ["BlomodelCore", "SolverInterface", "LinearAlgebra"]),
         // Routes (whole strategies), the route planner and the verifier; backends arrive as values.
         .target(name: "BilevelAlgorithms", dependencies: ["BlomodelCore", "SolverInterface", "Reformulations"]),
+        .target(name: "Differentiation", dependencies: ["BlomodelCore", "CBlas"]),
         .target(
             name: "Blomodel",
             dependencies: [
@@ -45,18 +47,20 @@ let package = Package(
         .systemLibrary(name: "CGLPK", path: "Sources/CGLPK"),
         .systemLibrary(name: "CCbc", path: "Sources/CCbc", pkgConfig: "cbc", providers: [.apt(["coinor-libcbc-dev"])]),
         .systemLibrary(name: "CLapack", path: "Sources/CLapack", providers: [.apt(["liblapack-dev"])]),
+        .systemLibrary(name: "CBlas", path: "Sources/CBlas", providers: [.apt(["libblas-dev"])]),
         .systemLibrary(name: "CIpopt", path: "Sources/CIpopt", pkgConfig: "ipopt", providers: [.apt(["coinor-libipopt-dev"])]),
 
         // Tools.
         .executableTarget(
             name: "BlomodelCLI",
             dependencies: ["Blomodel", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
-        .executableTarget(name: "BlomodelBench", dependencies: ["Blomodel"]),
+        .executableTarget(name: "BlomodelBench", dependencies: ["Blomodel", "Differentiation"]),
         .executableTarget(name: "SolveModelExample", dependencies: ["Blomodel"], path: "Examples/SolveModel"),
 
         // Tests.
         .testTarget(name: "BlomodelCoreTests", dependencies: ["BlomodelCore"]),
         .testTarget(name: "BloLanguageTests", dependencies: ["BloLanguage"]),
+        .testTarget(name: "DifferentiationTests", dependencies: ["Differentiation", "BlomodelCore"]),
         .testTarget(name: "ReformulationsTests", dependencies: ["Reformulations", "BloLanguage"]),
         .testTarget(name: "BilevelAlgorithmsTests", dependencies: ["BilevelAlgorithms", "BloLanguage", "GLPKBackend", "IpoptBackend"]),
         .testTarget(name: "BackendTests", dependencies: ["GLPKBackend", "CbcBackend", "IpoptBackend", "SolverInterface"]),

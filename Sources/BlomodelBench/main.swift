@@ -7,6 +7,8 @@ import Foundation
 //   blomodel-bench [--solver glpk|cbc] [--time-limit S] [--sizes 3,5,7,...] [--seed N]
 //   blomodel-bench --models DIR            every .blo under DIR with both solvers
 //   blomodel-bench --qp-sizes 2,4,8,...    generated QP/QP instances (outer approximation)
+//   blomodel-bench --ad [DIR] [--repeats N] compiled gradients and Hessian-vector products
+//                                           (DifferentiationBench.swift; peers: Benchmarks/ad_peers.py)
 //
 // Instance of side w: a w x w grid of nodes with arcs both ways between neighbours,
 // costs uniform in 1...9, about 15% of the arcs tolled (toll at most 20), and two
@@ -194,6 +196,15 @@ while !arguments.isEmpty {
             print(pad(cells, widths))
         }
         exit(0)
+    case "--ad":
+        // An optional folder for the data (the peers script reads it), then an optional repeat count.
+        var directory = NSTemporaryDirectory() + "blomodel-ad-bench"
+        var rest = arguments
+        if !value.isEmpty && !value.hasPrefix("--") { directory = value } else if !value.isEmpty { rest.insert(value, at: 0) }
+        var repeats = 50
+        if rest.count >= 2, rest[0] == "--repeats" { repeats = max(1, Int(rest[1]) ?? 50) }
+        try runDifferentiationBenchmark(directory: directory, repeats: repeats)
+        exit(0)
     case "--qp-sizes":
         let sizes = value.split(separator: ",").compactMap { Int($0) }
         let base = NSTemporaryDirectory() + "blomodel-qp-bench-\(getpid())"
@@ -218,7 +229,7 @@ while !arguments.isEmpty {
         if ProcessInfo.processInfo.environment["BLOMODEL_BENCH_KEEP"] == nil { try? FileManager.default.removeItem(atPath: base) }
         exit(0)
     default:
-        print("usage: blomodel-bench [--solver glpk|cbc] [--time-limit S] [--sizes 3,5,7] [--seed N] | --models DIR | --qp-sizes 2,4,8")
+        print("usage: blomodel-bench [--solver glpk|cbc] [--time-limit S] [--sizes 3,5,7] [--seed N] | --models DIR | --qp-sizes 2,4,8 | --ad [DIR] [--repeats N]")
         exit(64)
     }
 }
