@@ -3,7 +3,7 @@
 #   make test   the same set-up, then every test
 SWIFT ?= swift
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-APT_PACKAGES := libglpk-dev coinor-libcbc-dev coinor-libipopt-dev liblapack-dev libblas-dev pkg-config
+APT_PACKAGES := libglpk-dev coinor-libcbc-dev coinor-libipopt-dev liblapack-dev libblas-dev libopenblas-dev pkg-config
 
 .PHONY: setup build demo test bench clean
 
@@ -29,6 +29,8 @@ test: setup
 
 bench: setup
 	$(SWIFT) build -c release --product blomodel-bench
+	$(SWIFT) run -c release --skip-build blomodel-bench --elaboration
+	$(SWIFT) run -c release --skip-build blomodel-bench --ad
 	$(SWIFT) run -c release --skip-build blomodel-bench
 
 clean:
