@@ -13,7 +13,7 @@ public enum FollowerDiagnosis {
         // 1. Primal: the follower's rows over every variable's bounds.
         var primal = StandardForm()
         for v in model.variables { primal.addColumn(name: v.name, lower: v.lower, upper: v.upper) }
-        let followerRows = model.constraints.filter { $0.level == .lower }
+        let followerRows = model.constraints.filter { $0.owner.isFollower }
         for c in followerRows {
             primal.addRow(name: c.name, entries: c.body.linear.sortedTerms, lower: c.lower, upper: c.upper)
         }

@@ -25,7 +25,7 @@ struct FollowerProblem {
     init(_ model: BilevelModel, at point: [Double], tolerance: Double = 1e-6) {
         let f = model.lowerObjective
         sign = f.sense.sign
-        for j in model.variables(at: .lower) {
+        for j in model.variables(of: .theFollower) {
             let v = model.variables[j]
             column[j] = form.addColumn(name: v.name, lower: v.lower, upper: v.upper)
         }
@@ -43,7 +43,7 @@ struct FollowerProblem {
         }
         form.objectiveConstant = constant + sign * f.expression.constant
         isQuadratic = !form.quadraticObjective.isEmpty
-        for (i, c) in model.constraints.enumerated() where c.level == .lower {
+        for (i, c) in model.constraints.enumerated() where c.owner.isFollower {
             var entries: [(Int, Double)] = []
             var shift = 0.0
             for (id, a) in c.body.linear.sortedTerms {

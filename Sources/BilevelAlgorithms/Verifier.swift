@@ -57,13 +57,13 @@ public enum Verifier {
         }
         // Feasibility of the point for the follower.
         var worst = 0.0, worstName = ""
-        for c in model.constraints where c.level == .lower {
+        for c in model.constraints where c.owner.isFollower {
             let v = c.body.evaluate(point)
             let scale = max(1, abs(v), abs(c.lower.isFinite ? c.lower : 0), abs(c.upper.isFinite ? c.upper : 0))
             let violation = max(c.lower - v, v - c.upper, 0) / scale
             if violation > worst { (worst, worstName) = (violation, c.name) }
         }
-        for j in model.variables(at: .lower) {
+        for j in model.variables(of: .theFollower) {
             let v = model.variables[j]
             let violation = max(v.lower - point[j], point[j] - v.upper, 0) / max(1, abs(point[j]))
             if violation > worst { (worst, worstName) = (violation, "bound of \(v.name)") }

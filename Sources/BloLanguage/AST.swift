@@ -104,5 +104,5 @@ public enum Statement: Sendable {
     case constraint(
         name: String, indexing: Indexing?, parts: [Expr], relations: [String], dualBound: Expr?, SourceLocation)
     case dualBound(Expr, SourceLocation)
-    case block(Level, [Statement], SourceLocation)
+    case block(Owner, [Statement], SourceLocation)
 }

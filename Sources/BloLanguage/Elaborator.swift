@@ -25,7 +25,7 @@ struct ParamTable {
 
 /// An indexed family of variables.
 struct VarFamily {
-    var level: Level
+    var owner: Owner
     var dimension: Int
     var ids: [Tuple: VarID] = [:]
     var location: SourceLocation
@@ -56,9 +56,9 @@ public final class Elaborator {
     var constraints: [Constraint] = []
     /// Every expression of the model, as written.
     var graph = ExpressionGraph()
-    var objectives: [Level: Objective] = [:]
+    var objectives: [Owner: Objective] = [:]
     var lowerDualBound: (Double, SourceLocation)?
-    var blockLevel: Level?
+    var blockLevel: Owner?
     /// `dual(con[i])` references: one variable per referenced constraint member, resolved
     /// once every constraint is known.
     var dualVariables: [String: VarID] = [:]
@@ -83,7 +83,7 @@ public final class Elaborator {
 
     public func elaborate(_ statements: [Statement], name: String) throws -> BilevelModel {
         scanDeclarations(statements)
-        var blocks: [Level: SourceLocation] = [:]
+        var blocks: [Owner: SourceLocation] = [:]
         // Pass 1: sets, parameters and variables, in source order.
         for s in statements {
             switch s {
@@ -93,8 +93,8 @@ public final class Elaborator {
             case .block(let level, let body, let at):
                 if let previous = blocks[level] {
                     throw error(
-                        "a second '\(level.rawValue)' block; the first is at line \(previous.line)", at: at,
-                        length: level.rawValue.count, notes: ["put all of the \(level.rawValue) level in one block"])
+                        "a second '\(level.blockName)' block; the first is at line \(previous.line)", at: at,
+                        length: level.blockName.count, notes: ["put all of the \(level.blockName) level in one block"])
                 }
                 blocks[level] = at
                 blockLevel = level
@@ -113,20 +113,20 @@ public final class Elaborator {
                 case .objective(let sense, let name, let e, let oat):
                     if let previous = objectives[level] {
                         throw error(
-                            "the \(level.rawValue) level already has an objective (line \(previous.location.line)); each level has exactly one",
+                            "the \(level.blockName) level already has an objective (line \(previous.location.line)); each level has exactly one",
                             at: oat, length: sense.rawValue.count)
                     }
                     // Constants stay in the objective: they shift the reported value, not the decision.
                     let root = graph.node(try evaluate(e), at: graph.range(e.location))
                     var objective = Objective(
-                        sense: sense, name: name ?? (level == .upper ? "leader_objective" : "follower_objective"),
+                        sense: sense, name: name ?? (level == .leader ? "leader_objective" : "follower_objective"),
                         expression: QuadExpr(), location: oat)
                     objective.function = root
                     objectives[level] = objective
                 case .constraint(let name, let indexing, let parts, let relations, let dualBound, let cat):
                     try declareConstraint(name, indexing, parts, relations, dualBound, level, cat)
                 case .dualBound(let e, let dat):
-                    guard level == .lower else {
+                    guard level == .theFollower else {
                         throw error(
                             "'dualbound' bounds the follower's dual variables; it belongs in the lower block", at: dat,
                             length: 9)
@@ -139,20 +139,20 @@ public final class Elaborator {
             }
             if objectives[level] == nil {
                 throw error(
-                    "the \(level.rawValue) block has no objective", at: at, length: level.rawValue.count,
+                    "the \(level.blockName) block has no objective", at: at, length: level.blockName.count,
                     notes: ["add 'minimize <expression>;' or 'maximize <expression>;'"])
             }
             blockLevel = nil
         }
         let start = SourceLocation(file: source.path, line: 1, column: 1)
-        guard blocks[.upper] != nil, blocks[.lower] != nil else {
-            let missing = blocks[.upper] == nil ? "upper" : "lower"
+        guard blocks[.leader] != nil, blocks[.theFollower] != nil else {
+            let missing = blocks[.leader] == nil ? "upper" : "lower"
             throw error(
                 statements.isEmpty ? "the model is empty" : "the model has no '\(missing)' block", at: start,
                 notes: ["a bilevel model has an 'upper { ... }' block (the leader) and a 'lower { ... }' block (the follower)"])
         }
         try extractViews()
-        var model = BilevelModel(name: name, upperObjective: objectives[.upper]!, lowerObjective: objectives[.lower]!)
+        var model = BilevelModel(name: name, upperObjective: objectives[.leader]!, lowerObjective: objectives[.theFollower]!)
         model.graph = graph
         model.variables = variables
         model.constraints = constraints
@@ -161,8 +161,8 @@ public final class Elaborator {
             model.lowerDualBoundLocation = at
         }
         try resolveDuals(&model)
-        if model.variables(at: .lower).isEmpty {
-            throw error("the lower block declares no variables: the follower has nothing to decide", at: blocks[.lower]!, length: 5)
+        if model.variables(of: .theFollower).isEmpty {
+            throw error("the lower block declares no variables: the follower has nothing to decide", at: blocks[.theFollower]!, length: 5)
         }
         return model
     }
@@ -171,7 +171,7 @@ public final class Elaborator {
     /// scratch buffer for the whole graph). A view's constant moves to the row's bounds; a
     /// row whose terms cancel is a fact about the data, dropped when true.
     func extractViews() throws {
-        let levels: [Level] = [.upper, .lower]
+        let levels: [Owner] = [.leader, .theFollower]
         let roots = levels.compactMap { objectives[$0]?.function } + constraints.compactMap(\.function)
         let views = graph.quadraticViews(roots)
         for (k, level) in levels.enumerated() {
@@ -315,14 +315,14 @@ public final class Elaborator {
     }
 
     func declareVariable(
-        _ name: String, _ indexing: Indexing?, _ attributes: [VarAttribute], _ level: Level, _ at: SourceLocation
+        _ name: String, _ indexing: Indexing?, _ attributes: [VarAttribute], _ level: Owner, _ at: SourceLocation
     ) throws {
         try checkFresh(name, at)
         let members = try indexing.map { try expand($0) } ?? [(bindings: [:], tuple: [])]
         var family = VarFamily(
-            level: level, dimension: members.first?.tuple.count ?? indexing.map(indexDimension) ?? 0, location: at)
+            owner: level, dimension: members.first?.tuple.count ?? indexing.map(indexDimension) ?? 0, location: at)
         for m in members {
-            var v = Variable(base: name, index: m.tuple, level: level, location: at)
+            var v = Variable(base: name, index: m.tuple, owner: level, location: at)
             try withBindings(m.bindings) {
                 for a in attributes {
                     switch a.kind {
@@ -332,7 +332,7 @@ public final class Elaborator {
                         v.lower = try constant(e, "a fixed value")
                         v.upper = v.lower
                     case .integer, .binary:
-                        guard level == .upper else {
+                        guard level == .leader else {
                             throw error(
                                 "follower variables must be continuous: the follower's problem must be a linear program",
                                 at: a.location, length: 7,
@@ -360,14 +360,14 @@ public final class Elaborator {
 
     func declareConstraint(
         _ name: String, _ indexing: Indexing?, _ parts: [Expr], _ relations: [String], _ dualBound: Expr?,
-        _ level: Level, _ at: SourceLocation
+        _ level: Owner, _ at: SourceLocation
     ) throws {
         if constraintNames[name] != nil || sets[name] != nil || params[name] != nil || families[name] != nil {
             try checkFresh(name, at)
             throw error("constraint '\(name)' is declared twice", at: at, length: name.count)
         }
         constraintNames[name] = at
-        if dualBound != nil, level == .upper {
+        if dualBound != nil, level == .leader {
             throw error(
                 "'dualbound' applies to follower constraints; '\(name)' is in the upper block", at: dualBound!.location)
         }
@@ -404,7 +404,7 @@ public final class Elaborator {
                 }
                 body.constant = 0
                 let root = body.isConstant ? nil : graph.node(body, at: graph.range(parts[parts.count == 2 ? 0 : 1].location))
-                var c = Constraint(base: name, index: m.tuple, level: level, body: QuadExpr(), lower: lower, upper: upper)
+                var c = Constraint(base: name, index: m.tuple, owner: level, body: QuadExpr(), lower: lower, upper: upper)
                 c.function = root
                 c.location = at
                 if let dualBound {
@@ -698,7 +698,7 @@ public final class Elaborator {
                     notes: ["give the value in the data, or declare 'param \(name){...} ... default 0;'"])
             }
             if let f = families[name] {
-                if f.level == blockLevel, (f.location.line, f.location.column) > (at.line, at.column) {
+                if f.owner == blockLevel, (f.location.line, f.location.column) > (at.line, at.column) {
                     throw unknownName(name, at: at, length: length)
                 }
                 let key = try subscriptKey(name, subscripts, dimension: f.dimension, at: at, length: length)
@@ -827,7 +827,7 @@ public final class Elaborator {
     /// explicit set lists; a typo then shows up as a member outside the index set.
     /// The variable standing for `dual(name[key])` in the leader's expressions.
     func dualVariable(_ inner: Expr, at: SourceLocation) throws -> VarID {
-        guard blockLevel == .upper else {
+        guard blockLevel == .leader else {
             throw error(
                 "dual() may appear only in the upper block: it is the follower's dual, which the leader observes",
                 at: at, length: 4, notes: ["the follower's own problem cannot depend on its duals"])
@@ -849,7 +849,7 @@ public final class Elaborator {
         let full = indexedName(name, key)
         if let id = dualVariables[full] { return id }
         let id = variables.count
-        variables.append(Variable(base: "dual(\(full))", level: .upper, role: .dual(constraint: -1), location: at))
+        variables.append(Variable(base: "dual(\(full))", owner: .leader, role: .dual(constraint: -1), location: at))
         dualVariables[full] = id
         pendingDuals.append((id, name, key, at))
         return id
@@ -869,7 +869,7 @@ public final class Elaborator {
                     notes: ["the subscripts must name a member of the constraint's index set"])
             }
             let c = model.constraints[i]
-            guard c.level == .lower else {
+            guard c.owner.isFollower else {
                 throw error(
                     "dual(\(full)) refers to a leader constraint; only the follower's constraints have duals in a bilevel model",
                     at: d.at, length: 4,

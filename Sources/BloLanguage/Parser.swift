@@ -99,12 +99,12 @@ public struct Parser {
         case .keyword("param"): return try parseParam()
         case .keyword("upper"), .keyword("lower"):
             _ = advance()
-            let level: Level = isKeyword("upper", t) ? .upper : .lower
-            try expectSymbol("{", "to open the \(level.rawValue) block")
+            let level: Owner = isKeyword("upper", t) ? .leader : .theFollower
+            try expectSymbol("{", "to open the \(level.blockName) block")
             var body: [Statement] = []
             while !isSymbol("}") {
                 if atEnd {
-                    throw error("the \(level.rawValue) block opened at line \(t.location.line) is not closed; expected '}'")
+                    throw error("the \(level.blockName) block opened at line \(t.location.line) is not closed; expected '}'")
                 }
                 if acceptSymbol(";") { continue }
                 body.append(try parseBlockStatement(level))
@@ -122,7 +122,7 @@ public struct Parser {
         }
     }
 
-    mutating func parseBlockStatement(_ level: Level) throws -> Statement {
+    mutating func parseBlockStatement(_ level: Owner) throws -> Statement {
         let t = current
         switch t.kind {
         case .keyword("var"):
@@ -196,10 +196,10 @@ public struct Parser {
         case .keyword("set"), .keyword("param"):
             throw error("\(t.spelling) declarations go outside the 'upper' and 'lower' blocks")
         case .keyword("upper"), .keyword("lower"):
-            throw error("blocks cannot be nested; close the \(level.rawValue) block with '}' first")
+            throw error("blocks cannot be nested; close the \(level.blockName) block with '}' first")
         default:
             throw error(
-                "expected 'var', 'minimize', 'maximize', 'dualbound' or a constraint in the \(level.rawValue) block, found \(t.spelling)"
+                "expected 'var', 'minimize', 'maximize', 'dualbound' or a constraint in the \(level.blockName) block, found \(t.spelling)"
             )
         }
     }

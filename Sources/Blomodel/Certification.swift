@@ -45,7 +45,7 @@ extension Blomodel {
         for (j, v) in model.variables.enumerated() {
             let value = clean(original[j])
             guard v.role == .decision else { continue }
-            if v.level == .upper { report.leaderVariables.append((v.name, value)) } else { report.followerVariables.append((v.name, value)) }
+            if v.owner == .leader { report.leaderVariables.append((v.name, value)) } else { report.followerVariables.append((v.name, value)) }
         }
         for (k, column) in r.milp.columns.enumerated() {
             switch column.origin {

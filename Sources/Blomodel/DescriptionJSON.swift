@@ -30,8 +30,8 @@ extension ModelDescription {
             ])
         }
         let chosen: JSONValue = routes.first(where: \.assessment.accepted).map { .string($0.name) } ?? .null
-        let leaderJSON = level(leader, variables: 0, constraints: model.constraints(at: .upper).count)
-        let followerJSON = level(follower, variables: 0, constraints: model.constraints(at: .lower).count)
+        let leaderJSON = level(leader, variables: 0, constraints: model.constraints(of: .leader).count)
+        let followerJSON = level(follower, variables: 0, constraints: model.constraints(of: .theFollower).count)
         return .object([
             ("model", .string(model.name)),
             ("exact_class", exactClass.map { .string($0) } ?? .null),

@@ -121,12 +121,12 @@ struct Check: ParsableCommand {
         if json {
             print(d.json(model: model, routes: routes).render())
         } else {
-            let leader = model.variables.filter { $0.level == .upper && $0.role == .decision }.count
-            let follower = model.variables(at: .lower).count
+            let leader = model.variables.filter { $0.owner == .leader && $0.role == .decision }.count
+            let follower = model.variables(of: .theFollower).count
             print("model      \(model.name)")
             print("class      \(d.exactClass ?? "beyond the exact routes (see below)")")
-            print("leader     \(model.upperObjective.sense.rawValue) \(model.upperObjective.name); \(leader) variable(s), \(model.constraints(at: .upper).count) constraint(s)")
-            print("follower   \(model.lowerObjective.sense.rawValue) \(model.lowerObjective.name); \(follower) variable(s), \(model.constraints(at: .lower).count) constraint(s)")
+            print("leader     \(model.upperObjective.sense.rawValue) \(model.upperObjective.name); \(leader) variable(s), \(model.constraints(of: .leader).count) constraint(s)")
+            print("follower   \(model.lowerObjective.sense.rawValue) \(model.lowerObjective.name); \(follower) variable(s), \(model.constraints(of: .theFollower).count) constraint(s)")
             print("description")
             for line in d.lines { print("  " + line) }
             if !d.termPlan.isEmpty {

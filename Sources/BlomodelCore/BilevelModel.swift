@@ -1,9 +1,39 @@
 /// Which decision maker owns a variable, constraint or objective.
-public enum Level: String, Sendable, Hashable {
-    /// The leader (upper level): its variables are parameters of the follower.
-    case upper
-    /// The follower (lower level).
-    case lower
+/// Which decision maker owns a variable, constraint or objective: the leader, or a follower.
+///
+/// Followers are numbered from 0. Today's models have one follower (`.follower(0)`); the
+/// type is ready for several, each with its own problem parameterised by the leader's decision.
+public enum Owner: Hashable, Sendable, Comparable, CustomStringConvertible {
+    /// The leader (upper level): its variables are parameters of the followers.
+    case leader
+    /// Follower `k` (lower level).
+    case follower(Int)
+
+    /// The single follower of a model with one.
+    public static let theFollower = Owner.follower(0)
+
+    public var isLeader: Bool { self == .leader }
+    public var isFollower: Bool { !isLeader }
+
+    /// "leader", "follower" (or "follower 2" when there are several).
+    public var description: String {
+        switch self {
+        case .leader: return "leader"
+        case .follower(0): return "follower"
+        case .follower(let k): return "follower \(k + 1)"
+        }
+    }
+
+    /// The `.blo` block that declares this owner's part: `upper` or `lower`.
+    public var blockName: String { isLeader ? "upper" : "lower" }
+
+    public static func < (a: Owner, b: Owner) -> Bool {
+        switch (a, b) {
+        case (.leader, .follower): return true
+        case (.follower(let i), .follower(let j)): return i < j
+        default: return false
+        }
+    }
 }
 
 public enum VariableKind: String, Sendable { case continuous, integer, binary }
@@ -33,7 +63,7 @@ public enum ObjectiveSense: String, Sendable {
 public struct Variable: Sendable {
     public var base: String
     public var index: Tuple
-    public var level: Level
+    public var owner: Owner
     public var lower: Double
     public var upper: Double
     public var kind: VariableKind
@@ -41,13 +71,13 @@ public struct Variable: Sendable {
     public var location: SourceLocation
 
     public init(
-        base: String, index: Tuple = [], level: Level, lower: Double = -.infinity, upper: Double = .infinity,
+        base: String, index: Tuple = [], owner: Owner, lower: Double = -.infinity, upper: Double = .infinity,
         kind: VariableKind = .continuous, role: VariableRole = .decision, location: SourceLocation = .unknown
     ) {
         self.role = role
         self.base = base
         self.index = index
-        self.level = level
+        self.owner = owner
         self.lower = lower
         self.upper = upper
         self.kind = kind
@@ -95,7 +125,7 @@ public enum DualBoundSource: Sendable, Equatable {
 public struct Constraint: Sendable {
     public var base: String
     public var index: Tuple
-    public var level: Level
+    public var owner: Owner
     /// The sorted quadratic view of the body (no constant term). Empty when the body is not
     /// quadratic: `nonquadratic` then says why, and only `function` holds it.
     public var body: QuadExpr
@@ -114,12 +144,12 @@ public struct Constraint: Sendable {
     public var location: SourceLocation
 
     public init(
-        base: String, index: Tuple = [], level: Level, body: QuadExpr, lower: Double, upper: Double,
+        base: String, index: Tuple = [], owner: Owner, body: QuadExpr, lower: Double, upper: Double,
         dualBound: Double? = nil, dualBoundSource: DualBoundSource? = nil, location: SourceLocation = .unknown
     ) {
         self.base = base
         self.index = index
-        self.level = level
+        self.owner = owner
         self.body = body
         self.lower = lower
         self.upper = upper
@@ -160,12 +190,12 @@ public struct BilevelModel: Sendable {
             && constraints.allSatisfy { $0.nonquadratic == nil }
     }
 
-    public func variables(at level: Level) -> [VarID] {
-        variables.indices.filter { variables[$0].level == level }
+    public func variables(of owner: Owner) -> [VarID] {
+        variables.indices.filter { variables[$0].owner == owner }
     }
 
-    public func constraints(at level: Level) -> [Int] {
-        constraints.indices.filter { constraints[$0].level == level }
+    public func constraints(of owner: Owner) -> [Int] {
+        constraints.indices.filter { constraints[$0].owner == owner }
     }
 
     /// Adds a variable and returns its identifier.

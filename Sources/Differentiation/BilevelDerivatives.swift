@@ -32,8 +32,8 @@ public struct BilevelDerivatives: Sendable {
         func root(_ f: NodeID?) -> NodeID { f ?? NodeID(-1) }
         upperObjective = try CompiledFunction(graph: m.graph, root: root(m.upperObjective.function), variableCount: n)
         lowerObjective = try CompiledFunction(graph: m.graph, root: root(m.lowerObjective.function), variableCount: n)
-        upperConstraintIndices = m.constraints(at: .upper)
-        lowerConstraintIndices = m.constraints(at: .lower)
+        upperConstraintIndices = m.constraints(of: .leader)
+        lowerConstraintIndices = m.constraints(of: .theFollower)
         upperConstraints = try CompiledRows(
             graph: m.graph, roots: upperConstraintIndices.map { root(m.constraints[$0].function) }, variableCount: n)
         lowerConstraints = try CompiledRows(

@@ -35,8 +35,8 @@ public struct VariableSplit: Sendable, Equatable {
     /// The split of a bilevel model by the variables' levels: upper-level variables (including
     /// `dual(con)` variables, which the leader's side owns) are `x`, lower-level ones are `y`.
     public init(model: BilevelModel) {
-        leader = model.variables(at: .upper)
-        follower = model.variables(at: .lower)
+        leader = model.variables(of: .leader)
+        follower = model.variables(of: .theFollower)
         variableCount = model.variables.count
     }
 

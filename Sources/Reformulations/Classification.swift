@@ -61,7 +61,7 @@ public enum Classifier {
     public static func classify(_ model: BilevelModel) throws -> Classification {
         let vars = model.variables
         func name(_ p: VarPair) -> String { "\(vars[p.first].name)*\(vars[p.second].name)" }
-        func levelsOf(_ p: VarPair) -> (Level, Level) { (vars[p.first].level, vars[p.second].level) }
+        func levelsOf(_ p: VarPair) -> (Owner, Owner) { (vars[p.first].owner, vars[p.second].owner) }
         func fail(_ message: String, _ at: SourceLocation, _ notes: [String] = []) -> Diagnostic {
             Diagnostic(.error, message, at: at, length: 1, notes: notes).withSourceLine()
         }
@@ -85,7 +85,7 @@ public enum Classifier {
             ).withSourceLine()
         }
         var reasons: [String] = [], termPlan: [String] = []
-        let leader = model.variables(at: .upper), follower = model.variables(at: .lower)
+        let leader = model.variables(of: .leader), follower = model.variables(of: .theFollower)
         let auxiliary = leader.filter { vars[$0].role != .decision }.count
         reasons.append(
             "\(leader.count - auxiliary) leader variable(s)\(auxiliary > 0 ? " (and \(auxiliary) introduced by the passes or standing for duals)" : ""), \(follower.count) follower variable(s)")
@@ -100,8 +100,8 @@ public enum Classifier {
         var bilinear: [VarPair: Double] = [:], followerQuadratic: [VarPair: Double] = [:]
         for (p, c) in f.expression.sortedQuadratic {
             switch levelsOf(p) {
-            case (.lower, .lower): followerQuadratic[p] = c * f.sense.sign
-            case (.upper, .upper): continue  // constant for the follower: it does not change its decision
+            case (.follower, .follower): followerQuadratic[p] = c * f.sense.sign
+            case (.leader, .leader): continue  // constant for the follower: it does not change its decision
             default: bilinear[p] = c * f.sense.sign
             }
         }
@@ -131,7 +131,7 @@ public enum Classifier {
         var followerRowsWithLeaderVars: [Int] = []
         for (i, c) in model.constraints.enumerated() {
             if let (p, _) = c.body.sortedQuadratic.first {
-                if c.level == .lower {
+                if c.owner.isFollower {
                     throw fail(
                         "follower constraint \(c.name) has the product \(name(p)); follower constraints must be linear",
                         c.body.origins[p] ?? c.location,
@@ -142,16 +142,16 @@ public enum Classifier {
                     c.body.origins[p] ?? c.location,
                     ["a product in a leader constraint is linearized exactly when one factor is an integer or binary leader variable with finite bounds and the other has finite bounds"])
             }
-            guard c.level == .lower else { continue }
+            guard c.owner.isFollower else { continue }
             let ids = c.body.linear.terms.keys
-            if ids.contains(where: { vars[$0].level == .lower }) {
+            if ids.contains(where: { vars[$0].owner.isFollower }) {
                 followerRows.append(i)
-                if ids.contains(where: { vars[$0].level == .upper }) { followerRowsWithLeaderVars.append(i) }
+                if ids.contains(where: { vars[$0].owner == .leader }) { followerRowsWithLeaderVars.append(i) }
             } else {
                 leaderOnly.append(i)
             }
         }
-        let leaderRows = model.constraints.filter { $0.level == .upper }
+        let leaderRows = model.constraints.filter { $0.owner == .leader }
         let auxiliaryRows = leaderRows.filter(\.isAuxiliary).count
         reasons.append(
             "follower has \(followerRows.count) linear constraint(s); leader has \(leaderRows.count - auxiliaryRows)\(auxiliaryRows > 0 ? " (and \(auxiliaryRows) from product linearization)" : "")")
@@ -195,7 +195,7 @@ public enum Classifier {
                         "a product with \(vars[d].name) is exact when the other factor is an integer or binary leader variable with finite bounds, or when the products make up the whole body of its constraint (no leader variables, not ranged); otherwise it is a nonconvex bilinear term")
                 }
                 if case .failure(let why) = strongDualityFactor(quadratic, bilinear, followerQuadratic, followerRowsWithLeaderVars, levelsOf),
-                    levelsOf(first) != (.upper, .upper), levelsOf(first) != (.lower, .lower)
+                    levelsOf(first).0.isLeader != levelsOf(first).1.isLeader
                 {
                     notes.append("strong duality does not apply: \(why)")
                 }
@@ -244,10 +244,10 @@ public enum Classifier {
     /// when strong duality can make them linear; otherwise why not.
     static func strongDualityFactor(
         _ quadratic: [(VarPair, Double)], _ bilinear: [VarPair: Double], _ followerQuadratic: [VarPair: Double],
-        _ followerRowsWithLeaderVars: [Int], _ levelsOf: (VarPair) -> (Level, Level)
+        _ followerRowsWithLeaderVars: [Int], _ levelsOf: (VarPair) -> (Owner, Owner)
     ) -> Factor {
         guard let (p0, c0) = quadratic.first else { return .failure("no products") }
-        if quadratic.contains(where: { levelsOf($0.0) == (.upper, .upper) || levelsOf($0.0) == (.lower, .lower) }) {
+        if quadratic.contains(where: { levelsOf($0.0).0.isLeader == levelsOf($0.0).1.isLeader }) {
             return .failure("the leader's objective has terms other than leader x follower products")
         }
         guard let b0 = bilinear[p0] else { return .failure("the follower's objective does not have the product of the leader's first term") }

@@ -39,7 +39,7 @@ public enum KKTReformulation {
         // Primal feasibility: every row of both levels.
         for (i, c) in model.constraints.enumerated() {
             let origin: RowOrigin =
-                c.level == .lower ? .followerConstraint(i) : (c.isAuxiliary ? .productLinearization(constraint: i) : .leaderConstraint(i))
+                c.owner.isFollower ? .followerConstraint(i) : (c.isAuxiliary ? .productLinearization(constraint: i) : .leaderConstraint(i))
             out.addRow(c.name, c.body.linear, lower: c.lower, upper: c.upper, origin: origin)
         }
 
@@ -47,11 +47,11 @@ public enum KKTReformulation {
         let sign = model.lowerObjective.sense.sign
         var stationarity: [VarID: LinearExpr] = [:]
         for j in classification.followerVariables { stationarity[j] = LinearExpr() }
-        for (id, c) in model.lowerObjective.expression.linear.terms where model.variables[id].level == .lower {
+        for (id, c) in model.lowerObjective.expression.linear.terms where model.variables[id].owner.isFollower {
             stationarity[id]!.constant += sign * c
         }
         for (p, c) in classification.followerBilinear {
-            let (y, x) = model.variables[p.first].level == .lower ? (p.first, p.second) : (p.second, p.first)
+            let (y, x) = model.variables[p.first].owner.isFollower ? (p.first, p.second) : (p.second, p.first)
             stationarity[y]!.add(x, c)  // already in minimisation form
         }
         // A convex quadratic follower: the gradient of q y_a y_b is q y_b in row a and q y_a in row b
@@ -74,13 +74,13 @@ public enum KKTReformulation {
             let terms = c.body.linear
             if c.isEquality {
                 let nu = multiplier("dual_\(c.name)", free: true, .rowDual(row: i, side: .equality))
-                for (j, a) in terms.terms where model.variables[j].level == .lower { stationarity[j]!.add(nu, -a) }
+                for (j, a) in terms.terms where model.variables[j].owner.isFollower { stationarity[j]!.add(nu, -a) }
                 continue
             }
             let ranged = c.lower.isFinite && c.upper.isFinite
             if c.lower.isFinite {
                 let lam = multiplier(ranged ? "dual_lo_\(c.name)" : "dual_\(c.name)", free: false, .rowDual(row: i, side: .lower))
-                for (j, a) in terms.terms where model.variables[j].level == .lower { stationarity[j]!.add(lam, -a) }
+                for (j, a) in terms.terms where model.variables[j].owner.isFollower { stationarity[j]!.add(lam, -a) }
                 var g = terms
                 g.constant -= c.lower
                 out.complementarities.append(
@@ -88,7 +88,7 @@ public enum KKTReformulation {
             }
             if c.upper.isFinite {
                 let lam = multiplier(ranged ? "dual_up_\(c.name)" : "dual_\(c.name)", free: false, .rowDual(row: i, side: .upper))
-                for (j, a) in terms.terms where model.variables[j].level == .lower { stationarity[j]!.add(lam, a) }
+                for (j, a) in terms.terms where model.variables[j].owner.isFollower { stationarity[j]!.add(lam, a) }
                 var g = terms.scaled(-1)
                 g.constant += c.upper
                 out.complementarities.append(

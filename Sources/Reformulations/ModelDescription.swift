@@ -82,12 +82,12 @@ extension ModelDescription {
     /// Describes a model. `lpSolver` serves the exact route's bound proofs (product
     /// linearization) while deciding whether it accepts the model.
     public static func describe(_ model: BilevelModel, lpSolver: (any SolverBackend)?) -> ModelDescription {
-        let followerIDs = Set(model.variables(at: .lower))
-        let leaderIDs = Set(model.variables(at: .upper))
+        let followerIDs = Set(model.variables(of: .theFollower))
+        let leaderIDs = Set(model.variables(of: .leader))
         var notes: [String] = []
 
-        let leader = level(model, .upper, fixed: [], respect: "all variables")
-        let follower = level(model, .lower, fixed: leaderIDs, respect: "the follower's own variables (the leader's are parameters)")
+        let leader = level(model, .leader, fixed: [], respect: "all variables")
+        let follower = level(model, .theFollower, fixed: leaderIDs, respect: "the follower's own variables (the leader's are parameters)")
 
         // Convexity of the follower's problem in its own variables.
         let sign = model.lowerObjective.sense.sign
@@ -104,7 +104,7 @@ extension ModelDescription {
             notes.append("the follower objective's curvature in its own variables could not be shown (\(follower.objective.curvature.rawValue))")
         }
         var feasibleSetConvex: Bool? = true
-        for c in model.constraints where c.level == .lower {
+        for c in model.constraints where c.owner.isFollower {
             let k = rowCurvature(model, c, fixed: leaderIDs)
             let ok =
                 (c.lower.isFinite && c.upper.isFinite) ? (k == .affine || k == .constant)
@@ -133,7 +133,7 @@ extension ModelDescription {
             where followerIDs.contains(p.first) && followerIDs.contains(p.second) {
                 own[p] = c * sign
             }
-            if let m = Convexity.smallestEigenvalue(own, over: model.variables(at: .lower)) {
+            if let m = Convexity.smallestEigenvalue(own, over: model.variables(of: .theFollower)) {
                 if m > 1e-9 {
                     modulus = m
                     notes.append("the follower's objective is strongly convex in its own variables with modulus \(formatNumber(Classifier.rounded(m))) (smallest Hessian eigenvalue)")
@@ -160,11 +160,11 @@ extension ModelDescription {
         return description
     }
 
-    static func level(_ model: BilevelModel, _ level: Level, fixed: Set<VarID>, respect: String) -> LevelDescription {
-        let objective = level == .upper ? model.upperObjective : model.lowerObjective
-        let ids = model.variables(at: level).filter { model.variables[$0].role == .decision }
+    static func level(_ model: BilevelModel, _ level: Owner, fixed: Set<VarID>, respect: String) -> LevelDescription {
+        let objective = level == .leader ? model.upperObjective : model.lowerObjective
+        let ids = model.variables(of: level).filter { model.variables[$0].role == .decision }
         var counts: [ExpressionClass: Int] = [:]
-        for c in model.constraints where c.level == level {
+        for c in model.constraints where c.owner == level {
             counts[part(model, body: c.body, function: c.function, failure: c.nonquadratic, fixed: fixed).expressionClass, default: 0] += 1
         }
         return LevelDescription(

@@ -82,7 +82,7 @@ public enum ProductLinearization {
             Diagnostic(.error, message, at: at, length: 1, notes: notes).withSourceLine()
         }
         func isBoundedInteger(_ j: VarID) -> Bool {
-            model.variables[j].level == .upper && model.variables[j].kind != .continuous
+            model.variables[j].owner == .leader && model.variables[j].kind != .continuous
                 && model.variables[j].lower.isFinite && model.variables[j].upper.isFinite
         }
         /// A user variable's bounds, made finite where LPs over the linear constraints of both
@@ -125,13 +125,13 @@ public enum ProductLinearization {
                 var list: [(VarID, Double)] = []
                 for k in 0..<count {
                     let b = model.addVariable(
-                        Variable(base: "\(v.name)_bit\(k)", level: .upper, lower: 0, upper: 1, kind: .binary, role: .auxiliary, location: v.location))
+                        Variable(base: "\(v.name)_bit\(k)", owner: .leader, lower: 0, upper: 1, kind: .binary, role: .auxiliary, location: v.location))
                     definitions[b] = .digit(of: u, offset: v.lower, k: k)
                     let weight = Foundation.pow(2, Double(k))
                     row.add(b, -weight)
                     list.append((b, weight))
                 }
-                var c = Constraint(base: "expand[\(v.name)]", level: .upper, body: QuadExpr(linear: row), lower: v.lower, upper: v.lower, location: v.location)
+                var c = Constraint(base: "expand[\(v.name)]", owner: .leader, body: QuadExpr(linear: row), lower: v.lower, upper: v.lower, location: v.location)
                 c.isAuxiliary = true
                 model.constraints.append(c)
                 result = (v.lower, list)
@@ -145,10 +145,10 @@ public enum ProductLinearization {
             if let w = productOf[key] { return w }
             let name = "\(model.variables[b].name)*\(model.variables[v].name)"
             let w = model.addVariable(
-                Variable(base: name, level: .upper, lower: min(0, r.lower), upper: max(0, r.upper), role: .auxiliary, location: at))
+                Variable(base: name, owner: .leader, lower: min(0, r.lower), upper: max(0, r.upper), role: .auxiliary, location: at))
             func row(_ suffix: String, _ terms: SparseMap<VarID>, _ lo: Double, _ hi: Double) {
                 var c = Constraint(
-                    base: "product[\(name)]:\(suffix)", level: .upper, body: QuadExpr(linear: LinearExpr(terms: terms)), lower: lo, upper: hi, location: at)
+                    base: "product[\(name)]:\(suffix)", owner: .leader, body: QuadExpr(linear: LinearExpr(terms: terms)), lower: lo, upper: hi, location: at)
                 c.isAuxiliary = true
                 model.constraints.append(c)
             }
@@ -169,7 +169,7 @@ public enum ProductLinearization {
                 let candidates = [(p.first, p.second), (p.second, p.first)].filter { isBoundedInteger($0.0) }
                 guard !candidates.isEmpty else {
                     if !mustExpand { continue }
-                    let unbounded = [p.first, p.second].first { vars[$0].level == .upper && vars[$0].kind != .continuous }
+                    let unbounded = [p.first, p.second].first { vars[$0].owner == .leader && vars[$0].kind != .continuous }
                     if let u = unbounded {
                         throw fail(
                             "the product \(vars[p.first].name)*\(vars[p.second].name) in \(place) needs finite bounds on the integer variable \(vars[u].name) to be linearized exactly",
@@ -207,12 +207,12 @@ public enum ProductLinearization {
 
         // Complementarity first: dual(con) times the whole follower part of con's body.
         model.upperObjective.expression = dualTimesBody(model.upperObjective.expression, input, "the leader's objective", &plan)
-        for i in model.constraints.indices where model.constraints[i].level == .upper && !model.constraints[i].body.isLinear {
+        for i in model.constraints.indices where model.constraints[i].owner == .leader && !model.constraints[i].body.isLinear {
             model.constraints[i].body = dualTimesBody(model.constraints[i].body, input, "leader constraint \(model.constraints[i].name)", &plan)
         }
 
         // Leader constraints: every product.
-        for i in input.constraints.indices where input.constraints[i].level == .upper && !model.constraints[i].body.isLinear {
+        for i in input.constraints.indices where input.constraints[i].owner == .leader && !model.constraints[i].body.isLinear {
             model.constraints[i].body = try expand(
                 model.constraints[i].body, where: "leader constraint \(input.constraints[i].name)", mustExpand: true) { _ in true }
         }
@@ -237,7 +237,7 @@ public enum ProductLinearization {
         var byDual: [VarID: [(VarPair, VarID, Double)]] = [:]
         for (p, c) in e.sortedQuadratic {
             for (d, other) in [(p.first, p.second), (p.second, p.first)] {
-                if case .dual = model.variables[d].role, model.variables[other].level == .lower {
+                if case .dual = model.variables[d].role, model.variables[other].owner.isFollower {
                     byDual[d, default: []].append((p, other, c))
                 }
             }
@@ -245,8 +245,8 @@ public enum ProductLinearization {
         for (d, terms) in byDual.sorted(by: { $0.key < $1.key }) {
             guard case .dual(let row) = model.variables[d].role else { continue }
             let c = model.constraints[row]
-            let body = c.body.linear.terms.filter { model.variables[$0.key].level == .lower }
-            let leaderPart = c.body.linear.terms.filter { model.variables[$0.key].level == .upper }
+            let body = c.body.linear.terms.filter { model.variables[$0.key].owner.isFollower }
+            let leaderPart = c.body.linear.terms.filter { model.variables[$0.key].owner == .leader }
             guard body.count == terms.count, !(c.lower.isFinite && c.upper.isFinite && c.lower != c.upper) else { continue }
             let rho = terms[0].2 / (body[terms[0].1] ?? .nan)
             guard rho.isFinite, terms.allSatisfy({ t in body[t.1].map { abs(t.2 - rho * $0) <= 1e-9 * max(1, abs(t.2)) } ?? false }) else { continue }
@@ -273,7 +273,7 @@ public enum ProductLinearization {
         guard !rows.isEmpty else { return nil }
         var follower = model
         follower.upperObjective = Objective(sense: .minimize, name: "none", expression: QuadExpr())
-        for i in follower.constraints.indices where follower.constraints[i].level == .upper {
+        for i in follower.constraints.indices where follower.constraints[i].owner == .leader {
             follower.constraints[i].body = QuadExpr(linear: follower.constraints[i].body.linear)
         }
         guard let classification = try? Classifier.classify(follower) else { return nil }
@@ -310,7 +310,7 @@ public enum ProductLinearization {
         var model = input
         var scratch: [String] = []
         model.upperObjective.expression = dualTimesBody(model.upperObjective.expression, input, "", &scratch)
-        for i in model.constraints.indices where model.constraints[i].level == .upper && !model.constraints[i].body.isLinear {
+        for i in model.constraints.indices where model.constraints[i].owner == .leader && !model.constraints[i].body.isLinear {
             model.constraints[i].body = dualTimesBody(model.constraints[i].body, input, "", &scratch)
         }
         var wanted = Set<VarID>()
@@ -319,7 +319,7 @@ public enum ProductLinearization {
                 for j in [p.first, p.second] where !decisionsOnly || model.variables[j].role == .decision { wanted.insert(j) }
             }
         }
-        for c in model.constraints where c.level == .upper { add(c.body, decisionsOnly: true) }
+        for c in model.constraints where c.owner == .leader { add(c.body, decisionsOnly: true) }
         let F = model.upperObjective
         if !F.expression.isLinear, !leftToStrongDuality(model), !isConvex(F) { add(F.expression, decisionsOnly: true) }
         if model.variables.contains(where: { if case .dual = $0.role { return true } else { return false } }) {
@@ -332,7 +332,7 @@ public enum ProductLinearization {
     static func leftToStrongDuality(_ model: BilevelModel) -> Bool {
         let follower = Set(model.lowerObjective.expression.quadratic.keys)
         return model.upperObjective.expression.quadratic.keys.allSatisfy { p in
-            model.variables[p.first].level != model.variables[p.second].level && follower.contains(p)
+            model.variables[p.first].owner != model.variables[p.second].owner && follower.contains(p)
         }
     }
 

@@ -25,7 +25,7 @@ public enum StrongDualityLinearization {
         var replacement = LinearExpr()
         let sign = model.lowerObjective.sense.sign
         // - c0'y
-        for (id, c) in model.lowerObjective.expression.linear.terms where model.variables[id].level == .lower {
+        for (id, c) in model.lowerObjective.expression.linear.terms where model.variables[id].owner.isFollower {
             replacement.add(id, -sign * c)
         }
         // + D(lambda, nu, mu)

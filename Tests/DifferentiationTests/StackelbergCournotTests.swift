@@ -21,8 +21,8 @@ final class StackelbergCournotTests: XCTestCase {
         var m = BilevelModel(
             name: "cournot", upperObjective: Objective(sense: .maximize, name: "leader_profit", expression: QuadExpr()),
             lowerObjective: Objective(sense: .maximize, name: "follower_profit", expression: QuadExpr()))
-        let ql = m.addVariable(Variable(base: "q_l", level: .upper, lower: 0))
-        let qf = m.addVariable(Variable(base: "q_f", level: .lower, lower: 0))
+        let ql = m.addVariable(Variable(base: "q_l", owner: .leader, lower: 0))
+        let qf = m.addVariable(Variable(base: "q_f", owner: .theFollower, lower: 0))
         var g = ExpressionGraph()
         var price = Combination(constant: a)
         price.add(g.variable(ql), times: -b)
@@ -38,8 +38,8 @@ final class StackelbergCournotTests: XCTestCase {
         var capacity = g.variable(ql)
         capacity.add(g.variable(qf))
         m.constraints = [
-            Constraint(base: "share", level: .upper, body: QuadExpr(), lower: -.infinity, upper: 1000),
-            Constraint(base: "capacity", level: .lower, body: QuadExpr(), lower: -.infinity, upper: 90),
+            Constraint(base: "share", owner: .leader, body: QuadExpr(), lower: -.infinity, upper: 1000),
+            Constraint(base: "capacity", owner: .theFollower, body: QuadExpr(), lower: -.infinity, upper: 90),
         ]
         m.constraints[0].function = revenueShare
         m.constraints[1].function = g.node(capacity)
@@ -61,15 +61,15 @@ final class StackelbergCournotTests: XCTestCase {
         var m = BilevelModel(
             name: "cournot", upperObjective: Objective(sense: .maximize, name: "leader_profit", expression: leader),
             lowerObjective: Objective(sense: .maximize, name: "follower_profit", expression: follower))
-        m.addVariable(Variable(base: "q_l", level: .upper, lower: 0))
-        m.addVariable(Variable(base: "q_f", level: .lower, lower: 0))
+        m.addVariable(Variable(base: "q_l", owner: .leader, lower: 0))
+        m.addVariable(Variable(base: "q_f", owner: .theFollower, lower: 0))
         var share = QuadExpr()
         share.addQuadratic(VarPair(0, 1), 1)
         var capacity = QuadExpr.variable(0)
         capacity.linear.add(1, 1)
         m.constraints = [
-            Constraint(base: "share", level: .upper, body: share, lower: -.infinity, upper: 1000),
-            Constraint(base: "capacity", level: .lower, body: capacity, lower: -.infinity, upper: 90),
+            Constraint(base: "share", owner: .leader, body: share, lower: -.infinity, upper: 1000),
+            Constraint(base: "capacity", owner: .theFollower, body: capacity, lower: -.infinity, upper: 90),
         ]
         return m
     }

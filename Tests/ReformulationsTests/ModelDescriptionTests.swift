@@ -91,7 +91,7 @@ final class ModelDescriptionTests: XCTestCase {
 final class CurvatureTests: XCTestCase {
     func curvature(_ objective: String) throws -> Curvature {
         let m = try model("upper { var x >= 1; minimize F: x; }\nlower { var y >= 1; minimize f: \(objective); }")
-        return CurvatureAnalysis(m.graph, fixed: Set(m.variables(at: .upper))).curvature(of: try XCTUnwrap(m.lowerObjective.function))
+        return CurvatureAnalysis(m.graph, fixed: Set(m.variables(of: .leader))).curvature(of: try XCTUnwrap(m.lowerObjective.function))
     }
 
     func testRules() throws {

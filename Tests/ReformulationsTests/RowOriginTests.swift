@@ -56,7 +56,7 @@ final class RowOriginTests: XCTestCase {
                 let row = milp.rows[i]
                 XCTAssertEqual(row.name, c.name, label)
                 let expected: RowOrigin =
-                    c.level == .lower ? .followerConstraint(i) : (c.isAuxiliary ? .productLinearization(constraint: i) : .leaderConstraint(i))
+                    c.owner.isFollower ? .followerConstraint(i) : (c.isAuxiliary ? .productLinearization(constraint: i) : .leaderConstraint(i))
                 XCTAssertEqual(row.origin, expected, "\(label): \(row.name)")
             }
             // One stationarity row per follower variable, naming it.
@@ -65,7 +65,7 @@ final class RowOriginTests: XCTestCase {
             for row in stationarity {
                 let j = try XCTUnwrap(row.origin.stationarityVariable)
                 XCTAssertEqual(row.name, "stationarity[\(m.variables[j].name)]", label)
-                XCTAssertEqual(m.variables[j].level, .lower, label)
+                XCTAssertEqual(m.variables[j].owner, .theFollower, label)
             }
             // Every other row: a dual link naming its dual(con) column, or a big-M row naming its pair.
             for row in milp.rows {
