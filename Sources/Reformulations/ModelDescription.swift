@@ -133,12 +133,14 @@ extension ModelDescription {
             where followerIDs.contains(p.first) && followerIDs.contains(p.second) {
                 own[p] = c * sign
             }
+            // Positive beyond rounding: relative to the largest Hessian entry, as in `Convexity.check`.
+            let scale = own.values.reduce(1.0) { max($0, 2 * abs($1)) }
             if let m = Convexity.smallestEigenvalue(own, over: model.variables(of: .theFollower)) {
-                if m > 1e-9 {
+                if m > 1e-9 * scale {
                     modulus = m
-                    notes.append("the follower's objective is strongly convex in its own variables with modulus \(formatNumber(Classifier.rounded(m))) (smallest Hessian eigenvalue)")
+                    notes.append("the follower's objective is strongly \(sign > 0 ? "convex" : "concave") in its own variables with modulus \(formatNumber(Classifier.rounded(m))) (smallest eigenvalue of the Hessian of its minimisation form)")
                 } else {
-                    notes.append("the follower's objective is not strongly convex in its own variables (a Hessian eigenvalue is 0: its optimum may not be unique)")
+                    notes.append("the follower's objective is not strongly \(sign > 0 ? "convex" : "concave") in its own variables (a Hessian eigenvalue is 0: its optimum may not be unique)")
                 }
             } else {
                 notes.append("strong convexity was not checked (a block of more than \(Convexity.maximumEigenBlock) variables)")
@@ -232,7 +234,7 @@ extension ModelDescription {
         var out = level("leader", leader) + level("follower", follower)
         let convexity = followerConvex == true ? "convex" : followerConvex == false ? "not convex" : "convexity not shown"
         out.append("follower problem: \(convexity) in its own variables"
-            + (followerStrongConvexity.map { ", strongly convex (modulus \(formatNumber(Classifier.rounded($0))))" } ?? ""))
+            + (followerStrongConvexity.map { ", strongly (modulus \(formatNumber(Classifier.rounded($0))), in minimisation form)" } ?? ""))
         for n in followerNotes { out.append("  - \(n)") }
         return out
     }

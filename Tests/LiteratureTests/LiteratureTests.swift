@@ -70,13 +70,32 @@ let publishedOptima: [(file: String, leader: Double, point: [String: Double])] =
     ("classic/strategic_producer/strategic_producer.blo", 690, ["q": 30]),
 ]
 
+/// Models beyond the exact routes (until the gradient routes land): each is checked in
+/// `NonlinearModelTests` (its description, and its derivatives against a closed form or
+/// finite differences), and `solve` refuses it at the offending term.
+let beyondTheExactRoutes = [
+    "classic/stackelberg_cournot/stackelberg_cournot.blo",  // closed-form optimum 1250 at q_l = 50
+    "nonlinear/cccp_bo_synthetic/cccp_bo_synthetic.blo",  // no published optimum (convergence plots only)
+]
+
 final class LiteratureTests: XCTestCase {
+    func testModelsBeyondTheExactRoutesAreRefusedWithAPosition() throws {
+        for m in beyondTheExactRoutes {
+            XCTAssertThrowsError(try Blomodel.solve(file: repositoryRoot.appendingPathComponent("Models/\(m)").path)) { error in
+                guard let d = error as? Diagnostic else { return XCTFail("\(m): \(error)") }
+                XCTAssertNotNil(d.location, m)
+                XCTAssertNotNil(d.sourceLine, m)
+            }
+        }
+    }
+
     func testEveryModelHasAPublishedOptimum() throws {
         let models = FileManager.default.enumerator(atPath: repositoryRoot.appendingPathComponent("Models").path)!
             .compactMap { $0 as? String }.filter { $0.hasSuffix(".blo") }
         XCTAssertGreaterThanOrEqual(models.count, 27)
         for m in models {
-            XCTAssertTrue(publishedOptima.contains { $0.file == m }, "Models/\(m) has no published optimum in this test")
+            XCTAssertTrue(
+                publishedOptima.contains { $0.file == m } || beyondTheExactRoutes.contains(m), "Models/\(m) has no published optimum in this test")
         }
     }
 
