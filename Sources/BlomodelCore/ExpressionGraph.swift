@@ -148,21 +148,23 @@ public struct ExpressionGraph: Sendable {
 
     /// Where a node was written.
     public func location(of id: NodeID) -> SourceLocation {
+        guard ranges.indices.contains(id.index) else { return .unknown }
         let r = ranges[id.index]
         guard r.file >= 0, Int(r.file) < files.count else { return .unknown }
         return SourceLocation(file: files[Int(r.file)], line: Int(r.line), column: Int(r.column))
     }
 
     /// How many characters the node's range spans (for carets).
-    public func length(of id: NodeID) -> Int { Int(ranges[id.index].length) }
+    public func length(of id: NodeID) -> Int { ranges.indices.contains(id.index) ? Int(ranges[id.index].length) : 1 }
 
     /// The nodes reachable from `roots`, in ascending (topological) order. Iterative.
     public func reachable(from roots: [NodeID]) -> [NodeID] {
+        // Identifiers outside the graph (made on another copy of it) are skipped.
         var seen = Set<Int>()
-        var stack = roots.map(\.index)
+        var stack = roots.map(\.index).filter { nodes.indices.contains($0) }
         while let i = stack.popLast() {
             if !seen.insert(i).inserted { continue }
-            for c in nodes[i].children where !seen.contains(c.index) { stack.append(c.index) }
+            for c in nodes[i].children where nodes.indices.contains(c.index) && !seen.contains(c.index) { stack.append(c.index) }
         }
         return seen.sorted().map(NodeID.init)
     }
@@ -233,6 +235,10 @@ public struct ExtractionFailure: Error, Sendable, Equatable {
         case power(Double)
         /// `min` or `max` of expressions with variables.
         case nonsmooth
+        /// A product whose expansion has more quadratic terms than `QuadraticViewExtractor.maximumTerms`.
+        case tooManyTerms(Int)
+        /// A node identifier that is not in this graph (a node made on another copy of it).
+        case unknownNode
     }
     public var node: NodeID
     public var kind: Kind
@@ -253,6 +259,9 @@ public struct ExtractionFailure: Error, Sendable, Equatable {
         case .quotient: return "a division by \(phrase) here"
         case .power(let p): return "the power \(formatNumber(p)) of \(phrase) here"
         case .nonsmooth: return "min or max of \(phrase) here"
+        case .unknownNode: return "a node that is not in this expression graph"
+        case .tooManyTerms(let n):
+            return "a product that expands to \(n) quadratic terms here (more than \(QuadraticViewExtractor.maximumTerms))"
         }
     }
 }
@@ -275,7 +284,11 @@ extension ExpressionGraph {
 
 /// Extracts quadratic views. Keeps a mark per node between calls, so that extracting the
 /// views of many small roots of a large graph costs the size of each root, not of the graph.
-struct QuadraticViewExtractor {
+public struct QuadraticViewExtractor {
+    /// The most quadratic terms one product may expand to (`(sum of 10^4 terms)^2` has 5 * 10^7):
+    /// beyond it the expression has no view, instead of exhausting memory.
+    public static let maximumTerms = 10_000_000
+
     let graph: ExpressionGraph
     /// `stamp[i] == generation` when node i was reached from the current root.
     var stamp: [UInt32]
@@ -286,8 +299,9 @@ struct QuadraticViewExtractor {
         stamp = [UInt32](repeating: 0, count: graph.count)
     }
 
-    /// The nodes reachable from `root`, ascending (a topological order).
-    mutating func reachable(_ root: NodeID) -> [Int] {
+    /// The nodes reachable from `root`, ascending (a topological order), or nil when a child
+    /// is not in the graph.
+    mutating func reachable(_ root: NodeID) -> [Int]? {
         generation &+= 1
         if generation == 0 {
             for i in stamp.indices { stamp[i] = 0 }
@@ -301,9 +315,12 @@ struct QuadraticViewExtractor {
             switch graph.nodes[i] {
             case .constant, .parameter, .variable: continue
             default:
-                for c in graph.nodes[i].children where stamp[c.index] != generation {
-                    stamp[c.index] = generation
-                    stack.append(c.index)
+                for c in graph.nodes[i].children {
+                    guard stamp.indices.contains(c.index) else { return nil }
+                    if stamp[c.index] != generation {
+                        stamp[c.index] = generation
+                        stack.append(c.index)
+                    }
                 }
             }
         }
@@ -313,7 +330,14 @@ struct QuadraticViewExtractor {
 
     mutating func view(_ root: NodeID) -> Result<QuadExpr, ExtractionFailure> {
         let nodes = graph.nodes
-        let order = reachable(root)
+        // A root made on another copy of the graph (`g.quadraticView(g.node(e))` evaluates
+        // `g` before `g.node(e)` adds the node) is refused, not read out of range.
+        guard root.index >= 0, root.index < nodes.count else {
+            return .failure(ExtractionFailure(node: root, kind: .unknownNode, variables: []))
+        }
+        guard let order = reachable(root) else {
+            return .failure(ExtractionFailure(node: root, kind: .unknownNode, variables: []))
+        }
         var views = [Int: QuadExpr]()
         func variable(_ id: NodeID) -> VarID? {
             if case .variable(let j) = nodes[id.index] { return j }
@@ -395,7 +419,12 @@ struct QuadraticViewExtractor {
                 }
                 result = r
             case .product(let a, let b):
-                guard let p = QuadExpr.product(view(a), view(b), at: graph.location(of: id)) else { return fail(id, .degreeAboveTwo) }
+                let (u, v) = (view(a), view(b))
+                let terms = u.linear.terms.count.multipliedReportingOverflow(by: v.linear.terms.count)
+                if !u.isConstant, !v.isConstant, terms.overflow || terms.partialValue > Self.maximumTerms {
+                    return fail(id, .tooManyTerms(terms.overflow ? Int.max : terms.partialValue))
+                }
+                guard let p = QuadExpr.product(u, v, at: graph.location(of: id)) else { return fail(id, .degreeAboveTwo) }
                 result = p
             case .quotient(let a, let b):
                 let d = view(b)
@@ -410,6 +439,12 @@ struct QuadraticViewExtractor {
                 } else if p == 1 {
                     result = base
                 } else if p == 2 {
+                    // A square of n linear terms has n (n + 1) / 2 distinct quadratic terms.
+                    let n = base.linear.terms.count
+                    let square = n.multipliedReportingOverflow(by: n + 1)
+                    if square.overflow || square.partialValue / 2 > Self.maximumTerms {
+                        return fail(id, .tooManyTerms(square.overflow ? Int.max : square.partialValue / 2))
+                    }
                     guard let sq = QuadExpr.product(base, base, at: graph.location(of: id)) else { return fail(id, .degreeAboveTwo) }
                     result = sq
                 } else {

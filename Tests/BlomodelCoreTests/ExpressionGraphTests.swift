@@ -88,3 +88,30 @@ final class ExpressionGraphTests: XCTestCase {
         XCTAssertEqual(g.evaluate(m, at: [0.5]), 1)
     }
 }
+
+final class ExpressionGraphLimitTests: XCTestCase {
+    /// `(sum of 10^4 variables)^2` would expand to 5 * 10^7 terms: refused at the power,
+    /// before any is built. A product of two such sums too.
+    func testHugeExpansionsAreRefusedNotBuilt() {
+        var g = ExpressionGraph()
+        var sum = Combination(constant: 0)
+        for j in 0..<10_000 { sum.add(g.variable(j)) }
+        let square = g.node(g.power(sum, 2))
+        guard case .failure(let f) = g.quadraticView(square) else { return XCTFail("the square is too large") }
+        XCTAssertEqual(f.kind, .tooManyTerms(10_000 * 10_001 / 2))
+        let product = g.node(g.multiply(sum, sum))
+        guard case .failure(let p) = g.quadraticView(product) else { return XCTFail("the product is too large") }
+        XCTAssertEqual(p.kind, .tooManyTerms(100_000_000))
+        // Below the limit the view is exact.
+        var small = Combination(constant: 0)
+        for j in 0..<100 { small.add(g.variable(j)) }
+        let smallSquare = g.node(g.power(small, 2))
+        let q = try? g.quadraticView(smallSquare).get()
+        XCTAssertEqual(q?.quadratic.count, 100 * 101 / 2)
+        // A node made on a later copy of the graph is refused, not read out of range.
+        let old = g
+        let later = g.node(g.power(small, 3))
+        guard case .failure(let u) = old.quadraticView(later) else { return XCTFail("the node is not in the old copy") }
+        XCTAssertEqual(u.kind, .unknownNode)
+    }
+}
