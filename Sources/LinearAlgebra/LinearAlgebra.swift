@@ -6,6 +6,16 @@ public enum LinearAlgebra {
     /// eigenvectors (`vectors[k]` belongs to `values[k]`), by LAPACK's `dsyev`. Nil when the
     /// input is not square or not finite, or LAPACK reports a failure.
     public static func symmetricEigen(_ matrix: [[Double]]) -> (values: [Double], vectors: [[Double]])? {
+        dsyev(matrix, vectors: true)
+    }
+
+    /// The eigenvalues alone, in ascending order (`dsyev` without vectors: several times faster
+    /// on large matrices). Nil as for `symmetricEigen`.
+    public static func symmetricEigenvalues(_ matrix: [[Double]]) -> [Double]? {
+        dsyev(matrix, vectors: false)?.values
+    }
+
+    static func dsyev(_ matrix: [[Double]], vectors wanted: Bool) -> (values: [Double], vectors: [[Double]])? {
         let n = matrix.count
         guard n > 0, matrix.allSatisfy({ $0.count == n && $0.allSatisfy(\.isFinite) }) else { return nil }
         // Column-major; the matrix is symmetric, so rows and columns read the same.
@@ -13,7 +23,7 @@ public enum LinearAlgebra {
         for j in 0..<n { for i in 0..<n { a[j * n + i] = matrix[i][j] } }
         var w = [Double](repeating: 0, count: n)
         var size = Int32(n), lda = Int32(n), info: Int32 = 0
-        let jobz: CChar = 86, uplo: CChar = 85  // "V", "U"
+        let jobz: CChar = wanted ? 86 : 78, uplo: CChar = 85  // "V" or "N", "U"
         // Workspace query, then the computation.
         var query = 0.0, lwork: Int32 = -1
         withUnsafePointer(to: jobz) { jz in
@@ -26,7 +36,7 @@ public enum LinearAlgebra {
             withUnsafePointer(to: uplo) { ul in dsyev_(jz, ul, &size, &a, &lda, &w, &work, &lwork, &info) }
         }
         guard info == 0 else { return nil }
-        let vectors = (0..<n).map { k in (0..<n).map { a[k * n + $0] } }
+        let vectors = wanted ? (0..<n).map { k in (0..<n).map { a[k * n + $0] } } : []
         return (w, vectors)
     }
 

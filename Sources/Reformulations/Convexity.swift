@@ -49,9 +49,11 @@ public enum Convexity {
                 if i == j { h[i][i] += 2 * c } else { h[i][j] += c; h[j][i] += c }
             }
             for row in h { for v in row { scale = max(scale, abs(v)) } }
-            let (value, vector) = smallestEigen(h)
+            // Eigenvalues alone first; the direction only for a failing block.
+            let value = LinearAlgebra.symmetricEigenvalues(h)?.first ?? -.infinity
             if value < -tolerance * max(1, scale), worst == nil || value < worst!.eigenvalue {
-                worst = Failure(variables: vars, eigenvalue: value, direction: vector)
+                let (smallest, vector) = smallestEigen(h)
+                worst = Failure(variables: vars, eigenvalue: smallest, direction: vector)
             }
         }
         return worst
@@ -101,8 +103,45 @@ extension Convexity {
                 guard let i = position[p.first], let j = position[p.second] else { continue }
                 if i == j { h[i][i] += 2 * c } else { h[i][j] += c; h[j][i] += c }
             }
-            smallest = min(smallest, smallestEigen(h).0)
+            smallest = min(smallest, LinearAlgebra.symmetricEigenvalues(h)?.first ?? -.infinity)
         }
         return smallest.isFinite ? smallest : 0
+    }
+
+    /// The smallest and largest eigenvalues of the Hessian of `sum c * v_i * v_j` (over the
+    /// variables that appear in it), and the largest entry's magnitude (the scale for
+    /// tolerances); eigenvalues only, one `dsyev` per block. Nil for an empty form or a
+    /// non-finite one.
+    public static func eigenvalueRange(_ quadratic: [VarPair: Double]) -> (smallest: Double, largest: Double, scale: Double)? {
+        var parent: [VarID: VarID] = [:]
+        func find(_ v: VarID) -> VarID {
+            var r = v
+            while let p = parent[r], p != r { r = p }
+            return r
+        }
+        for p in quadratic.keys.sorted() {
+            if parent[p.first] == nil { parent[p.first] = p.first }
+            if parent[p.second] == nil { parent[p.second] = p.second }
+            let (a, b) = (find(p.first), find(p.second))
+            if a != b { parent[max(a, b)] = min(a, b) }
+        }
+        var blocks: [VarID: [VarID]] = [:]
+        for v in parent.keys.sorted() { blocks[find(v), default: []].append(v) }
+        var smallest = Double.infinity, largest = -Double.infinity, scale = 0.0
+        let sortedTerms = quadratic.sorted { $0.key < $1.key }
+        for root in blocks.keys.sorted() {
+            guard let vars = blocks[root] else { continue }
+            let position = Dictionary(uniqueKeysWithValues: vars.enumerated().map { ($1, $0) })
+            var h = [[Double]](repeating: [Double](repeating: 0, count: vars.count), count: vars.count)
+            for (p, c) in sortedTerms {
+                guard let i = position[p.first], let j = position[p.second] else { continue }
+                if i == j { h[i][i] += 2 * c } else { h[i][j] += c; h[j][i] += c }
+            }
+            for row in h { for v in row { scale = max(scale, abs(v)) } }
+            guard let values = LinearAlgebra.symmetricEigenvalues(h), let lo = values.first, let hi = values.last else { return nil }
+            smallest = min(smallest, lo)
+            largest = max(largest, hi)
+        }
+        return smallest.isFinite ? (smallest, largest, scale) : nil
     }
 }

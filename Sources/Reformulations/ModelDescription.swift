@@ -193,8 +193,13 @@ extension ModelDescription {
                     && !body.quadratic.keys.contains { !fixed.contains($0.first) || !fixed.contains($0.second) }
                 return PartDescription(expressionClass: .linear, curvature: constant ? .constant : .affine)
             }
-            let convex = Convexity.check(free) == nil
-            let concave = Convexity.check(free.mapValues { -$0 }) == nil
+            // One eigenvalue computation per block decides both (tolerance as in `Convexity.check`).
+            guard let range = Convexity.eigenvalueRange(free) else {
+                return PartDescription(expressionClass: .nonconvexQuadratic, curvature: .unknown)
+            }
+            let tolerance = 1e-9 * max(1, range.scale)
+            let convex = range.smallest >= -tolerance
+            let concave = range.largest <= tolerance
             if convex { return PartDescription(expressionClass: .convexQuadratic, curvature: .convex) }
             if concave { return PartDescription(expressionClass: .concaveQuadratic, curvature: .concave) }
             return PartDescription(expressionClass: .nonconvexQuadratic, curvature: .unknown)
