@@ -400,6 +400,7 @@ public struct QuadraticViewExtractor {
                     }.map(\.element)
                     var pairs: [(VarPair, Double)] = []
                     pairs.reserveCapacity(sorted.count)
+                    r.origins.reserveCapacity(sorted.count)
                     var k = 0
                     while k < sorted.count {
                         let p = sorted[k].pair

@@ -98,6 +98,7 @@ public enum Classifier {
         // Follower objective.
         let f = model.lowerObjective
         var bilinear: [VarPair: Double] = [:], followerQuadratic: [VarPair: Double] = [:]
+        followerQuadratic.reserveCapacity(model.lowerObjective.expression.quadratic.count)
         for (p, c) in f.expression.sortedQuadratic {
             switch levelsOf(p) {
             case (.follower, .follower): followerQuadratic[p] = c * f.sense.sign

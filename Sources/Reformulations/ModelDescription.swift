@@ -186,6 +186,7 @@ extension ModelDescription {
         if failure == nil {
             // Quadratic: eigenvalues of the Hessian in the free variables decide.
             var free: [VarPair: Double] = [:]
+            free.reserveCapacity(body.quadratic.count)
             for (p, c) in body.quadratic where !fixed.contains(p.first) && !fixed.contains(p.second) { free[p] = c }
             let linearInFree = free.isEmpty
             if linearInFree {
