@@ -20,43 +20,79 @@ public enum Convexity {
     }
 
     public static func check(_ quadratic: [VarPair: Double], tolerance: Double = 1e-9) -> Failure? {
-        // Blocks by union-find over the variables that appear in products.
+        var worst: Failure?
+        for block in blocks(quadratic) {
+            let (h, scale) = hessian(block)
+            // Eigenvalues alone first; the direction only for a failing block.
+            let value = LinearAlgebra.symmetricEigenvalues(h)?.first ?? -.infinity
+            if value < -tolerance * max(1, scale), worst.map({ value < $0.eigenvalue }) ?? true {
+                let (smallest, vector) = smallestEigen(h)
+                worst = Failure(variables: block.variables, eigenvalue: smallest, direction: vector)
+            }
+        }
+        return worst
+    }
+
+    /// A connected block of the Hessian: variables linked by products, with their terms.
+    struct Block {
+        var variables: [VarID]
+        var terms: [(VarPair, Double)]
+    }
+
+    /// The blocks of a quadratic form, by union-find over the variables that appear in
+    /// products; variables and terms in ascending order. Each term is visited a constant
+    /// number of times, so a separable form of 10^5 squares costs 10^5, not 10^10.
+    static func blocks(_ quadratic: [VarPair: Double]) -> [Block] {
+        let terms = quadratic.sorted { $0.key < $1.key }
         var parent: [VarID: VarID] = [:]
         func find(_ v: VarID) -> VarID {
             var r = v
             while let p = parent[r], p != r { r = p }
             var c = v
-            while let p = parent[c], p != r { parent[c] = r; c = p }
+            while let p = parent[c], p != r {
+                parent[c] = r
+                c = p
+            }
             return r
         }
-        for p in quadratic.keys {
+        for (p, _) in terms {
             if parent[p.first] == nil { parent[p.first] = p.first }
             if parent[p.second] == nil { parent[p.second] = p.second }
             let (a, b) = (find(p.first), find(p.second))
             if a != b { parent[max(a, b)] = min(a, b) }
         }
-        var blocks: [VarID: [VarID]] = [:]
-        for v in parent.keys.sorted() { blocks[find(v), default: []].append(v) }
-        var worst: Failure?
-        for root in blocks.keys.sorted() {
-            let vars = blocks[root]!
-            let position = Dictionary(uniqueKeysWithValues: vars.enumerated().map { ($1, $0) })
-            let n = vars.count
-            var h = [[Double]](repeating: [Double](repeating: 0, count: n), count: n)
-            var scale = 0.0
-            for (p, c) in quadratic {
-                guard let i = position[p.first], let j = position[p.second] else { continue }
-                if i == j { h[i][i] += 2 * c } else { h[i][j] += c; h[j][i] += c }
-            }
-            for row in h { for v in row { scale = max(scale, abs(v)) } }
-            // Eigenvalues alone first; the direction only for a failing block.
-            let value = LinearAlgebra.symmetricEigenvalues(h)?.first ?? -.infinity
-            if value < -tolerance * max(1, scale), worst == nil || value < worst!.eigenvalue {
-                let (smallest, vector) = smallestEigen(h)
-                worst = Failure(variables: vars, eigenvalue: smallest, direction: vector)
+        var index: [VarID: Int] = [:]
+        var result: [Block] = []
+        for v in parent.keys.sorted() {
+            let root = find(v)
+            if let k = index[root] {
+                result[k].variables.append(v)
+            } else {
+                index[root] = result.count
+                result.append(Block(variables: [v], terms: []))
             }
         }
-        return worst
+        for (p, c) in terms { if let k = index[find(p.first)] { result[k].terms.append((p, c)) } }
+        return result
+    }
+
+    /// The Hessian of a block (`H_aa = 2 q_aa`, `H_ab = H_ba = q_ab`) and its largest entry's magnitude.
+    static func hessian(_ block: Block) -> (matrix: [[Double]], scale: Double) {
+        let position = Dictionary(uniqueKeysWithValues: block.variables.enumerated().map { ($1, $0) })
+        let n = block.variables.count
+        var h = [[Double]](repeating: [Double](repeating: 0, count: n), count: n)
+        for (p, c) in block.terms {
+            guard let i = position[p.first], let j = position[p.second] else { continue }
+            if i == j {
+                h[i][i] += 2 * c
+            } else {
+                h[i][j] += c
+                h[j][i] += c
+            }
+        }
+        var scale = 0.0
+        for row in h { for v in row { scale = max(scale, abs(v)) } }
+        return (h, scale)
     }
 
     /// The smallest eigenvalue of a symmetric matrix and its unit eigenvector (LAPACK `dsyev`).
@@ -79,31 +115,9 @@ extension Convexity {
     public static func smallestEigenvalue(_ quadratic: [VarPair: Double], over variables: [VarID]) -> Double? {
         let involved = Set(quadratic.keys.flatMap { [$0.first, $0.second] })
         var smallest = variables.contains { !involved.contains($0) } ? 0.0 : Double.infinity
-        // Blocks by union-find, as in `check`.
-        var parent: [VarID: VarID] = [:]
-        func find(_ v: VarID) -> VarID {
-            var r = v
-            while let p = parent[r], p != r { r = p }
-            return r
-        }
-        for p in quadratic.keys.sorted() {
-            if parent[p.first] == nil { parent[p.first] = p.first }
-            if parent[p.second] == nil { parent[p.second] = p.second }
-            let (a, b) = (find(p.first), find(p.second))
-            if a != b { parent[max(a, b)] = min(a, b) }
-        }
-        var blocks: [VarID: [VarID]] = [:]
-        for v in parent.keys.sorted() { blocks[find(v), default: []].append(v) }
-        for root in blocks.keys.sorted() {
-            guard let vars = blocks[root] else { continue }
-            if vars.count > maximumEigenBlock { return nil }
-            let position = Dictionary(uniqueKeysWithValues: vars.enumerated().map { ($1, $0) })
-            var h = [[Double]](repeating: [Double](repeating: 0, count: vars.count), count: vars.count)
-            for (p, c) in quadratic.sorted(by: { $0.key < $1.key }) {
-                guard let i = position[p.first], let j = position[p.second] else { continue }
-                if i == j { h[i][i] += 2 * c } else { h[i][j] += c; h[j][i] += c }
-            }
-            smallest = min(smallest, LinearAlgebra.symmetricEigenvalues(h)?.first ?? -.infinity)
+        for block in blocks(quadratic) {
+            if block.variables.count > maximumEigenBlock { return nil }
+            smallest = min(smallest, LinearAlgebra.symmetricEigenvalues(hessian(block).matrix)?.first ?? -.infinity)
         }
         return smallest.isFinite ? smallest : 0
     }
@@ -113,31 +127,10 @@ extension Convexity {
     /// tolerances); eigenvalues only, one `dsyev` per block. Nil for an empty form or a
     /// non-finite one.
     public static func eigenvalueRange(_ quadratic: [VarPair: Double]) -> (smallest: Double, largest: Double, scale: Double)? {
-        var parent: [VarID: VarID] = [:]
-        func find(_ v: VarID) -> VarID {
-            var r = v
-            while let p = parent[r], p != r { r = p }
-            return r
-        }
-        for p in quadratic.keys.sorted() {
-            if parent[p.first] == nil { parent[p.first] = p.first }
-            if parent[p.second] == nil { parent[p.second] = p.second }
-            let (a, b) = (find(p.first), find(p.second))
-            if a != b { parent[max(a, b)] = min(a, b) }
-        }
-        var blocks: [VarID: [VarID]] = [:]
-        for v in parent.keys.sorted() { blocks[find(v), default: []].append(v) }
         var smallest = Double.infinity, largest = -Double.infinity, scale = 0.0
-        let sortedTerms = quadratic.sorted { $0.key < $1.key }
-        for root in blocks.keys.sorted() {
-            guard let vars = blocks[root] else { continue }
-            let position = Dictionary(uniqueKeysWithValues: vars.enumerated().map { ($1, $0) })
-            var h = [[Double]](repeating: [Double](repeating: 0, count: vars.count), count: vars.count)
-            for (p, c) in sortedTerms {
-                guard let i = position[p.first], let j = position[p.second] else { continue }
-                if i == j { h[i][i] += 2 * c } else { h[i][j] += c; h[j][i] += c }
-            }
-            for row in h { for v in row { scale = max(scale, abs(v)) } }
+        for block in blocks(quadratic) {
+            let (h, s) = hessian(block)
+            scale = max(scale, s)
             guard let values = LinearAlgebra.symmetricEigenvalues(h), let lo = values.first, let hi = values.last else { return nil }
             smallest = min(smallest, lo)
             largest = max(largest, hi)
