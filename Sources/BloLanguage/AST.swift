@@ -15,6 +15,8 @@ public indirect enum Expr: Sendable {
     /// `a + b - c ...` or `a * b / c ...`: a flat chain, however long (no nesting, so
     /// nothing downstream recurses in proportion to the number of terms).
     case chain([Operand], SourceLocation)
+    /// `a and b and ...` or `a or b or ...`: a flat list of conditions, however long.
+    case logical(String, [Expr], SourceLocation)
     /// `f(a, b)`: a function call (`exp`, `log`, `min`, ...).
     case call(String, [Expr], SourceLocation, length: Int)
     case sum(Indexing, Expr, SourceLocation)
@@ -29,7 +31,7 @@ public indirect enum Expr: Sendable {
 
     public var location: SourceLocation {
         switch self {
-        case .chain(_, let l), .call(_, _, let l, _): return l
+        case .chain(_, let l), .call(_, _, let l, _), .logical(_, _, let l): return l
         case .number(_, let l), .string(_, let l), .name(_, _, let l, _), .unary(_, _, let l), .binary(_, _, _, let l),
             .sum(_, _, let l), .tuple(_, let l), .membership(_, _, _, let l), .dual(_, let l), .conditional(_, _, _, let l):
             return l

@@ -69,6 +69,11 @@ public final class Elaborator {
 
     /// The most members a set, a product of sets or an indexed sum may have (as for ranges).
     public static let maximumMembers = 10_000_000
+    /// The most expression nodes a model may have (about 50 bytes each): nested sums multiply
+    /// their sizes, and this bounds the memory they can take.
+    public static let maximumNodes = 20_000_000
+    /// The node limit in force (`maximumNodes`; tests lower it).
+    public var nodeLimit = Elaborator.maximumNodes
 
     public init(source: SourceFile, directory: String) {
         self.source = source
@@ -177,7 +182,9 @@ public final class Elaborator {
         for (k, level) in levels.enumerated() {
             switch views[k] {
             case .success(let q): objectives[level]?.expression = q
-            case .failure(let f): objectives[level]?.nonquadratic = f
+            case .failure(let f):
+                try refuseInvalid(f)
+                objectives[level]?.nonquadratic = f
             }
         }
         var kept: [Constraint] = []
@@ -189,17 +196,32 @@ public final class Elaborator {
                 c.lower -= q.constant
                 c.upper -= q.constant
                 c.body.linear.constant = 0
+                if q.constant != 0, let root = c.function {
+                    // Keep the graph's body equal to the view: the constant moved to the bounds.
+                    c.function = graph.add(
+                        .linear(constant: -q.constant, coefficients: [1], children: [root]), at: graph.ranges[root.index])
+                }
                 if c.body.isConstant {
                     if c.lower > 1e-9 || c.upper < -1e-9 {
                         throw error("\(c.name) involves no variables and can never hold", at: c.location, length: c.base.count)
                     }
                     continue
                 }
-            case .failure(let f): c.nonquadratic = f
+            case .failure(let f):
+                try refuseInvalid(f)
+                c.nonquadratic = f
             }
             kept.append(c)
         }
         constraints = kept
+    }
+
+    /// An expression without a finite value is an input error, whichever route would read it.
+    func refuseInvalid(_ f: ExtractionFailure) throws {
+        guard f.isInvalid else { return }
+        throw error(
+            "this expression has no finite value: " + f.describe(variables: "constants"), at: graph.location(of: f.node),
+            length: graph.length(of: f.node))
     }
 
     func scanDeclarations(_ statements: [Statement]) {
@@ -524,16 +546,8 @@ public final class Elaborator {
     /// In a conjunction, a test `name == e` (or `e == name`) with `name` one of `names`
     /// and `e` free of them: the position of `name` and `e`.
     func equalityFilter(_ e: Expr, names: [String]) -> (Int, Expr)? {
-        if case .binary("and", _, _, _) = e {
-            // The conjuncts of a left-leaning chain, left to right, by a loop.
-            var conjuncts: [Expr] = []
-            var current = e
-            while case .binary("and", let l, let r, _) = current {
-                conjuncts.append(r)
-                current = l
-            }
-            conjuncts.append(current)
-            for c in conjuncts.reversed() { if let found = equalityFilter(c, names: names) { return found } }
+        if case .logical("and", let conjuncts, _) = e {
+            for c in conjuncts { if let found = equalityFilter(c, names: names) { return found } }
             return nil
         }
         switch e {
@@ -558,6 +572,7 @@ public final class Elaborator {
         case .unary(_, let a, _): return mentions(a, names)
         case .binary(_, let a, let b, _): return mentions(a, names) || mentions(b, names)
         case .chain(let operands, _): return operands.contains { mentions($0.expr, names) }
+        case .logical(_, let operands, _): return operands.contains { mentions($0, names) }
         case .call(_, let arguments, _, _): return arguments.contains { mentions($0, names) }
         case .tuple(let items, _): return items.contains { mentions($0, names) }
         case .conditional(let c, let a, let b, _): return mentions(c, names) || mentions(a, names) || mentions(b, names)
@@ -735,11 +750,11 @@ public final class Elaborator {
                         product = graph.divide(product, factor, at: range)
                     }
                 }
-                return product
+                return try finite(product, e.location)
             }
             var total = Combination(constant: 0)
             for o in operands { total.add(try evaluate(o.expr), times: o.op == "-" ? -1 : 1) }
-            return total
+            return try finite(total, e.location)
         case .binary(let op, let l, let r, let at):
             guard op == "^" else { throw error("'\(op)' gives a condition, not a number", at: at, length: op.count) }
             let base = try evaluate(l), exponent = try evaluate(r)
@@ -759,24 +774,41 @@ public final class Elaborator {
                 }
                 return Combination(constant: v)
             }
-            return graph.power(base, p, at: graph.range(at))
+            return try finite(graph.power(base, p, at: graph.range(at)), at)
         case .call(let name, let arguments, let at, let length):
             return try call(name, arguments, at: at, length: length)
         case .sum(let indexing, let body, _):
             var total = Combination(constant: 0)
             for m in try expand(indexing) {
                 total.add(try withBindings(m.bindings) { try evaluate(body) })
+                if graph.count > nodeLimit {
+                    throw error(
+                        "the model has more than \(nodeLimit) expression nodes", at: e.location, length: 3,
+                        notes: ["nested sums multiply their sizes; filter them with ': condition' or split the model"])
+                }
             }
-            return total
+            return try finite(total, e.location)
         case .tuple(_, let at):
             throw error("a tuple is not a number", at: at)
         case .membership(_, _, _, let at):
             throw error("'in' gives a condition, not a number", at: at, length: 2)
+        case .logical(let op, _, let at):
+            throw error("'\(op)' gives a condition, not a number", at: at, length: op.count)
         case .conditional(let condition, let a, let b, _):
             return try truth(condition) ? evaluate(a) : evaluate(b)
         case .dual(let inner, let at):
             return graph.variable(try dualVariable(inner, at: at), at: graph.range(at, length: 4))
         }
+    }
+
+    /// A folded value must stay a finite number (`1e308 * 10`, `x / 1e-320` overflow).
+    func finite(_ c: Combination, _ at: SourceLocation) throws -> Combination {
+        guard c.isFinite else {
+            throw error(
+                "this expression has a constant that is not a finite number (an overflow)", at: at,
+                notes: ["rescale the data: coefficients must stay well inside +-1e308"])
+        }
+        return c
     }
 
     /// The functions a `.blo` expression may call, by name.
@@ -909,17 +941,8 @@ public final class Elaborator {
     /// A condition in an indexing filter.
     func truth(_ e: Expr) throws -> Bool {
         switch e {
-        case .binary("and", _, _, _), .binary("or", _, _, _):
-            // `a and b and c ...` is a left-leaning chain as long as the input: walk it with a loop.
-            guard case .binary(let op, _, _, _) = e else { return false }
-            var operands: [Expr] = []
-            var current = e
-            while case .binary(op, let l, let r, _) = current {
-                operands.append(r)
-                current = l
-            }
-            operands.append(current)
-            for operand in operands.reversed() {
+        case .logical(let op, let operands, _):
+            for operand in operands {
                 let t = try truth(operand)
                 if op == "and", !t { return false }
                 if op == "or", t { return true }

@@ -82,6 +82,9 @@ public struct Lexer {
                         notes: ["put an operator between a number and a name, e.g. '2*x'"])
                 }
                 guard let v = Double(s) else { throw source.error("invalid number '\(s)'", at: start, length: s.count) }
+                guard v.isFinite else {
+                    throw source.error("the number '\(s)' is too large to represent", at: start, length: s.count)
+                }
                 tokens.append(Token(kind: .number(v), location: start, length: s.count))
                 continue
             }

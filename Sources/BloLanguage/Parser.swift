@@ -371,22 +371,29 @@ public struct Parser {
 
     // MARK: - Expressions
 
+    /// `a or b or ...` as one flat list (so no tree as deep as the chain is long).
     mutating func parseCondition() throws -> Expr {
-        var lhs = try parseAnd()
+        let first = try parseAnd()
+        guard isKeyword("or") else { return first }
+        let at = current.location
+        var operands = [first]
         while isKeyword("or") {
-            let t = advance()
-            lhs = .binary("or", lhs, try parseAnd(), t.location)
+            _ = advance()
+            operands.append(try parseAnd())
         }
-        return lhs
+        return .logical("or", operands, at)
     }
 
     mutating func parseAnd() throws -> Expr {
-        var lhs = try parseNot()
+        let first = try parseNot()
+        guard isKeyword("and") else { return first }
+        let at = current.location
+        var operands = [first]
         while isKeyword("and") {
-            let t = advance()
-            lhs = .binary("and", lhs, try parseNot(), t.location)
+            _ = advance()
+            operands.append(try parseNot())
         }
-        return lhs
+        return .logical("and", operands, at)
     }
 
     /// Counts one level of nesting for the duration of `body`.

@@ -20,6 +20,9 @@ public struct Combination: Sendable {
     /// True when no node is involved (the value is `constant`).
     public var isConstant: Bool { nodes.isEmpty }
 
+    /// True when the constant and every coefficient are finite numbers.
+    public var isFinite: Bool { constant.isFinite && coefficients.allSatisfy(\.isFinite) }
+
     /// `self += factor * other`, by appending.
     public mutating func add(_ other: Combination, times factor: Double = 1) {
         constant += factor * other.constant

@@ -83,6 +83,10 @@ public struct QuadExpr: Equatable, Sendable {
     public static func variable(_ id: VarID) -> QuadExpr { QuadExpr(linear: .variable(id)) }
 
     public var isLinear: Bool { quadratic.isEmpty }
+    /// True when the constant and every coefficient are finite numbers.
+    public var isFinite: Bool {
+        linear.constant.isFinite && linear.terms.values.allSatisfy(\.isFinite) && quadratic.values.allSatisfy(\.isFinite)
+    }
     public var constant: Double { linear.constant }
     public var isConstant: Bool { quadratic.isEmpty && linear.terms.isEmpty }
 

@@ -206,6 +206,11 @@ public struct ExpressionGraph: Sendable {
 
     /// `base ^ exponent`, NaN for a negative base with a non-integer exponent.
     public static func power(_ base: Double, _ exponent: Double) -> Double {
+        if exponent == exponent.rounded(), Swift.abs(exponent) > 64, base < 0 {
+            // A large integer power of a negative base: the sign from the exponent's parity.
+            let magnitude = Foundation.pow(-base, exponent)
+            return exponent.truncatingRemainder(dividingBy: 2) == 0 ? magnitude : -magnitude
+        }
         if exponent == exponent.rounded(), Swift.abs(exponent) <= 64 {
             // Repeated squaring: exact for small integer powers, any sign of base.
             var result = 1.0, b = base, e = Int(Swift.abs(exponent))
@@ -239,6 +244,19 @@ public struct ExtractionFailure: Error, Sendable, Equatable {
         case tooManyTerms(Int)
         /// A node identifier that is not in this graph (a node made on another copy of it).
         case unknownNode
+        /// A value that is not a finite number: an overflow, or a division by an expression
+        /// whose terms cancel to zero (`x / (y - y)`).
+        case notFinite
+        /// A function of an expression whose terms cancel to a constant outside its domain (`log(x - x)`).
+        case outsideDomain(MathFunction)
+    }
+
+    /// True for failures that no route can take: the expression has no finite value.
+    public var isInvalid: Bool {
+        switch kind {
+        case .notFinite, .outsideDomain, .unknownNode: return true
+        default: return false
+        }
     }
     public var node: NodeID
     public var kind: Kind
@@ -260,6 +278,8 @@ public struct ExtractionFailure: Error, Sendable, Equatable {
         case .power(let p): return "the power \(formatNumber(p)) of \(phrase) here"
         case .nonsmooth: return "min or max of \(phrase) here"
         case .unknownNode: return "a node that is not in this expression graph"
+        case .notFinite: return "a value that is not a finite number here (an overflow, or a division by terms that cancel to zero)"
+        case .outsideDomain(let f): return "\(f.rawValue) of terms that cancel to a constant outside its domain here"
         case .tooManyTerms(let n):
             return "a product that expands to \(n) quadratic terms here (more than \(QuadraticViewExtractor.maximumTerms))"
         }
@@ -285,9 +305,10 @@ extension ExpressionGraph {
 /// Extracts quadratic views. Keeps a mark per node between calls, so that extracting the
 /// views of many small roots of a large graph costs the size of each root, not of the graph.
 public struct QuadraticViewExtractor {
-    /// The most quadratic terms one product may expand to (`(sum of 10^4 terms)^2` has 5 * 10^7):
-    /// beyond it the expression has no view, instead of exhausting memory.
-    public static let maximumTerms = 10_000_000
+    /// The most quadratic terms one expression's view may have, and one product may expand to
+    /// (`(sum of 10^4 terms)^2` has 5 * 10^7): beyond it the expression has no view, instead of
+    /// exhausting memory. A dense quadratic form over 2000 variables fits.
+    public static let maximumTerms = 2_000_000
 
     let graph: ExpressionGraph
     /// `stamp[i] == generation` when node i was reached from the current root.
@@ -376,6 +397,7 @@ public struct QuadraticViewExtractor {
                 var quadratic: [(pair: VarPair, coefficient: Double, origin: Int)] = []
                 var originLocations: [VarPair: SourceLocation] = [:]
                 for (a, child) in zip(coefficients, children) {
+                    if quadratic.count > Self.maximumTerms { return fail(id, .tooManyTerms(quadratic.count)) }
                     switch nodes[child.index] {
                     case .variable(let j): linearPairs.append((j, a))
                     case .constant(let k): constant += a * k
@@ -430,6 +452,7 @@ public struct QuadraticViewExtractor {
             case .quotient(let a, let b):
                 let d = view(b)
                 guard d.isConstant else { return fail(id, .quotient) }
+                guard d.constant != 0 else { return fail(id, .notFinite) }
                 result = view(a).scaled(1 / d.constant)
             case .power(let a, let p):
                 let base = view(a)
@@ -453,7 +476,8 @@ public struct QuadraticViewExtractor {
                 }
             case .call(let f, let a):
                 let arg = view(a)
-                guard arg.isConstant, let v = f.apply(arg.constant) else { return fail(id, .function(f)) }
+                guard arg.isConstant else { return fail(id, .function(f)) }
+                guard let v = f.apply(arg.constant) else { return fail(id, .outsideDomain(f)) }
                 result = QuadExpr(constant: v)
             case .minimum(let c), .maximum(let c):
                 let args = c.map(view)
@@ -461,6 +485,7 @@ public struct QuadraticViewExtractor {
                 let values = args.map(\.constant)
                 if case .minimum = nodes[id.index] { result = QuadExpr(constant: values.min() ?? .nan) } else { result = QuadExpr(constant: values.max() ?? .nan) }
             }
+            guard result.isFinite else { return fail(id, .notFinite) }
             views[id.index] = result
         }
         return .success(view(root))

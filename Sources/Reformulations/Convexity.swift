@@ -124,11 +124,15 @@ extension Convexity {
 
     /// The smallest and largest eigenvalues of the Hessian of `sum c * v_i * v_j` (over the
     /// variables that appear in it), and the largest entry's magnitude (the scale for
-    /// tolerances); eigenvalues only, one `dsyev` per block. Nil for an empty form or a
-    /// non-finite one.
-    public static func eigenvalueRange(_ quadratic: [VarPair: Double]) -> (smallest: Double, largest: Double, scale: Double)? {
+    /// tolerances); eigenvalues only, one `dsyev` per block. Nil for an empty form, a
+    /// non-finite one, or one with a block of more than `maximumBlock` variables.
+    public static func eigenvalueRange(_ quadratic: [VarPair: Double], maximumBlock: Int = .max)
+        -> (smallest: Double, largest: Double, scale: Double)?
+    {
         var smallest = Double.infinity, largest = -Double.infinity, scale = 0.0
-        for block in blocks(quadratic) {
+        let blocks = blocks(quadratic)
+        if blocks.contains(where: { $0.variables.count > maximumBlock }) { return nil }
+        for block in blocks {
             let (h, s) = hessian(block)
             scale = max(scale, s)
             guard let values = LinearAlgebra.symmetricEigenvalues(h), let lo = values.first, let hi = values.last else { return nil }

@@ -60,13 +60,13 @@ public struct CurvatureAnalysis {
             var sg = Sign.unknown
             switch graph[id] {
             case .constant(let v):
-                k = .constant
+                k = v.isFinite ? .constant : .unknown
                 value[i] = v
-                sg = v > 0 ? .nonnegative : v < 0 ? .nonpositive : .zero
+                sg = v > 0 ? .nonnegative : v < 0 ? .nonpositive : v == 0 ? .zero : .unknown
             case .parameter(let p):
                 k = .constant
                 let v = graph.parameters[p].value
-                sg = v > 0 ? .nonnegative : v < 0 ? .nonpositive : .zero
+                sg = v > 0 ? .nonnegative : v < 0 ? .nonpositive : v == 0 ? .zero : .unknown
             case .variable(let j):
                 k = fixed.contains(j) ? .constant : .affine
             case .linear(_, let coefficients, let children):
@@ -129,7 +129,7 @@ public struct CurvatureAnalysis {
             return .unknown
         }
         let integer = p == p.rounded()
-        if integer, p > 0, Int(p) % 2 == 0 { return .convex }  // even powers of affine expressions
+        if integer, p > 0, p.truncatingRemainder(dividingBy: 2) == 0 { return .convex }  // even powers of affine expressions
         if !integer, p > 1 { return .convex }  // defined for a nonnegative base only, where convex
         if p > 0, p < 1 { return .concave }  // ditto, concave
         if !integer, p < 0 { return .convex }  // positive base only

@@ -8,6 +8,9 @@ public enum ExpressionClass: String, Sendable, CaseIterable {
     case convexQuadratic = "convex quadratic"
     case concaveQuadratic = "concave quadratic"
     case nonconvexQuadratic = "nonconvex quadratic"
+    /// Quadratic, with a block of linked variables too large for the eigenvalue check
+    /// (`Convexity.maximumEigenBlock`).
+    case uncheckedQuadratic = "quadratic (curvature not checked: too large)"
     case smoothNonlinear = "smooth nonlinear"
     case nonsmooth
 }
@@ -110,8 +113,10 @@ extension ModelDescription {
                 (c.lower.isFinite && c.upper.isFinite) ? (k == .affine || k == .constant)
                 : c.upper.isFinite ? k.isConvex : k.isConcave
             if !ok {
-                feasibleSetConvex = k == .unknown ? (feasibleSetConvex == false ? false : nil) : false
-                notes.append("follower constraint \(c.name) does not show a convex feasible set (its body is \(k.rawValue) in the follower's variables)")
+                // Composition rules can show a set convex, never nonconvex ({y : exp(y) >= x} is
+                // an interval): the set's convexity is then not shown, not refuted.
+                feasibleSetConvex = nil
+                notes.append("follower constraint \(c.name) does not show a convex feasible set (its body is \(k.rawValue) in the follower's variables, and the row needs \(c.lower.isFinite && c.upper.isFinite ? "affine" : c.upper.isFinite ? "convex" : "concave"))")
                 break
             }
         }
@@ -121,8 +126,6 @@ extension ModelDescription {
             notes.append("the follower has integer variables")
         } else if convex == true {
             convex = feasibleSetConvex
-        } else if feasibleSetConvex == false {
-            convex = false
         }
 
         // Strong convexity, where the objective is quadratic in the follower's variables.
@@ -195,8 +198,10 @@ extension ModelDescription {
                 return PartDescription(expressionClass: .linear, curvature: constant ? .constant : .affine)
             }
             // One eigenvalue computation per block decides both (tolerance as in `Convexity.check`).
-            guard let range = Convexity.eigenvalueRange(free) else {
-                return PartDescription(expressionClass: .nonconvexQuadratic, curvature: .unknown)
+            guard let range = Convexity.eigenvalueRange(free, maximumBlock: Convexity.maximumEigenBlock) else {
+                return PartDescription(
+                    expressionClass: .uncheckedQuadratic, curvature: .unknown,
+                    detail: "a block of more than \(Convexity.maximumEigenBlock) linked variables: its eigenvalues were not computed")
             }
             let tolerance = 1e-9 * max(1, range.scale)
             let convex = range.smallest >= -tolerance

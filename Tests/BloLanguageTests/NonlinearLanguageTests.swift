@@ -107,3 +107,63 @@ final class NonlinearLanguageTests: XCTestCase {
             "more than 10000000 members")
     }
 }
+
+/// Inputs found by review: non-finite values, huge exponents, long conditions, graph bodies
+/// that must match their bounds, nested sums past the node limit.
+final class AdversarialInputTests: XCTestCase {
+    let head = "upper { var x >= 1, <= 2; minimize F: x; }\nlower { var y >= 0, <= 1; minimize f: "
+    let tail = "; c: y >= x - 1; }"
+
+    func testNonFiniteValuesArePositionedErrors() {
+        expectError(head + "⟪1e400*y" + tail, "the number '1e400' is too large to represent")
+        expectError(head + "⟪x*1e308*10" + tail, "not a finite number (an overflow)")
+        expectError(head + "⟪x/1e-320" + tail, "not a finite number (an overflow)")
+        expectError(head + "x⟪/(y - y)" + tail, "has no finite value")
+        expectError(head + "(y - y - 1)⟪^0.5" + tail, "has no finite value")
+        expectError(head + "⟪log(x - x) + y" + tail, "log of terms that cancel to a constant outside its domain")
+    }
+
+    func testHugeAndLargeIntegerExponents() throws {
+        // Even powers of a negative base beyond 64 keep their sign; a huge exponent is no crash.
+        XCTAssertEqual(ExpressionGraph.power(-2, 66), pow(2, 66))
+        XCTAssertEqual(ExpressionGraph.power(-1, 65), -1)
+        let m = try load("param p = (-2)^66;\n" + head + "y^1e308 + p * y" + tail)
+        XCTAssertEqual(m.lowerObjective.nonquadratic?.kind, .degreeAboveTwo)
+    }
+
+    /// The graph's body of a row equals its quadratic view when the view's constant moved to the bounds.
+    func testRowFunctionMatchesItsBounds() throws {
+        let m = try load("upper { var x >= 0; minimize F: x; }\nlower { var y >= 0; minimize f: y; c: (y + 1)^2 <= 4; }")
+        let c = m.constraints[0]
+        XCTAssertEqual(c.upper, 3)
+        for y in [0.0, 1, 2.5] {
+            XCTAssertEqual(m.graph.evaluate(try XCTUnwrap(c.function), at: [0, y]), c.body.evaluate([0, y]), accuracy: 1e-12)
+        }
+    }
+
+    /// 200 000 'and's in a condition inside a range, and in a filter: flat lists, no deep trees.
+    func testLongConditionsAreFlat() throws {
+        let ands = Array(repeating: "i == 1", count: 200_000).joined(separator: " and ")
+        let m = try load(
+            "set S = {i in 1..3, j in 1..(if i == 1 and \(ands) then 2 else 3)};\nset T = {i in 1..2: i == 1 and \(ands)};\n"
+                + "upper { var x{T} >= 0; minimize F: sum{(i,j) in S} x[1]; }\nlower { var y >= 0; minimize f: y; c: y >= x[1]; }")
+        XCTAssertEqual(m.upperObjective.expression.linear.terms[0], 2 + 3 + 3)
+    }
+
+    /// Nested sums multiply their sizes: past the node limit, a positioned error.
+    func testNestedSumsStopAtTheNodeLimit() throws {
+        let source = SourceFile(
+            path: "test.blo",
+            text: "upper { var x >= 0; minimize F: ⟪sum{a in 1..100} sum{b in 1..100} x; }\nlower { var y >= 0; minimize f: y; c: y >= x; }"
+                .replacingOccurrences(of: "⟪", with: ""))
+        var parser = try Parser(source: source)
+        let statements = try parser.parseModel()
+        let elaborator = Elaborator(source: source, directory: NSTemporaryDirectory())
+        elaborator.nodeLimit = 1000
+        XCTAssertThrowsError(try elaborator.elaborate(statements, name: "test")) { error in
+            guard let d = error as? Diagnostic else { return XCTFail("\(error)") }
+            XCTAssertTrue(d.message.contains("more than 1000 expression nodes"), d.message)
+            XCTAssertEqual(d.location?.column, 50, "the inner sum, where the limit was passed")
+        }
+    }
+}

@@ -32,7 +32,7 @@ final class DeterminismTests: XCTestCase {
         let models = Self.models()
         XCTAssertGreaterThan(models.count, 20, "the models were not found")
         for model in models {
-            for arguments in [["solve", model, "--json"], ["solve", model, "--explain"]] {
+            for arguments in [["solve", model, "--json"], ["solve", model, "--explain"], ["check", model], ["check", model, "--json"]] {
                 let a = try blomodel(arguments), b = try blomodel(arguments)
                 XCTAssertEqual(a.status, b.status, "\(arguments)")
                 XCTAssertEqual(Self.withoutTiming(a.out), Self.withoutTiming(b.out), "\(arguments.joined(separator: " ")) differs between two runs")

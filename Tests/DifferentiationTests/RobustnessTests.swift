@@ -111,7 +111,9 @@ final class RobustnessTests: XCTestCase {
         XCTAssertEqual(gradient[7919 % n], Double(1 % 7) - 3)
     }
 
-    /// Two compilations give bit-identical results (no dictionary order reaches a sum).
+    /// Two compilations in one process give bit-identical results. (One process has one hash
+    /// seed, so this cannot catch dictionary-order sums; `DeterminismTests` compares separate
+    /// processes for the CLI, and the compiler iterates arrays in node order, not dictionaries.)
     func testCompilationIsDeterministic() throws {
         var builder = RandomGraphBuilder(seed: 4242, variableCount: 4, points: 1)
         var grown = 0
