@@ -5,7 +5,7 @@ import Reformulations
 extension ModelDescription {
     /// The description as JSON (`blomodel check --json`), keys in a fixed order.
     public func json(model: BilevelModel, routes: [RouteCandidate]) -> JSONValue {
-        func level(_ l: LevelDescription, variables: Int, constraints: Int) -> JSONValue {
+        func level(_ l: LevelDescription, constraints: Int) -> JSONValue {
             var objective: [(String, JSONValue)] = [
                 ("class", .string(l.objective.expressionClass.rawValue)),
                 ("curvature", .string(l.objective.curvature.rawValue)),
@@ -30,8 +30,8 @@ extension ModelDescription {
             ])
         }
         let chosen: JSONValue = routes.first(where: \.assessment.accepted).map { .string($0.name) } ?? .null
-        let leaderJSON = level(leader, variables: 0, constraints: model.constraints(of: .leader).count)
-        let followerJSON = level(follower, variables: 0, constraints: model.constraints(of: .theFollower).count)
+        let leaderJSON = level(leader, constraints: model.constraints(of: .leader).count)
+        let followerJSON = level(follower, constraints: model.constraints(of: .theFollower).count)
         return .object([
             ("model", .string(model.name)),
             ("exact_class", exactClass.map { .string($0) } ?? .null),

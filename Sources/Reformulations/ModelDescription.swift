@@ -74,7 +74,8 @@ public struct ModelDescription: Sendable {
         if integers > 0 { needs.append("continuous variables (the model has \(integers) integer or binary)") }
         for (who, l) in [("leader", leader), ("follower", follower)]
         where l.objective.expressionClass == .nonsmooth || l.constraintClasses.contains(where: { $0.0 == .nonsmooth && $0.1 > 0 }) {
-            needs.append("smooth functions (the \(who)'s level has abs, min or max\(l.objective.detail.map { ": " + $0 } ?? ""))")
+            let at = l.objective.expressionClass == .nonsmooth ? l.objective.detail.map { ": " + $0 } ?? "" : " in a constraint"
+            needs.append("smooth functions (the \(who)'s level has abs, min or max\(at))")
         }
         if followerConvex != true { needs.append("a follower convex in its own variables (not shown)") }
         return needs
@@ -213,7 +214,9 @@ extension ModelDescription {
         guard let root = function else { return PartDescription(expressionClass: .smoothNonlinear, curvature: .unknown) }
         let nodes = model.graph.reachable(from: [root])
         let freeVariables = nodes.contains { if case .variable(let j) = model.graph[$0] { return !fixed.contains(j) } else { return false } }
-        if let n = nodes.first(where: { model.graph[$0].isNonsmooth }) {
+        // Nonsmooth only where a kink depends on the free variables (`abs(x)` of the leader's
+        // `x` is a constant in the follower's problem).
+        if let n = nodes.first(where: { model.graph[$0].isNonsmooth && model.graph.variables(in: $0).contains { !fixed.contains($0) } }) {
             return PartDescription(
                 expressionClass: .nonsmooth, curvature: CurvatureAnalysis(model.graph, fixed: fixed).curvature(of: root),
                 detail: "nonsmooth at \(model.graph.location(of: n))")
