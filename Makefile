@@ -3,6 +3,9 @@
 #   make test   the same set-up, then every test
 SWIFT ?= swift
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+# Python for the peer comparisons of `make bench` (e.g. a virtual environment with torch).
+PEER_PYTHON ?= python3
+AD_DIR ?= /tmp/blomodel-ad-bench
 APT_PACKAGES := libglpk-dev coinor-libcbc-dev coinor-libipopt-dev liblapack-dev libblas-dev libopenblas-dev pkg-config
 
 .PHONY: setup build demo test bench clean
@@ -30,7 +33,9 @@ test: setup
 bench: setup
 	$(SWIFT) build -c release --product blomodel-bench
 	$(SWIFT) run -c release --skip-build blomodel-bench --elaboration
-	$(SWIFT) run -c release --skip-build blomodel-bench --ad
+	$(SWIFT) run -c release --skip-build blomodel-bench --ad $(AD_DIR)
+	@# The same computations in PyTorch (when the Python named by PEER_PYTHON has it) and NumPy.
+	-$(PEER_PYTHON) Benchmarks/ad_peers.py $(AD_DIR)
 	$(SWIFT) run -c release --skip-build blomodel-bench
 
 clean:
