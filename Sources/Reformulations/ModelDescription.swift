@@ -200,6 +200,11 @@ extension ModelDescription {
             }
             // One eigenvalue computation per block decides both (tolerance as in `Convexity.check`).
             guard let range = Convexity.eigenvalueRange(free, maximumBlock: Convexity.maximumEigenBlock) else {
+                // Too large for eigenvalues: a banded Cholesky may still show the curvature.
+                if Convexity.bandedShowsConvex(free) { return PartDescription(expressionClass: .convexQuadratic, curvature: .convex) }
+                if Convexity.bandedShowsConvex(free, negated: true) {
+                    return PartDescription(expressionClass: .concaveQuadratic, curvature: .concave)
+                }
                 return PartDescription(
                     expressionClass: .uncheckedQuadratic, curvature: .unknown,
                     detail: "a block of more than \(Convexity.maximumEigenBlock) linked variables: its eigenvalues were not computed")
