@@ -374,6 +374,18 @@ public final class Elaborator {
                 throw error(
                     "\(v.name) has lower bound \(formatNumber(v.lower)) above its upper bound \(formatNumber(v.upper))", at: at, length: 3)
             }
+            if v.kind != .continuous {
+                // Integer bounds are rounded inward (a bound within 1e-9 of an integer is that integer).
+                let lower = v.lower.isFinite ? (v.lower - 1e-9).rounded(.up) : v.lower
+                let upper = v.upper.isFinite ? (v.upper + 1e-9).rounded(.down) : v.upper
+                guard lower <= upper else {
+                    throw error(
+                        "the integer variable \(v.name) has no integer value between \(formatNumber(v.lower)) and \(formatNumber(v.upper))",
+                        at: at, length: 3)
+                }
+                v.lower = lower
+                v.upper = upper
+            }
             family.ids[m.tuple] = variables.count
             variables.append(v)
         }

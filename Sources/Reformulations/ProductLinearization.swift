@@ -44,6 +44,9 @@ public enum ProductLinearization {
         public var provenDualRanges: [Int: Interval] = [:]
     }
 
+    /// The widest integer range binary expansion takes: 31 binary digits.
+    public static let maximumExpansionWidth = Double(Int32.max)
+
     /// The value an auxiliary variable must take.
     public enum Definition: Sendable {
         /// Digit `k` of `u - offset` in binary.
@@ -58,8 +61,13 @@ public enum ProductLinearization {
         for j in definitions.keys.sorted() {
             switch definitions[j]! {
             case .digit(let u, let offset, let k):
-                let n = Int((values[u] - offset).rounded())
-                values[j] = n >= 0 ? Double((n >> k) & 1) : 0
+                let d = (values[u] - offset).rounded()
+                // Expanded ranges are at most 2^31 wide; anything else (a NaN, an absurd start) has no digits.
+                guard d.isFinite, d >= 0, d <= maximumExpansionWidth else {
+                    values[j] = 0
+                    continue
+                }
+                values[j] = Double((Int(d) >> k) & 1)
             case .product(let b, let v): values[j] = values[b] * values[v]
             }
         }
@@ -84,6 +92,7 @@ public enum ProductLinearization {
         func isBoundedInteger(_ j: VarID) -> Bool {
             model.variables[j].owner == .leader && model.variables[j].kind != .continuous
                 && model.variables[j].lower.isFinite && model.variables[j].upper.isFinite
+                && model.variables[j].upper - model.variables[j].lower <= ProductLinearization.maximumExpansionWidth
         }
         /// A user variable's bounds, made finite where LPs over the linear constraints of both
         /// levels could (valid at every bilevel-feasible point).
@@ -170,6 +179,11 @@ public enum ProductLinearization {
                 guard !candidates.isEmpty else {
                     if !mustExpand { continue }
                     let unbounded = [p.first, p.second].first { vars[$0].owner == .leader && vars[$0].kind != .continuous }
+                    if let u = unbounded, vars[u].lower.isFinite, vars[u].upper.isFinite {
+                        throw fail(
+                            "the product \(vars[p.first].name)*\(vars[p.second].name) in \(place) would expand the integer variable \(vars[u].name) over [\(formatNumber(vars[u].lower)), \(formatNumber(vars[u].upper))], more than 31 binary digits",
+                            at, ["binary expansion takes integer ranges up to 2^31 - 1 wide; tighten the bounds of \(vars[u].name)"])
+                    }
                     if let u = unbounded {
                         throw fail(
                             "the product \(vars[p.first].name)*\(vars[p.second].name) in \(place) needs finite bounds on the integer variable \(vars[u].name) to be linearized exactly",

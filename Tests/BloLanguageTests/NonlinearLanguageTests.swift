@@ -167,3 +167,17 @@ final class AdversarialInputTests: XCTestCase {
         }
     }
 }
+
+final class IntegerBoundTests: XCTestCase {
+    let tail = "\nlower { var y >= 0; minimize f: y; c: y >= n; }"
+
+    func testIntegerBoundsAreRoundedInward() throws {
+        let m = try load("upper { var n >= 0.5, <= 3.7 integer; minimize F: n; }" + tail)
+        XCTAssertEqual(m.variables[0].lower, 1)
+        XCTAssertEqual(m.variables[0].upper, 3)
+        let near = try load("upper { var n >= 0.9999999999, <= 2.0000000001 integer; minimize F: n; }" + tail)
+        XCTAssertEqual(near.variables[0].lower, 1, "a bound within 1e-9 of an integer is that integer")
+        XCTAssertEqual(near.variables[0].upper, 2)
+        expectError("upper { ⟪var n >= 0.2, <= 0.8 integer; minimize F: n; }" + tail, "has no integer value between 0.2 and 0.8")
+    }
+}

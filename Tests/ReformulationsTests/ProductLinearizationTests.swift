@@ -105,4 +105,16 @@ final class ProductLinearizationTests: XCTestCase {
             XCTAssertTrue(d.notes.contains { $0.contains("nonconvex bilinear term") }, "\(d.notes)")
         }
     }
+
+    /// Integer ranges too wide for binary expansion are refused at the product, not trapped on.
+    func testTooWideIntegerRangesAreRefusedWithAPosition() throws {
+        for bounds in ["-1e308, <= 1e308", "0, <= 1e20"] {
+            let m = try model("upper { var n >= \(bounds) integer; minimize F: n; c: n * y <= 10; }\nlower { var y >= 0, <= 5; minimize f: -y; }")
+            XCTAssertThrowsError(try ProductLinearization.apply(m, ranges: HighPointRanges())) { error in
+                guard let d = error as? Diagnostic else { return XCTFail("\(error)") }
+                XCTAssertTrue(d.message.contains("more than 31 binary digits"), d.message)
+                XCTAssertEqual(d.location?.line, 1)
+            }
+        }
+    }
 }
