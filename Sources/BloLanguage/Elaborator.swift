@@ -56,6 +56,8 @@ public final class Elaborator {
     var constraints: [Constraint] = []
     /// Every expression of the model, as written.
     var graph = ExpressionGraph()
+    /// The data files read, in order.
+    var readFiles: [String] = []
     var objectives: [Owner: Objective] = [:]
     var lowerDualBound: (Double, SourceLocation)?
     var blockLevel: Owner?
@@ -159,6 +161,7 @@ public final class Elaborator {
         try extractViews()
         var model = BilevelModel(name: name, upperObjective: objectives[.leader]!, lowerObjective: objectives[.theFollower]!)
         model.graph = graph
+        model.inputFiles = [source.path] + readFiles
         model.variables = variables
         model.constraints = constraints
         if let (v, at) = lowerDualBound {
@@ -302,6 +305,7 @@ public final class Elaborator {
             }
         case .csv(let file, let columnName, let cat):
             let csv = try CSVTable.read(file, relativeTo: directory, from: source, at: cat)
+            readFiles.append(csv.source.path)
             let valueColumn = try csv.column(columnName, model: source, at: cat)
             guard csv.header.count > table.dimension, valueColumn >= table.dimension else {
                 throw error(
@@ -625,6 +629,7 @@ public final class Elaborator {
             return s
         case .csv(let file, let columns, let at):
             let csv = try CSVTable.read(file, relativeTo: directory, from: source, at: at)
+            readFiles.append(csv.source.path)
             let indices = try columns.map { try csv.column($0, model: source, at: at) }
             var s = SetValue(dimension: columns.count)
             for row in csv.rows {

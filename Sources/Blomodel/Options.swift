@@ -28,6 +28,9 @@ public struct BlomodelOptions: Sendable {
     /// Outer approximation with the MILP solver only (Kelley's cutting planes), without Ipopt's
     /// QP subproblems (`--oa-milp-only`): slower, but no second solver.
     public var outerApproximationMILPOnly = false
+    /// A file the report will be written to (`--output`): refused before solving when it is the
+    /// model or one of the files the model reads.
+    public var outputPath: String?
     public init() {}
 }
 

@@ -12,9 +12,24 @@ public enum Blomodel {
         let clock = Date()
         let model = try ModelLoader.load(path: path)
         let parse = Date().timeIntervalSince(clock)
+        if let output = options.outputPath, let input = model.inputFiles.first(where: { sameFile($0, output) }) {
+            throw Diagnostic(
+                .error, "refusing to write the report to '\(output)': it is \(input == model.inputFiles[0] ? "the model file" : "a data file the model reads ('\(input)')")",
+                notes: ["choose another --output file"])
+        }
         var report = try solve(model, options: options)
         report.timing.parse = parse
         return report
+    }
+
+    /// True when two paths name the same file (symbolic links and relative paths resolved; a
+    /// file that does not exist yet is compared by its standardized path).
+    static func sameFile(_ a: String, _ b: String) -> Bool {
+        func canonical(_ p: String) -> String {
+            let absolute = p.hasPrefix("/") ? p : FileManager.default.currentDirectoryPath + "/" + p
+            return URL(fileURLWithPath: absolute).standardizedFileURL.resolvingSymlinksInPath().path
+        }
+        return canonical(a) == canonical(b)
     }
 
     /// Reformulates without solving (for `--explain`, `check` and golden tests).

@@ -66,6 +66,7 @@ struct Solve: ParsableCommand {
         options.bigM.dualBound = dualBound
         options.outerApproximationTolerance = oaTolerance
         options.outerApproximationMILPOnly = oaMILPOnly
+        options.outputPath = output
         let report: SolveReport
         do {
             report = try Blomodel.solve(file: file, options: options)

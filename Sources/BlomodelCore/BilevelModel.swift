@@ -174,6 +174,9 @@ public struct BilevelModel: Sendable {
     public var constraints: [Constraint] = []
     public var upperObjective: Objective
     public var lowerObjective: Objective
+    /// The files the model was read from: its source and every data file (empty for models
+    /// built in code). An output must never overwrite one of them.
+    public var inputFiles: [String] = []
     /// The follower block's default bound on dual variables, if declared.
     public var lowerDualBound: Double?
     public var lowerDualBoundLocation: SourceLocation?

@@ -143,4 +143,25 @@ final class CLITests: XCTestCase {
         let r = try blomodel(["solve", "Models/literature/candler_townsley_1982.blo", "--time-limit", "30", "--gap", "0", "--solver", "glpk"])
         XCTAssertEqual(r.status, 0, r.err)
     }
+
+    /// `--output` never overwrites the model or a data file it reads (issue 8): refused before
+    /// solving, the files untouched.
+    func testOutputThatNamesAnInputIsRefused() throws {
+        let dir = NSTemporaryDirectory() + "blo-output-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        for f in ["toll.blo", "arcs.csv", "commodities.csv"] {
+            try FileManager.default.copyItem(atPath: root.appendingPathComponent("Models/classic/toll/\(f)").path, toPath: dir + "/" + f)
+        }
+        let before = try String(contentsOfFile: dir + "/arcs.csv", encoding: .utf8)
+        for target in ["\(dir)/toll.blo", "\(dir)/../\((dir as NSString).lastPathComponent)/arcs.csv"] {
+            let r = try blomodel(["solve", dir + "/toll.blo", "--output", target])
+            XCTAssertEqual(r.status, 1, r.err)
+            XCTAssertTrue(r.err.contains("refusing to write the report"), r.err)
+        }
+        XCTAssertEqual(try String(contentsOfFile: dir + "/arcs.csv", encoding: .utf8), before)
+        XCTAssertTrue(try String(contentsOfFile: dir + "/toll.blo", encoding: .utf8).contains("upper"))
+        let ok = try blomodel(["solve", dir + "/toll.blo", "--output", dir + "/report.txt"])
+        XCTAssertEqual(ok.status, 0, ok.err)
+        XCTAssertTrue(try String(contentsOfFile: dir + "/report.txt", encoding: .utf8).contains("revenue = 75"))
+    }
 }
