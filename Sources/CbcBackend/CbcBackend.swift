@@ -43,7 +43,11 @@ public struct CbcBackend: SolverBackend {
         Cbc_setParameter(model, "log", "0")
         Cbc_setParameter(model, "slog", "0")
         Cbc_setParameter(model, "integerTolerance", String(options.integralityTolerance))
-        if let t = options.timeLimit { Cbc_setMaximumSeconds(model, t) }
+        if let t = options.timeLimit {
+            // Wall-clock seconds, as --time-limit promises (CBC counts CPU time by default).
+            Cbc_setParameter(model, "timeMode", "elapsed")
+            Cbc_setMaximumSeconds(model, t)
+        }
         Cbc_setAllowableFractionGap(model, options.relativeGap ?? 1e-9)
         Cbc_setAllowableGap(model, 1e-9)
 
