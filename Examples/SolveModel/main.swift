@@ -17,7 +17,7 @@ do {
         options.solver = solver
         options.timeLimit = 60
         let report = try Blomodel.solve(model, options: options)
-        print("\(solver.rawValue): \(report.status.rawValue), \(report.certification.rawValue), "
+        print("\(solver.rawValue): \(report.termination.rawValue), \(report.certification.rawValue), "
             + "\(report.leaderObjectiveName) = \(report.leaderObjective.map { String($0) } ?? "-")")
         for (name, value) in report.leaderVariables where value != 0 {
             print("  \(name) = \(value)")

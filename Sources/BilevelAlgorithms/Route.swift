@@ -36,10 +36,17 @@ public struct ModelFacts: Sendable {
     /// The full description (what `blomodel check` computes), when available: the routes that
     /// take models beyond the exact class read it.
     public var description: ModelDescription?
+    /// The big-M records of the pass chain (every M with its source), once they are proven:
+    /// the planner prefers the M-free route when one of them is not proven.
+    public var bigM: [BigMRecord]?
+    /// The route the user forced (`--route`), if any.
+    public var forcedRoute: String?
 
     /// Facts from the exact routes' classification alone (what `solve` has).
-    public init(classification: Classification) {
+    public init(classification: Classification, bigM: [BigMRecord]? = nil, forcedRoute: String? = nil) {
         self.classification = classification
+        self.bigM = bigM
+        self.forcedRoute = forcedRoute
     }
 
     /// Facts from a full description.
@@ -93,6 +100,10 @@ public struct RouteOutcome: Sendable {
     public var notes: [String] = []
     /// Outer approximation's bounds and gap, when the route ran it.
     public var outerApproximation: OuterApproximationSummary?
+    /// The M-free branch-and-bound's nodes, bounds and gap, when the route ran it.
+    public var branchAndBound: BranchAndBoundSummary?
+    /// What an `optimal` termination rests on.
+    public var basis: OptimalityBasis = .bigM
 
     /// An outcome from a solver result.
     public init(result: SolverResult, plan: [String] = [], notes: [String] = [], outerApproximation: OuterApproximationSummary? = nil) {
@@ -101,4 +112,13 @@ public struct RouteOutcome: Sendable {
         self.notes = notes
         self.outerApproximation = outerApproximation
     }
+}
+
+/// What a route's `optimal` termination rests on, so the report can say what was proven.
+public enum OptimalityBasis: Sendable, Equatable {
+    /// The big-M program was solved to optimality: as strong as its M values (proven, user-given
+    /// or default; the facade reads `Reformulated.bigM`).
+    case bigM
+    /// A search that assumed no M closed its gap: proven without assumptions.
+    case withoutBigM
 }

@@ -38,10 +38,11 @@ public struct RoutePlanner: Sendable {
 
     /// The known routes: the exact MILP route, outer approximation (configured), and the
     /// routes still to come.
-    public static func standard(outerApproximation: OuterApproximationRoute = OuterApproximationRoute()) -> RoutePlanner {
+    public static func standard(
+        outerApproximation: OuterApproximationRoute = OuterApproximationRoute(), branchAndBound: BranchAndBoundRoute = BranchAndBoundRoute()
+    ) -> RoutePlanner {
         RoutePlanner(routes: [
-            ExactKKTRoute(), outerApproximation, PlannedRoute.complementarityBranchAndBound, PlannedRoute.valueFunction,
-            PlannedRoute.gradientMethods,
+            branchAndBound, ExactKKTRoute(), outerApproximation, PlannedRoute.valueFunction, PlannedRoute.gradientMethods,
         ])
     }
 
@@ -55,14 +56,27 @@ public struct RoutePlanner: Sendable {
         candidates(for: ModelFacts(classification: classification), capabilities: capabilities)
     }
 
-    /// The first route that accepts, with every candidate; a diagnostic listing the refusals when none does.
-    public func choose(for classification: Classification, capabilities: RouteCapabilities) throws
+    /// The first route that accepts (or the forced one, when it accepts), with every candidate; a
+    /// diagnostic listing the refusals when none does.
+    public func choose(for facts: ModelFacts, capabilities: RouteCapabilities) throws
         -> (route: any Route, candidates: [RouteCandidate])
     {
-        let list = candidates(for: classification, capabilities: capabilities)
+        let list = candidates(for: facts, capabilities: capabilities)
+        let classification = facts.classification.map { "\($0.problemClass)" } ?? "beyond the exact routes"
+        if let forced = facts.forcedRoute {
+            guard let index = routes.firstIndex(where: { $0.name == forced }) else {
+                throw Diagnostic(.error, "unknown route '\(forced)'", notes: ["routes: " + routes.map(\.name).joined(separator: ", ")])
+            }
+            guard list[index].assessment.accepted else {
+                throw Diagnostic(.error, "the route \(forced) cannot solve this model: \(list[index].assessment.reason)")
+            }
+            var marked = list
+            marked.insert(marked.remove(at: index), at: 0)
+            return (routes[index], marked)
+        }
         guard let index = list.firstIndex(where: \.assessment.accepted) else {
             throw Diagnostic(
-                .error, "no route can solve this model (\(classification.problemClass)) with the available solvers",
+                .error, "no route can solve this model (\(classification)) with the available solvers",
                 notes: list.map { "\($0.name): \($0.assessment.reason)" })
         }
         return (routes[index], list)

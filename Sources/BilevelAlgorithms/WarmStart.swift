@@ -35,8 +35,20 @@ public enum WarmStart {
         return nil
     }
 
-    /// The MILP point made of the leader's decision and the follower's optimal response with its duals.
+    /// The MILP point made of the leader's decision and the follower's optimal response with its
+    /// duals, when it satisfies every row of the MILP.
     static func respond(
+        _ model: BilevelModel, _ r: Reformulated, leader: [Double], lp: any SolverBackend, qp: (any SolverBackend)?
+    ) -> [Double]? {
+        guard let point = response(model, r, leader: leader, lp: lp, qp: qp) else { return nil }
+        return r.standardForm.maxViolation(point) <= 1e-6 ? point : nil
+    }
+
+    /// The point (columns of `r.standardForm`) made of the leader's decision and the follower's
+    /// optimal response with its duals, not checked against the MILP's rows: its first columns
+    /// (the KKT program's) satisfy complementarity by construction; whether the leader's rows
+    /// hold is for the caller to check. Nil when the follower has no optimal response.
+    static func response(
         _ model: BilevelModel, _ r: Reformulated, leader: [Double], lp: any SolverBackend, qp: (any SolverBackend)?
     ) -> [Double]? {
         let problem = FollowerProblem(model, at: leader)
@@ -78,6 +90,6 @@ public enum WarmStart {
         }
         ProductLinearization.complete(&original, r.auxiliaryDefinitions)
         for (j, v) in model.variables.enumerated() where v.role != .decision { point[j] = original[j] }
-        return r.standardForm.maxViolation(point) <= 1e-6 ? point : nil
+        return point
     }
 }

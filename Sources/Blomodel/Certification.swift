@@ -3,36 +3,24 @@ import BlomodelCore
 import Foundation
 
 /// The steps of `Blomodel.solve` after the route: mapping the point back to the user's names,
-/// and the reasons that keep an answer from being `verified` (besides the follower re-solve).
+/// and the reasons that keep an answer from being `proven_optimal` (besides the follower re-solve).
 extension Blomodel {
-    /// Why the big-M values cannot vouch for an answer: pairs that use the unproven default, with the fix.
-    static func unprovenBigMReasons(_ r: Reformulated, defaultM: Double) -> [String] {
-        var reasons: [String] = []
-        let defaults = r.bigM.filter { $0.weakest == .unproven }
-        if !defaults.isEmpty {
-            let primal = defaults.filter { $0.primalSource == .default }.map(\.pair)
-            let dual = defaults.filter { $0.dualSource == .default }.map(\.pair)
-            var fixes: [String] = []
-            if let p = primal.first {
-                fixes.append("\(primal.count) slack bound(s) (first: \(p)): bound the variables so the slack is bounded")
-            }
-            if let d = dual.first {
-                fixes.append("\(dual.count) dual bound(s) (first: \(d)): declare 'dualbound' in the lower block")
-            }
-            reasons.append(
-                "\(defaults.count) complementarity pair(s) use the unproven default big-M \(formatNumber(defaultM)); " + fixes.joined(separator: "; "))
-        }
-        return reasons
-    }
-
     /// Why a point may not be optimal: outer approximation's gap still open, or a time limit.
     static func stoppedEarlyReasons(_ report: SolveReport) -> [String] {
         var reasons: [String] = []
         if let oa = report.outerApproximation, !oa.converged {
             reasons.append(
                 "outer approximation stopped before its gap closed (\(oa.stopReason ?? "stopped"); relative gap \(String(format: "%.3g", oa.relativeGap))); the point is bilevel feasible but may not be optimal")
-        } else if report.status == .timeLimit {
+        } else if let bb = report.branchAndBound, !bb.closed {
+            let gap = bb.relativeGap.isFinite ? String(format: "%.3g", bb.relativeGap) : "unknown"
+            reasons.append(
+                "branch-and-bound stopped before its gap closed (\(report.termination.rawValue), \(bb.nodes) node(s), bound \(bb.bound.map { formatNumber($0) } ?? "none"), relative gap \(gap)); the point is bilevel feasible but may not be optimal")
+        } else if report.termination == .timeLimit {
             reasons.append("the solver stopped at the time limit; the point may not be optimal")
+        } else if report.termination == .interrupted {
+            reasons.append("the run was interrupted; the point may not be optimal")
+        } else if report.termination == .error {
+            reasons.append("a solver failed before optimality was established (\(report.rawSolverStatus))")
         }
         return reasons
     }
@@ -62,15 +50,54 @@ extension Blomodel {
         report.followerObjective = clean(model.lowerObjective.expression.evaluate(original))
     }
 
+    /// Declared multiplier bounds (`dualbound`, `--dual-bound`) that an answer found without them
+    /// exceeds: they were invalid, and a big-M program built on them would have cut off that answer.
+    /// One line per declaration, with how many multipliers exceed it.
+    static func invalidDualBoundReasons(_ point: [Double], _ r: Reformulated, dualBoundOption: Double?) -> [String] {
+        let model = r.model
+        var exceeded: [String: (first: String, value: Double, bound: Double, count: Int)] = [:]
+        var order: [String] = []
+        for (k, column) in r.milp.columns.enumerated() {
+            guard case .rowDual(let row, let side) = column.origin else { continue }
+            let c = model.constraints[row]
+            let declaration: String
+            let bound: Double
+            if let b = c.dualBound, case .constraint(let at)? = c.dualBoundSource {
+                (declaration, bound) = ("the dualbound \(formatNumber(b)) on \(c.name) (line \(at.line))", b)
+            } else if let b = model.lowerDualBound, let at = model.lowerDualBoundLocation {
+                (declaration, bound) = ("the lower block's dualbound \(formatNumber(b)) (line \(at.line))", b)
+            } else if let b = dualBoundOption {
+                (declaration, bound) = ("--dual-bound \(formatNumber(b))", b)
+            } else { continue }
+            let value = point[k]
+            guard abs(value) > bound * (1 + 1e-6) + 1e-9 else { continue }
+            let key = side == .equality || !(c.lower.isFinite && c.upper.isFinite) ? c.name : "\(c.name):\(side.rawValue)"
+            if var e = exceeded[declaration] {
+                e.count += 1
+                if abs(value) > abs(e.value) { (e.first, e.value) = (key, value) }
+                exceeded[declaration] = e
+            } else {
+                exceeded[declaration] = (key, value, bound, 1)
+                order.append(declaration)
+            }
+        }
+        return order.map { declaration in
+            let e = exceeded[declaration]!
+            return "\(declaration) is invalid: the proven optimum needs \(e.count) multiplier(s) beyond it (largest: \(e.first) = \(formatNumber(clean(e.value))))"
+        }
+    }
+
     /// Bounds the user gave that are active at the answer (they may cut off better answers), and
     /// slacks that reached the default big-M.
-    static func userBoundReasons(_ point: [Double], _ r: Reformulated) -> [String] {
+    static func userBoundReasons(_ point: [Double], _ r: Reformulated, basis: OptimalityBasis, dualBoundOption: Double?) -> [String] {
         let model = r.model
         var reasons: [String] = []
         // A bound declared on a multiplier that is active at the answer may be cutting off
         // better answers. (Bounds derived through stationarity from declared ones are not
         // checked: their being tight says only that the declared potentials are reached.)
-        for record in r.bigM where record.binaryColumn != nil {
+        // The M-free route did not use them: there, a declared bound the answer exceeds is invalid.
+        if basis == .withoutBigM { reasons += invalidDualBoundReasons(point, r, dualBoundOption: dualBoundOption) }
+        for record in r.bigM where basis == .bigM && record.binaryColumn != nil {
             switch record.dualSource {
             case .constraintDeclaration, .blockDeclaration, .option: break
             default: continue
@@ -99,7 +126,7 @@ extension Blomodel {
                     "\(v.name) = \(formatNumber(clean(point[j]))) is at its user-given bound \(formatNumber(bound)); a larger 'dualbound' might give a better leader objective")
             }
         }
-        for record in r.bigM where record.primalSource == .default && record.binaryColumn != nil {
+        for record in r.bigM where basis == .bigM && record.primalSource == .default && record.binaryColumn != nil {
             let pairs = r.complementarityModel.complementarities
             let slack = pairs.indices.contains(record.pairIndex) ? pairs[record.pairIndex].slack.evaluate(point) : 0
             if slack >= record.primalM * (1 - 1e-6) {
@@ -108,5 +135,67 @@ extension Blomodel {
             }
         }
         return reasons
+    }
+}
+
+/// What the solved program assumed beyond the model: M values that are not proven (when the
+/// route used them) and user-given ranges of `dual(con)` that product linearization relied on
+/// (every route uses those). Empty when the answer needs no assumption.
+struct Assumptions {
+    /// One line per kind of assumption, naming the bounds.
+    var reasons: [String] = []
+    /// True when an unproven default M was used (the answer is then only bilevel feasible).
+    var hasDefault = false
+
+    var isEmpty: Bool { reasons.isEmpty }
+
+    init(_ r: Reformulated, basis: OptimalityBasis, defaultM: Double) {
+        if basis == .bigM {
+            let defaults = r.bigM.filter { $0.weakest == .unproven }
+            if !defaults.isEmpty {
+                hasDefault = true
+                let primal = defaults.filter { $0.primalSource == .default }.map(\.pair)
+                let dual = defaults.filter { $0.dualSource == .default }.map(\.pair)
+                var fixes: [String] = []
+                if let p = primal.first {
+                    fixes.append("\(primal.count) slack bound(s) (first: \(p)): bound the variables so the slack is bounded")
+                }
+                if let d = dual.first {
+                    fixes.append("\(dual.count) dual bound(s) (first: \(d)): declare 'dualbound' in the lower block")
+                }
+                reasons.append(
+                    "\(defaults.count) complementarity pair(s) use the unproven default big-M \(formatNumber(defaultM)); "
+                        + fixes.joined(separator: "; ") + ", or use --route branch-and-bound, which needs no M")
+            }
+            let user = r.bigM.filter { $0.weakest == .userGiven }
+            if !user.isEmpty {
+                var sources: [String] = []
+                for record in user {
+                    for source in [record.primalSource, record.dualSource] where source.provenance == .userGiven {
+                        let text = "\(source)"
+                        if !sources.contains(text) { sources.append(text) }
+                    }
+                }
+                reasons.append(
+                    "\(user.count) complementarity pair(s) rest on user-given bounds that were not checked (first: \(user[0].pair)): "
+                        + sources.prefix(3).joined(separator: "; ") + (sources.count > 3 ? "; ..." : ""))
+            }
+        }
+        // dual(con) ranges from a user's dualbound, used by product linearization.
+        let used = Set(r.auxiliaryDefinitions.values.flatMap { d -> [VarID] in
+            if case .product(let a, let b) = d { return [a, b] }
+            return []
+        })
+        var names: [String] = []
+        for (j, v) in r.model.variables.enumerated() where used.contains(j) {
+            guard case .dual(let row) = v.role, let bound = r.model.dualBound(of: row) else { continue }
+            if let proven = r.provenDualRanges[row], proven.magnitude <= bound * (1 + 1e-9) { continue }
+            names.append("\(v.name) within ±\(formatNumber(bound))")
+        }
+        if !names.isEmpty {
+            reasons.append(
+                "product linearization uses user-given dual ranges that were not proven: " + names.prefix(3).joined(separator: ", ")
+                    + (names.count > 3 ? ", ..." : ""))
+        }
     }
 }

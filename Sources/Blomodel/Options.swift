@@ -31,6 +31,10 @@ public struct BlomodelOptions: Sendable {
     /// A file the report will be written to (`--output`): refused before solving when it is the
     /// model or one of the files the model reads.
     public var outputPath: String?
+    /// The route to use instead of the planner's choice (`--route`).
+    public var route: String?
+    /// The node limit of the M-free branch-and-bound (`--node-limit`).
+    public var nodeLimit = 100_000
     public init() {}
 }
 
@@ -45,6 +49,7 @@ extension BlomodelOptions {
     /// The route planner for these options (outer approximation configured by them).
     public var routePlanner: RoutePlanner {
         RoutePlanner.standard(
-            outerApproximation: OuterApproximationRoute(tolerance: outerApproximationTolerance, milpOnly: outerApproximationMILPOnly))
+            outerApproximation: OuterApproximationRoute(tolerance: outerApproximationTolerance, milpOnly: outerApproximationMILPOnly),
+            branchAndBound: BranchAndBoundRoute(nodeLimit: nodeLimit))
     }
 }

@@ -42,7 +42,7 @@ public enum Blomodel {
     /// The route candidates for a classified model with the solvers of `options` (what
     /// `blomodel check` and `--explain` print).
     public static func routes(for classification: Classification, options: BlomodelOptions = BlomodelOptions()) -> [RouteCandidate] {
-        routes(for: ModelFacts(classification: classification), options: options)
+        routes(for: ModelFacts(classification: classification, forcedRoute: options.route), options: options)
     }
 
     /// The route candidates for what is known of a model (a full description for `check`).
@@ -61,8 +61,8 @@ public enum Blomodel {
         // auxiliary variables of product linearization follow them.
         let model = r.model
         var report = SolveReport(
-            modelName: model.name, problemClass: r.classification.problemClass, solver: backend.name, status: .error,
-            certification: .unverified, certificationReasons: [], rawSolverStatus: "",
+            modelName: model.name, problemClass: r.classification.problemClass, solver: backend.name, termination: .error,
+            certification: .noAnswer, certificationReasons: [], rawSolverStatus: "",
             leaderObjectiveName: model.upperObjective.name, leaderSense: model.upperObjective.sense,
             followerObjectiveName: model.lowerObjective.name, followerSense: model.lowerObjective.sense)
         report.timing.reformulation = Date().timeIntervalSince(clock)
@@ -74,16 +74,23 @@ public enum Blomodel {
         report.columns = r.standardForm.columnCount
         report.binaries = r.standardForm.integerCount
 
-        // The route: the first one that accepts this class with these solvers.
-        let (route, candidates) = try options.routePlanner.choose(for: r.classification, capabilities: solvers.capabilities)
+        // The route: the forced one, or the first that accepts this class with these solvers and these Ms.
+        let facts = ModelFacts(classification: r.classification, bigM: r.bigM, forcedRoute: options.route)
+        let (route, candidates) = try options.routePlanner.choose(for: facts, capabilities: solvers.capabilities)
         report.routes = candidates
         report.route = route.name
         clock = Date()
-        let outcome = try route.solve(r, context: RouteContext(solvers: solvers, options: SolveOptions(timeLimit: options.timeLimit, relativeGap: options.relativeGap)))
+        let context = RouteContext(solvers: solvers, options: SolveOptions(timeLimit: options.timeLimit, relativeGap: options.relativeGap))
+        var outcome = try route.solve(r, context: context)
+        // An "infeasible" that rests on one MILP solver's word is confirmed before it is reported.
+        if outcome.result.termination == .infeasible, outcome.basis == .bigM {
+            outcome = try confirmInfeasible(outcome, r, context: context, options: options)
+        }
         let result = outcome.result
         report.plan += outcome.plan
         report.notes += outcome.notes
         report.outerApproximation = outcome.outerApproximation
+        report.branchAndBound = outcome.branchAndBound
         if result.termination == .infeasible, let d = FollowerDiagnosis.diagnose(model, r, solver: backend) {
             throw d
         }
@@ -92,49 +99,100 @@ public enum Blomodel {
         report.timing.solver = Date().timeIntervalSince(clock)
 
         switch result.termination {
-        case .optimal: report.status = .optimal
-        case .infeasible: report.status = .infeasible
-        case .unbounded, .infeasibleOrUnbounded: report.status = .unbounded
-        case .timeLimit: report.status = .timeLimit
-        case .error: report.status = .error
+        case .optimal, .infeasible, .unbounded, .infeasibleOrUnbounded: report.termination = .completed
+        case .timeLimit: report.termination = .timeLimit
+        case .nodeLimit: report.termination = .nodeLimit
+        case .interrupted: report.termination = .interrupted
+        case .error: report.termination = .error
         }
-        var reasons = unprovenBigMReasons(r, defaultM: options.bigM.defaultM)
-        if report.status == .infeasible, !r.bigM.filter({ $0.weakest != .proven }).isEmpty {
-            report.notes.append("the reformulation is infeasible; some big-M values are not proven, so a too-small bound may be the cause")
+        // What the program solved assumed: Ms that are not proven (when the route used them) and
+        // user-given ranges of dual(con) in product linearization (every route uses those).
+        let assumptions = Assumptions(r, basis: outcome.basis, defaultM: options.bigM.defaultM)
+        switch result.termination {
+        case .infeasible, .unbounded:
+            let what = result.termination == .infeasible ? "infeasible" : "unbounded"
+            if assumptions.isEmpty {
+                report.certification = result.termination == .infeasible ? .infeasible : .unbounded
+            } else {
+                report.certification = .noAnswer
+                report.certificationReasons = ["the single-level program is \(what), but it rests on bounds that are not proven"] + assumptions.reasons
+            }
+            return report
+        case .infeasibleOrUnbounded:
+            report.certification = .noAnswer
+            report.certificationReasons = ["the solver proved the program infeasible or unbounded but could not say which"]
+            return report
+        default: break
         }
         // Outer approximation's incumbent is bilevel feasible even when it stopped on an error
         // (a failed master, crossed bounds): it is reported and verified, with the reason.
-        let hasAnswer = report.status == .optimal || report.status == .timeLimit
-            || (report.status == .error && report.outerApproximation != nil)
-        guard let point = result.solution, point.count >= r.standardForm.columnCount, hasAnswer else {
-            report.certification = .unverified
-            report.certificationReasons = reasons + ["no point to verify"]
+        guard let point = result.solution, point.count >= r.standardForm.columnCount else {
+            report.certification = .noAnswer
+            report.certificationReasons = stoppedEarlyReasons(report) + ["no point was found"]
             return report
         }
-        reasons += stoppedEarlyReasons(report)
+        var reasons = stoppedEarlyReasons(report)
 
         // Map back by user names.
         let original = r.modelPoint(point)
         mapBack(point, r, into: &report)
-        reasons += userBoundReasons(point, r)
+        let binding = userBoundReasons(point, r, basis: outcome.basis, dualBoundOption: options.bigM.dualBound)
 
         clock = Date()
         let v = Verifier.verify(
             model, point: original, solver: backend, qpSolver: solvers.qp, tolerance: options.verificationTolerance)
         report.timing.verification = Date().timeIntervalSince(clock)
         report.verification = v
-        if v.outcome == .optimal {
-            report.certification = reasons.isEmpty ? .verified : .unverified
-        } else if v.outcome == .solverFailure {
+        if v.outcome == .solverFailure {
             // The re-solve itself failed: nothing is known either way.
             report.certification = .unverified
             reasons.insert("verification could not be done: the follower's re-solve failed (\(v.detail))", at: 0)
-        } else {
+        } else if v.outcome != .optimal {
             report.certification = .notBilevelFeasible
             reasons.insert("verification: \(v.detail)", at: 0)
+        } else if !reasons.isEmpty {
+            report.certification = .feasible
+        } else if assumptions.hasDefault {
+            report.certification = .feasible
+            reasons += assumptions.reasons + binding
+        } else if !assumptions.isEmpty {
+            report.certification = .optimalIfBoundsHold
+            reasons += assumptions.reasons + binding
+        } else {
+            // Proven without the user's bounds; any of them the answer exceeds is named.
+            report.certification = .provenOptimal
+            reasons += binding
         }
         report.certificationReasons = reasons
         return report
+    }
+
+    /// A MILP's "infeasible" confirmed: the same program on the other backend (without Gomory
+    /// cuts); when the two disagree, the M-free branch-and-bound decides.
+    static func confirmInfeasible(_ outcome: RouteOutcome, _ r: Reformulated, context: RouteContext, options: BlomodelOptions) throws
+        -> RouteOutcome
+    {
+        let other: SolverChoice = options.solver == .glpk ? .cbc : .glpk
+        var check = context.options
+        check.gomoryCuts = false
+        var confirmed = outcome
+        var form = r.standardForm
+        form.quadraticObjective = []  // feasibility is the question
+        if let second = try? other.backend.solve(form, options: check), second.termination == .infeasible {
+            confirmed.notes.append("the MILP's infeasibility is confirmed by \(other.rawValue)")
+            return confirmed
+        }
+        let search = BranchAndBoundRoute(nodeLimit: options.nodeLimit, bigMSeed: false)
+        guard search.assess(ModelFacts(classification: r.classification, forcedRoute: search.name), capabilities: context.solvers.capabilities).accepted
+        else {
+            confirmed.result.termination = .error
+            confirmed.notes.append("\(options.solver.rawValue) reported the MILP infeasible and \(other.rawValue) did not confirm it")
+            return confirmed
+        }
+        var decided = try search.solve(r, context: context)
+        decided.notes.insert(
+            "\(options.solver.rawValue) reported the MILP infeasible and \(other.rawValue) did not confirm it; the M-free branch-and-bound decided", at: 0)
+        return decided
     }
 
     /// Rounds away solver noise (1e-12) and negative zero, for stable output.

@@ -17,12 +17,24 @@ extension SolveReport {
                 ("detail", .string(v.detail)),
             ])
         }
+        var branchAndBoundValue: JSONValue = .null
+        if let b = branchAndBound {
+            let fields: [(String, JSONValue)] = [
+                ("nodes", .number(Double(b.nodes))), ("relaxations", .number(Double(b.relaxations))),
+                ("objective", .number(b.objective)), ("bound", .number(b.bound)),
+                ("relative_gap", .number(b.relativeGap.isFinite ? b.relativeGap : nil)), ("closed", .bool(b.closed)),
+                ("big_m_objective", .number(b.bigMObjective)),
+                ("incumbent_source", b.incumbentSource.map { .string($0) } ?? .null),
+                ("stop_reason", .string(b.stopReason)),
+            ]
+            branchAndBoundValue = .object(fields)
+        }
         return .object([
             ("model", .string(modelName)),
             ("problem_class", .string(problemClass)),
             ("solver", .string(solver)),
             ("route", route.map { .string($0) } ?? .null),
-            ("status", .string(status.rawValue)),
+            ("termination", .string(termination.rawValue)),
             ("certification", .string(certification.rawValue)),
             ("certification_reasons", .array(certificationReasons.map { .string($0) })),
             ("solver_status", .string(rawSolverStatus)),
@@ -39,6 +51,7 @@ extension SolveReport {
                     ])
                 } ?? .null
             ),
+            ("branch_and_bound", branchAndBoundValue),
             (
                 "leader",
                 .object([
@@ -111,17 +124,22 @@ extension SolveReport {
         }
         var s = "model          \(modelName)\n"
         s += "problem        \(problemClass)\n"
-        s += "status         \(status.rawValue)   (\(solver): \(rawSolverStatus))\n"
+        if let route { s += "route          \(route)\n" }
+        s += "termination    \(termination.rawValue)   (\(solver): \(rawSolverStatus))\n"
         var cert = certification == .notBilevelFeasible ? "NOT BILEVEL FEASIBLE" : certification.rawValue
         if let v = verification, v.outcome == .optimal { cert += "   (follower re-solve gap \(fmt(v.gap)))" }
         s += "certification  \(cert)\n"
         for r in certificationReasons { s += "               ! \(r)\n" }
-        if status == .optimal || status == .timeLimit || leaderObjective != nil {
+        if leaderObjective != nil {
             s += "leader         \(leaderSense.rawValue) \(leaderObjectiveName) = \(fmt(leaderObjective))\n"
             s += "follower       \(followerSense.rawValue) \(followerObjectiveName) = \(fmt(followerObjective))"
             if let v = verification, let opt = v.followerOptimum { s += "   (its optimum at the leader's decision: \(fmt(opt)))" }
             s += "\n"
             if let g = mipGap, g > 1e-9, outerApproximation == nil { s += "mip gap        \(fmt(g))\n" }
+            if let bb = branchAndBound {
+                let gap = bb.relativeGap.isFinite ? String(format: "%.2g", bb.relativeGap) : "-"
+                s += "branch & bound \(bb.nodes) node(s), \(bb.relaxations) relaxation(s); bound \(fmt(bb.bound)), relative gap \(gap)\(bb.closed ? "" : "  NOT CLOSED: \(bb.stopReason)")\n"
+            }
             if let oa = outerApproximation {
                 s += "outer approx.  \(oa.iterations) MILP(s), \(oa.cuts) cut(s); bound \(fmt(oa.bound)), gap \(String(format: "%.2g", oa.absoluteGap)) (relative \(String(format: "%.2g", oa.relativeGap)), tolerance \(String(format: "%.2g", oa.tolerance)))\(oa.converged ? "" : "  NOT CONVERGED: \(oa.stopReason ?? "stopped")")\n"
             }

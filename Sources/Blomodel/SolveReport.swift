@@ -4,18 +4,44 @@ import Foundation
 
 /// What the solve produced, why it stopped, and how far the answer can be trusted.
 public struct SolveReport: Sendable {
-    public enum Status: String, Sendable {
-        case optimal, infeasible, unbounded
+    /// Why the run stopped (apart from what it found: `certification`).
+    public enum Termination: String, Sendable {
+        /// The route ran to its end: an optimum, infeasibility or unboundedness was established
+        /// (how firmly is the certification's business).
+        case completed
+        /// The time limit (`--time-limit`, wall clock) stopped it.
         case timeLimit = "time_limit"
+        /// The node limit of the branch-and-bound (`--node-limit`) stopped it.
+        case nodeLimit = "node_limit"
+        /// SIGINT stopped it.
+        case interrupted
+        /// A solver failed.
         case error
     }
+    /// What was proven about the answer. One vocabulary for every route (docs/cli.md).
     public enum Certification: String, Sendable {
-        /// The follower re-solve agrees and every big-M is proven or user-given.
-        case verified
-        /// A point is reported but something could not be vouched for (see `certificationReasons`).
-        case unverified
+        /// The follower re-solve agrees, and optimality needs no assumption: every big-M is proven,
+        /// or the M-free branch-and-bound closed its gap.
+        case provenOptimal = "proven_optimal"
+        /// Optimal if the user-given bounds named in the reasons hold (they could not be checked).
+        case optimalIfBoundsHold = "optimal_if_bounds_hold"
+        /// Bilevel feasible (the follower re-solve agrees), optimality unproven (see the reasons).
+        case feasible
+        /// A local answer of a gradient method, with its measured residuals.
+        case local
         /// The follower re-solve disagrees: the point is not an answer of the bilevel problem.
         case notBilevelFeasible = "not_bilevel_feasible"
+        /// No bilevel-feasible point exists (proven).
+        case infeasible
+        /// The leader's objective is unbounded over bilevel-feasible points (proven).
+        case unbounded
+        /// A point whose bilevel feasibility could not be checked (the follower's re-solve failed).
+        case unverified
+        /// The run stopped without an answer (see the termination and the reasons).
+        case noAnswer = "no_answer"
+
+        /// True when the report offers a bilevel-feasible point.
+        public var hasAnswer: Bool { self == .provenOptimal || self == .optimalIfBoundsHold || self == .feasible || self == .local }
     }
     public struct Timing: Sendable {
         public var parse = 0.0, reformulation = 0.0, solver = 0.0, verification = 0.0
@@ -28,7 +54,7 @@ public struct SolveReport: Sendable {
     public var route: String?
     /// Every known route with its verdict on this model, in the planner's order.
     public var routes: [RouteCandidate] = []
-    public var status: Status
+    public var termination: Termination
     public var certification: Certification
     public var certificationReasons: [String]
     public var rawSolverStatus: String
@@ -49,6 +75,8 @@ public struct SolveReport: Sendable {
     /// Outer approximation, when the leader's objective is quadratic: the bounds (in the
     /// leader's sense: `bound` is the best proven bound on the leader's optimum) and the gap.
     public var outerApproximation: OuterApproximationSummary?
+    /// The M-free branch-and-bound's nodes, bounds and gap, when the route ran it.
+    public var branchAndBound: BranchAndBoundSummary?
     public var bigM: [BigMRecord] = []
     public var plan: [String] = []
     public var classificationReasons: [String] = []

@@ -190,7 +190,7 @@ while !arguments.isEmpty {
                     oa = "\(s.iterations)"
                     cuts = "\(s.cuts)"
                 }
-                cert += (cert.isEmpty ? "" : "/") + (r.certification == .verified ? "yes" : "no")
+                cert += (cert.isEmpty ? "" : "/") + (r.certification == .provenOptimal ? "yes" : "no")
             }
             cells += [objective] + seconds + [oa, cuts, cert]
             print(pad(cells, widths))
@@ -240,7 +240,7 @@ while !arguments.isEmpty {
 
 let base = NSTemporaryDirectory() + "blomodel-bench-\(getpid())"
 print("toll setting on w x w grids, 2 commodities, solver \(options.solver.rawValue), time limit \(Int(options.timeLimit ?? 0)) s, seed \(seed)")
-let header = ["nodes", "arcs", "rows", "columns", "binaries", "parse s", "reform s", "solver s", "verify s", "reform/solver", "status", "certification", "revenue"]
+let header = ["nodes", "arcs", "rows", "columns", "binaries", "parse s", "reform s", "solver s", "verify s", "reform/solver", "termination", "certification", "revenue"]
 let widths = [6, 6, 7, 8, 9, 8, 9, 9, 9, 13, 11, 14, 9]
 func row(_ cells: [String]) -> String {
     zip(cells, widths).map { $0.0.count >= $0.1 ? $0.0 : String(repeating: " ", count: $0.1 - $0.0.count) + $0.0 }.joined(separator: " ")
@@ -256,7 +256,7 @@ for w in sides {
             "\(w * w)", "\(arcs - 1)", "\(r.rows)", "\(r.columns)", "\(r.binaries)",
             String(format: "%.3f", t.parse), String(format: "%.3f", t.reformulation), String(format: "%.3f", t.solver),
             String(format: "%.3f", t.verification), String(format: "%.3f", t.reformulation / max(t.solver, 1e-9)),
-            r.status.rawValue, r.certification.rawValue, r.leaderObjective.map { String(format: "%.2f", $0) } ?? "-",
+            r.termination.rawValue, r.certification.rawValue, r.leaderObjective.map { String(format: "%.2f", $0) } ?? "-",
         ]))
     } catch {
         print("w=\(w): \(error)")

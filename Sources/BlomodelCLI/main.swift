@@ -4,11 +4,29 @@ import Foundation
 
 /// Exit codes, documented in docs/cli.md.
 enum ExitStatus: Int32 {
-    case solved = 0
+    /// An answer: proven optimal, optimal if the named bounds hold, or bilevel feasible (the
+    /// certification says which).
+    case answer = 0
     case inputError = 1
-    case noSolution = 2
+    /// Proven infeasible.
+    case infeasible = 2
     case notBilevelFeasible = 3
     case internalError = 4
+    /// Proven unbounded.
+    case unbounded = 5
+    /// Stopped (time or node limit, a solver failure) without an answer, or with a point that could not be checked.
+    case noAnswer = 6
+
+    /// The exit status for a report's certification.
+    init(_ certification: SolveReport.Certification) {
+        switch certification {
+        case .provenOptimal, .optimalIfBoundsHold, .feasible, .local: self = .answer
+        case .infeasible: self = .infeasible
+        case .unbounded: self = .unbounded
+        case .notBilevelFeasible: self = .notBilevelFeasible
+        case .unverified, .noAnswer: self = .noAnswer
+        }
+    }
 }
 
 struct BlomodelCommand: ParsableCommand {
@@ -50,12 +68,16 @@ struct Solve: ParsableCommand {
     @Flag(help: "Print one JSON object instead of the text report.") var json = false
     @Option(help: "Write the report to this file instead of standard output.") var output: String?
     @Flag(help: "Print the classification, the plan and every big-M with its source.") var explain = false
+    @Option(help: "Use this route instead of the planner's choice: branch-and-bound, exact-kkt, outer-approximation.")
+    var route: String?
+    @Option(name: .customLong("node-limit"), help: "Node limit of the M-free branch-and-bound.") var nodeLimit: Int = 100_000
 
     func validate() throws {
         if let t = timeLimit, !(t > 0 && t.isFinite) { throw ValidationError("--time-limit must be a positive number of seconds") }
         if let g = gap, !(g >= 0 && g.isFinite) { throw ValidationError("--gap must be a nonnegative number") }
         if let d = dualBound, !(d > 0 && d.isFinite) { throw ValidationError("--dual-bound must be a positive number") }
         if !(oaTolerance > 0 && oaTolerance < 1) { throw ValidationError("--oa-tolerance must be in (0, 1)") }
+        if nodeLimit < 1 { throw ValidationError("--node-limit must be a positive number of nodes") }
     }
 
     func run() throws {
@@ -67,6 +89,8 @@ struct Solve: ParsableCommand {
         options.outerApproximationTolerance = oaTolerance
         options.outerApproximationMILPOnly = oaMILPOnly
         options.outputPath = output
+        options.route = route
+        options.nodeLimit = nodeLimit
         let report: SolveReport
         do {
             report = try Blomodel.solve(file: file, options: options)
@@ -90,14 +114,8 @@ struct Solve: ParsableCommand {
             text = ""
         }
         print(text, terminator: "")
-        switch (report.status, report.certification) {
-        case (_, .notBilevelFeasible): throw ExitCode(ExitStatus.notBilevelFeasible.rawValue)
-        case (.optimal, _), (.timeLimit, _) where report.verification != nil: return
-        case (.error, _) where report.verification != nil && report.outerApproximation != nil:
-            return  // outer approximation stopped early with a verified-feasible answer, labelled unverified
-        case (.error, _): throw ExitCode(ExitStatus.internalError.rawValue)
-        default: throw ExitCode(ExitStatus.noSolution.rawValue)
-        }
+        let status = ExitStatus(report.certification)
+        if status != .answer { throw ExitCode(status.rawValue) }
     }
 }
 
@@ -117,7 +135,10 @@ struct Check: ParsableCommand {
             throw ExitCode(ExitStatus.inputError.rawValue)
         }
         let d = ModelDescription.describe(model, lpSolver: SolverChoice.glpk.backend)
-        let routes = Blomodel.routes(for: ModelFacts(description: d))
+        var facts = ModelFacts(description: d)
+        // The big-M proofs decide between the big-M program and the M-free branch-and-bound.
+        if d.classification != nil { facts.bigM = try? Blomodel.reformulate(model).bigM }
+        let routes = Blomodel.routes(for: facts)
         let chosen = routes.first(where: \.assessment.accepted)?.name
         if json {
             print(d.json(model: model, routes: routes).render())

@@ -8,6 +8,10 @@ public enum TerminationStatus: String, Sendable {
     /// The solver proved one of the two but could not say which.
     case infeasibleOrUnbounded = "infeasible_or_unbounded"
     case timeLimit = "time_limit"
+    /// A node limit stopped a branch-and-bound.
+    case nodeLimit = "node_limit"
+    /// The user interrupted the run (SIGINT).
+    case interrupted
     case error
 }
 

@@ -76,9 +76,9 @@ final class RoutePlannerTests: XCTestCase {
     func testBilevelLPTakesTheExactRoute() throws {
         let c = try classify(liuHart)
         let planner = RoutePlanner.standard()
-        let (route, candidates) = try planner.choose(for: c, capabilities: RouteCapabilities(milp: glpk, qp: ipopt))
+        let (route, candidates) = try planner.choose(for: ModelFacts(classification: c), capabilities: RouteCapabilities(milp: glpk, qp: ipopt))
         XCTAssertEqual(route.name, "exact-kkt")
-        XCTAssertEqual(candidates.map(\.name), ["exact-kkt", "outer-approximation", "branch-and-bound", "value-function", "gradient-methods"])
+        XCTAssertEqual(candidates.map(\.name), ["branch-and-bound", "exact-kkt", "outer-approximation", "value-function", "gradient-methods"])
         try assertGolden(RoutePlanner.describe(candidates), "liu_hart.routes.txt")
     }
 
@@ -89,15 +89,15 @@ final class RoutePlannerTests: XCTestCase {
 
     func testQuadraticLeaderIsRefusedByTheExactRouteAndTakenByOuterApproximation() throws {
         let c = try classify(bard1988)
-        let (route, candidates) = try RoutePlanner.standard().choose(for: c, capabilities: RouteCapabilities(milp: glpk, qp: ipopt))
+        let (route, candidates) = try RoutePlanner.standard().choose(for: ModelFacts(classification: c), capabilities: RouteCapabilities(milp: glpk, qp: ipopt))
         XCTAssertEqual(route.name, "outer-approximation")
-        XCTAssertFalse(candidates[0].assessment.accepted)
+        XCTAssertFalse(candidates[1].assessment.accepted)
         try assertGolden(RoutePlanner.describe(candidates), "bard_1988.routes.txt")
         // With --oa-milp-only, no QP solver is needed.
         let milpOnly = RoutePlanner.standard(outerApproximation: OuterApproximationRoute(milpOnly: true))
-        let (chosen, list) = try milpOnly.choose(for: c, capabilities: RouteCapabilities(milp: glpk, qp: nil))
+        let (chosen, list) = try milpOnly.choose(for: ModelFacts(classification: c), capabilities: RouteCapabilities(milp: glpk, qp: nil))
         XCTAssertEqual(chosen.name, "outer-approximation")
-        XCTAssertTrue(list[1].assessment.reason.contains("--oa-milp-only"), list[1].assessment.reason)
+        XCTAssertTrue(list[2].assessment.reason.contains("--oa-milp-only"), list[2].assessment.reason)
     }
 
     func testNoRouteIsADiagnosticThatListsEveryReason() throws {
@@ -105,15 +105,15 @@ final class RoutePlannerTests: XCTestCase {
         let c = try classify(bard1988)
         let candidates = RoutePlanner.standard().candidates(for: c, capabilities: RouteCapabilities(milp: glpk, qp: nil))
         try assertGolden(RoutePlanner.describe(candidates), "bard_1988_no_qp.routes.txt")
-        XCTAssertThrowsError(try RoutePlanner.standard().choose(for: c, capabilities: RouteCapabilities(milp: glpk, qp: nil))) { error in
+        XCTAssertThrowsError(try RoutePlanner.standard().choose(for: ModelFacts(classification: c), capabilities: RouteCapabilities(milp: glpk, qp: nil))) { error in
             guard let d = error as? Diagnostic else { return XCTFail("\(error)") }
             XCTAssertTrue(d.message.contains("no route can solve this model"), d.message)
             XCTAssertEqual(d.notes.count, 5)
-            XCTAssertTrue(d.notes[1].hasPrefix("outer-approximation: the QP subproblems need a solver"), d.notes[1])
+            XCTAssertTrue(d.notes[2].hasPrefix("outer-approximation: the QP subproblems need a solver"), d.notes[2])
         }
         // A MILP solver without integer variables cannot take the exact route either.
         let lp = RoutePlanner.standard().candidates(for: try classify(liuHart), capabilities: RouteCapabilities(milp: lpOnly, qp: ipopt))
-        XCTAssertEqual(lp[0].assessment, .refused("lp-only declares no integer variables, which the big-M rows of complementarity need"))
+        XCTAssertEqual(lp[1].assessment, .refused("lp-only declares no integer variables, which the big-M rows of complementarity need"))
         XCTAssertFalse(lp.contains { $0.assessment.accepted })
     }
 

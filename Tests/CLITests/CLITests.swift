@@ -30,8 +30,8 @@ final class CLITests: XCTestCase {
     func testSolveTextReport() throws {
         let r = try blomodel(["solve", "Models/literature/liu_hart_1994.blo"])
         XCTAssertEqual(r.status, 0, r.err)
-        XCTAssertTrue(r.out.contains("status         optimal"))
-        XCTAssertTrue(r.out.contains("certification  verified"))
+        XCTAssertTrue(r.out.contains("termination    completed"))
+        XCTAssertTrue(r.out.contains("certification  proven_optimal"))
         XCTAssertTrue(r.out.contains("minimize F = -16"))
     }
 
@@ -39,8 +39,8 @@ final class CLITests: XCTestCase {
         let r = try blomodel(["solve", "Models/classic/toll/toll.blo", "--json", "--solver", "cbc"])
         XCTAssertEqual(r.status, 0, r.err)
         let object = try JSONSerialization.jsonObject(with: Data(r.out.utf8)) as! [String: Any]
-        XCTAssertEqual(object["status"] as? String, "optimal")
-        XCTAssertEqual(object["certification"] as? String, "verified")
+        XCTAssertEqual(object["termination"] as? String, "completed")
+        XCTAssertEqual(object["certification"] as? String, "proven_optimal")
         let leader = object["leader"] as! [String: Any], follower = object["follower"] as! [String: Any]
         XCTAssertEqual(leader["objective"] as? Double, 75)
         XCTAssertNotNil((leader["variables"] as? [String: Any])?["T[1,2]"])
@@ -63,7 +63,7 @@ final class CLITests: XCTestCase {
         let path = NSTemporaryDirectory() + "blomodel-report-\(UUID().uuidString).json"
         let r = try blomodel(["solve", "Models/literature/liu_hart_1994.blo", "--json", "--output", path])
         XCTAssertEqual(r.status, 0)
-        XCTAssertTrue(try String(contentsOfFile: path, encoding: .utf8).contains("\"status\": \"optimal\""))
+        XCTAssertTrue(try String(contentsOfFile: path, encoding: .utf8).contains("\"termination\": \"completed\""))
     }
 
     func testInputErrorExitsWithOneAndAPositionedMessage() throws {
@@ -85,7 +85,7 @@ final class CLITests: XCTestCase {
             .write(toFile: path, atomically: true, encoding: .utf8)
         let r = try blomodel(["solve", path, "--json"])
         XCTAssertEqual(r.status, 2)
-        XCTAssertTrue(r.out.contains("\"status\": \"infeasible\""))
+        XCTAssertTrue(r.out.contains("\"certification\": \"infeasible\""))
     }
 
     func testUsageErrors() throws {
@@ -123,7 +123,7 @@ final class CLITests: XCTestCase {
     func testCheckAndExplainListTheRoutesWithReasons() throws {
         let check = try blomodel(["check", "Models/literature/liu_hart_1994.blo"])
         XCTAssertEqual(check.status, 0, check.err)
-        XCTAssertTrue(check.out.contains("routes\n  * exact-kkt: accepted: the leader's objective is linear"), check.out)
+        XCTAssertTrue(check.out.contains("\n  * exact-kkt: accepted: the leader's objective is linear"), check.out)
         XCTAssertTrue(check.out.contains("    gradient-methods: refused: not yet available"), check.out)
         let explain = try blomodel(["solve", "Models/literature/bard_1988_ex1.blo", "--explain"])
         XCTAssertEqual(explain.status, 0, explain.err)
@@ -134,9 +134,14 @@ final class CLITests: XCTestCase {
         let object = try JSONSerialization.jsonObject(with: Data(json.out.utf8)) as! [String: Any]
         XCTAssertEqual(object["route"] as? String, "outer-approximation")
         let routes = try XCTUnwrap(object["routes"] as? [[String: Any]])
-        XCTAssertEqual(routes.map { $0["name"] as? String }, ["exact-kkt", "outer-approximation", "branch-and-bound", "value-function", "gradient-methods"])
-        XCTAssertEqual(routes.map { $0["accepted"] as? Bool }, [false, true, false, false, false])
-        XCTAssertTrue((routes[0]["reason"] as? String ?? "").contains("convex quadratic"))
+        XCTAssertEqual(routes.map { $0["name"] as? String }, ["branch-and-bound", "exact-kkt", "outer-approximation", "value-function", "gradient-methods"])
+        XCTAssertEqual(routes.map { $0["accepted"] as? Bool }, [false, false, true, false, false])
+        XCTAssertTrue((routes[0]["reason"] as? String ?? "").contains("every big-M is proven"), "\(routes[0])")
+        XCTAssertTrue((routes[1]["reason"] as? String ?? "").contains("convex quadratic"))
+        // A model with free variables: no M can be proven, and check says the M-free route takes it.
+        let free = try blomodel(["check", "Models/literature/mersha_dempe_2006_ex2_free.blo"])
+        XCTAssertEqual(free.status, 0, free.err)
+        XCTAssertTrue(free.out.contains("  * branch-and-bound: accepted: 2 pair(s) have no proven M"), free.out)
     }
 
     func testTimeLimitAndGapOptionsAreAccepted() throws {

@@ -10,7 +10,47 @@ final class IndependentChecks: XCTestCase {
     /// revenue such that each chosen path is a cheapest path (costs plus tolls) is an
     /// LP in the tolls. The optimistic bilevel optimum is the best over all choices.
     func testTollOptimumByPathEnumeration() throws {
-        let dir = repositoryRoot.appendingPathComponent("Models/classic/toll")
+        XCTAssertEqual(try Self.tollOptimumByPathEnumeration("Models/classic/toll"), 75, accuracy: 1e-9, "the optimum written in Models/classic/toll/toll.blo")
+        XCTAssertEqual(try Self.tollOptimumByPathEnumeration("Models/classic/toll7"), 190, accuracy: 1e-9, "the optimum of Models/classic/toll7")
+    }
+
+    /// Maximum-flow interdiction: for every set of at most `budget` (2) arcs, the maximum flow from 1
+    /// to 6 without them, as an LP; the leader's optimum is the least of them.
+    func testInterdictionOptimumByEnumeration() throws {
+        let dir = repositoryRoot.appendingPathComponent("Models/classic/interdiction")
+        let arcs = try String(contentsOf: dir.appendingPathComponent("arcs.csv"), encoding: .utf8)
+            .split(separator: "\n").dropFirst().map { $0.split(separator: ",").map { Double($0)! } }
+        let lp = SolverChoice.glpk.backend
+        func maxFlow(without removed: Set<Int>) throws -> Double {
+            var p = StandardForm()
+            let v = p.addColumn(name: "v", lower: 0, upper: .infinity, cost: -1)
+            for (a, arc) in arcs.enumerated() { p.addColumn(name: "f\(a)", lower: 0, upper: removed.contains(a) ? 0 : arc[2]) }
+            for n in 1...6 {
+                var entries: [(Int, Double)] = []
+                for (a, arc) in arcs.enumerated() {
+                    if Int(arc[0]) == n { entries.append((a + 1, 1)) }
+                    if Int(arc[1]) == n { entries.append((a + 1, -1)) }
+                }
+                if n == 1 { entries.append((v, -1)) }
+                if n == 6 { entries.append((v, 1)) }
+                p.addRow(name: "balance\(n)", entries: entries, lower: 0, upper: 0)
+            }
+            let r = try lp.solve(p, options: SolveOptions())
+            XCTAssertEqual(r.termination, .optimal)
+            return -(r.objective ?? .nan)
+        }
+        var best = try maxFlow(without: [])
+        XCTAssertEqual(best, 21, accuracy: 1e-9)
+        for a in arcs.indices {
+            best = min(best, try maxFlow(without: [a]))
+            for b in (a + 1)..<arcs.count { best = min(best, try maxFlow(without: [a, b])) }
+        }
+        XCTAssertEqual(best, 4, accuracy: 1e-9, "the optimum written in Models/classic/interdiction/interdiction.blo")
+    }
+
+    /// The optimistic optimum of a toll model directory (arcs.csv, commodities.csv, tmax 20) by enumeration.
+    static func tollOptimumByPathEnumeration(_ directory: String) throws -> Double {
+        let dir = repositoryRoot.appendingPathComponent(directory)
         func rows(_ file: String) throws -> [[String]] {
             try String(contentsOf: dir.appendingPathComponent(file), encoding: .utf8)
                 .split(separator: "\n").dropFirst().map { $0.split(separator: ",").map(String.init) }
@@ -59,7 +99,7 @@ final class IndependentChecks: XCTestCase {
             }
         }
         try visit(0)
-        XCTAssertEqual(best, 75, accuracy: 1e-9, "the optimum written in Models/classic/toll/toll.blo")
+        return best
     }
 
     /// Pricing: with prices p_A, p_B on a grid, the customer's LP is solved and, among

@@ -35,6 +35,10 @@ let publishedOptima: [(file: String, leader: Double, point: [String: Double])] =
     ("literature/liu_hart_1994.blo", -16, ["x": 4, "y": 4]),
     // Mersha and Dempe (2006), Appl. Math. Comput. 180, example 2; BOLIB MershaDempe2006Ex2.
     ("literature/mersha_dempe_2006_ex2.blo", -20, ["x": 8, "y": 6]),
+    // The same as published, x and y free: no M can be proven; the M-free route proves it.
+    ("literature/mersha_dempe_2006_ex2_free.blo", -20, ["x": 8, "y": 6]),
+    // Liu and Hart (1994) without sign restrictions: the same optimum (closed form in the file).
+    ("literature/liu_hart_1994_free.blo", -16, ["x": 4, "y": 4]),
     // Tuy, Migdalas and Varbrand (1993), J. Global Optim. 3; BOLIB TuyEtal1993.
     ("literature/tuy_et_al_1993.blo", -3.25, ["x[1]": 2, "x[2]": 0]),
     // Visweswaran et al. (1996); BOLIB VisweswaranEtal1996.
@@ -64,6 +68,11 @@ let publishedOptima: [(file: String, leader: Double, point: [String: Double])] =
     ("literature/yezza_1996_ex31.blo", 1.5, ["x": 0.25, "y": 0]),
     // Toll setting; optimum 75 checked by path enumeration (see the model's header).
     ("classic/toll/toll.blo", 75, [:]),
+    // Seven-node toll network: optimum by path enumeration (IndependentChecks).
+    ("classic/toll7/toll7.blo", 190, [:]),
+    // Maximum-flow interdiction (Wood 1993) with the valid, tight potential bound 1: optimum by
+    // enumerating the interdiction sets (IndependentChecks). The M-free route checks the bound.
+    ("classic/interdiction/interdiction.blo", 4, ["cut[4,6]": 1, "cut[5,6]": 1]),
     // Stackelberg pricing; optimum 63 at prices 9 checked by a grid search (see the header).
     ("classic/pricing/pricing.blo", 63, [:]),
     // Strategic producer priced by dual(balance); optimum 690 at q = 30 checked by merit order (see the header).
@@ -107,8 +116,8 @@ final class LiteratureTests: XCTestCase {
                 let path = repositoryRoot.appendingPathComponent("Models").appendingPathComponent(entry.file).path
                 let report = try Blomodel.solve(file: path, options: options)
                 let label = "\(entry.file) with \(solver.rawValue)"
-                XCTAssertEqual(report.status, .optimal, label)
-                XCTAssertEqual(report.certification, .verified, "\(label): \(report.certificationReasons)")
+                XCTAssertEqual(report.termination, .completed, label)
+                XCTAssertEqual(report.certification, .provenOptimal, "\(label): \(report.certificationReasons)")
                 XCTAssertEqual(report.leaderObjective ?? .nan, entry.leader, accuracy: 1e-6, label)
                 let values = Dictionary(uniqueKeysWithValues: report.leaderVariables + report.followerVariables)
                 for (name, v) in entry.point {
@@ -167,7 +176,7 @@ final class QuadraticModelTests: XCTestCase {
                 let report = try Blomodel.solve(
                     file: repositoryRoot.appendingPathComponent("Models/literature/\(file)").path, options: options)
                 let label = "\(file) with \(solver.rawValue)"
-                XCTAssertEqual(report.certification, .verified, "\(label): \(report.certificationReasons)")
+                XCTAssertEqual(report.certification, .provenOptimal, "\(label): \(report.certificationReasons)")
                 XCTAssertEqual(report.leaderObjective ?? .nan, optimum, accuracy: 1e-5 * max(1, abs(optimum)), label)
                 XCTAssertTrue(report.outerApproximation?.converged ?? false, label)
             }
@@ -184,7 +193,7 @@ final class QuadraticModelTests: XCTestCase {
             var options = BlomodelOptions()
             options.solver = solver
             let report = try Blomodel.solve(try ModelLoader.load(source: SourceFile(path: "cw.blo", text: text)), options: options)
-            XCTAssertEqual(report.certification, .verified, "\(report.certificationReasons)")
+            XCTAssertEqual(report.certification, .provenOptimal, "\(report.certificationReasons)")
             XCTAssertEqual(report.leaderObjective ?? .nan, -5, accuracy: 1e-6)
             let oa = try XCTUnwrap(report.outerApproximation)
             XCTAssertGreaterThanOrEqual(oa.bound, oa.objective - 1e-6, "an upper bound when maximising")
@@ -201,7 +210,8 @@ final class QuadraticModelTests: XCTestCase {
             """
         let report = try Blomodel.solve(try ModelLoader.load(source: SourceFile(path: "bound.blo", text: text)))
         XCTAssertEqual(report.leaderObjective ?? .nan, 15, accuracy: 1e-9)
-        XCTAssertEqual(report.certification, .unverified)
+        XCTAssertEqual(report.certification, .optimalIfBoundsHold)
+        XCTAssertTrue(report.certificationReasons.contains { $0.contains("dual(b) within ±5") }, "\(report.certificationReasons)")
         XCTAssertTrue(report.certificationReasons.contains { $0.contains("dual(b) = 5 is at its user-given bound 5") }, "\(report.certificationReasons)")
     }
 
@@ -218,7 +228,7 @@ final class QuadraticModelTests: XCTestCase {
             var options = BlomodelOptions()
             options.solver = solver
             let report = try Blomodel.solve(try ModelLoader.load(source: SourceFile(path: "permits.blo", text: text)), options: options)
-            XCTAssertEqual(report.certification, .verified, "\(report.certificationReasons)")
+            XCTAssertEqual(report.certification, .provenOptimal, "\(report.certificationReasons)")
             XCTAssertEqual(report.leaderObjective ?? .nan, 56, accuracy: 1e-9)
             XCTAssertEqual(report.leaderVariables.first { $0.0 == "x" }?.1 ?? .nan, 8, accuracy: 1e-9)
             XCTAssertTrue(report.termPlan.contains { $0.contains("complementarity") }, "\(report.termPlan)")
@@ -241,7 +251,7 @@ final class QuadraticModelTests: XCTestCase {
             options.solver = solver
             let m = try ModelLoader.load(source: SourceFile(path: "expansion.blo", text: text))
             let report = try Blomodel.solve(m, options: options)
-            XCTAssertEqual(report.certification, .verified, "\(report.certificationReasons)")
+            XCTAssertEqual(report.certification, .provenOptimal, "\(report.certificationReasons)")
             XCTAssertEqual(report.leaderObjective ?? .nan, enumerated.0, accuracy: 1e-9)
             XCTAssertEqual(report.leaderVariables.first { $0.0 == "x" }?.1 ?? .nan, enumerated.1, accuracy: 1e-9)
             XCTAssertFalse(report.leaderVariables.contains { $0.0.contains("bit") }, "auxiliary variables are not reported")
@@ -287,10 +297,49 @@ final class VerificationTests: XCTestCase {
         XCTAssertEqual(u.outcome, .followerInfeasible)
     }
 
-    func testUnprovenBigMIsLabelledUnverified() throws {
+    func testTooSmallPotentialBoundIsNamedInvalid() throws {
+        // The seven-node toll model with `dualbound 1` on its flow-balance rows (far too small:
+        // potentials are path costs). Big-M values derived from it cut off the optimum 190 (the
+        // big-M program's answer is 138); the M-free route proves 190 and names the bound.
+        let url = repositoryRoot.appendingPathComponent("Models/classic/toll7/toll7.blo")
+        let text = try String(contentsOf: url, encoding: .utf8)
+        let small = text.replacingOccurrences(of: "  dualbound sum{(i,j) in ARCS} cost[i,j] + sum{(i,j) in TOLLED} tmax;", with: "  dualbound 1;")
+        XCTAssertNotEqual(small, text)
+        let model = try ModelLoader.load(source: SourceFile(path: url.path, text: small))
+        for solver in SolverChoice.allCases {
+            var options = BlomodelOptions()
+            options.solver = solver
+            let r = try Blomodel.solve(model, options: options)
+            XCTAssertEqual(r.route, "branch-and-bound")
+            XCTAssertEqual(r.certification, .provenOptimal, "\(r.certificationReasons)")
+            XCTAssertEqual(r.leaderObjective ?? .nan, 190, accuracy: 1e-6)
+            XCTAssertTrue(r.certificationReasons.contains { $0.hasPrefix("the lower block's dualbound 1 (line 35) is invalid") }, "\(r.certificationReasons)")
+            // The big-M route, forced, trusts the bound: its answer is labelled with the assumption.
+            options.route = "exact-kkt"
+            let trusting = try Blomodel.solve(model, options: options)
+            XCTAssertEqual(trusting.leaderObjective ?? .nan, 138, accuracy: 1e-6)
+            XCTAssertEqual(trusting.certification, .optimalIfBoundsHold)
+        }
+    }
+
+    func testUnboundedBilevelProblemHasItsOwnStatus() throws {
+        // min -x with y >= x followed by a follower minimising y: every x >= 0 is bilevel feasible.
+        let text = "upper { var x >= 0; minimize F: -x; }\nlower { var y >= 0; minimize f: y; c: y >= x; }"
+        let m = try ModelLoader.load(source: SourceFile(path: "unbounded.blo", text: text))
+        for solver in SolverChoice.allCases {
+            var options = BlomodelOptions()
+            options.solver = solver
+            let r = try Blomodel.solve(m, options: options)
+            XCTAssertEqual(r.termination, .completed)
+            XCTAssertEqual(r.certification, .unbounded, "\(r.certificationReasons)")
+            XCTAssertNil(r.leaderObjective)
+        }
+    }
+
+    func testFreeVariablesAreProvenByTheMFreeRoute() throws {
         // Mersha and Dempe (2006) example 2 as published (x, y free): the high-point relaxation
-        // is unbounded, so the slack's big-M is the unproven default. The optimum is still found,
-        // but the answer must say it cannot vouch for it.
+        // is unbounded, so the slack's big-M is the unproven default. The M-free branch-and-bound
+        // proves the optimum -20; the big-M route, forced, finds it but cannot vouch for it.
         let text = """
             upper { var x; minimize F: -x - 2*y; G1: 2*x - 3*y >= -12; G2: x + y <= 14; }
             lower { var y; minimize f: -y; g1: 3*x - y >= 3; g2: 3*x + y <= 30; }
@@ -299,12 +348,18 @@ final class VerificationTests: XCTestCase {
         for solver in SolverChoice.allCases {
             var options = BlomodelOptions()
             options.solver = solver
+            let proven = try Blomodel.solve(m, options: options)
+            XCTAssertEqual(proven.route, "branch-and-bound")
+            XCTAssertEqual(proven.leaderObjective ?? .nan, -20, accuracy: 1e-6)
+            XCTAssertEqual(proven.certification, .provenOptimal, "\(proven.certificationReasons)")
+            XCTAssertTrue(proven.json.render().contains("\"certification\": \"proven_optimal\""))
+            options.route = "exact-kkt"
             let r = try Blomodel.solve(m, options: options)
             XCTAssertEqual(r.leaderObjective ?? .nan, -20, accuracy: 1e-6)
-            XCTAssertEqual(r.certification, .unverified)
+            XCTAssertEqual(r.certification, .feasible)
             XCTAssertTrue(r.certificationReasons.joined().contains("unproven default"))
-            XCTAssertTrue(r.text().contains("unverified"))
-            XCTAssertTrue(r.json.render().contains("\"certification\": \"unverified\""))
+            XCTAssertTrue(r.text().contains("certification  feasible"))
+            XCTAssertTrue(r.json.render().contains("\"certification\": \"feasible\""))
         }
     }
 
@@ -342,6 +397,7 @@ final class VerificationTests: XCTestCase {
             lower { var y >= 0, <= 10; minimize f: y; c: y >= x; }
             """
         let r = try Blomodel.solve(try ModelLoader.load(source: SourceFile(path: "inf.blo", text: text)))
-        XCTAssertEqual(r.status, .infeasible)
+        XCTAssertEqual(r.termination, .completed)
+        XCTAssertEqual(r.certification, .infeasible)
     }
 }

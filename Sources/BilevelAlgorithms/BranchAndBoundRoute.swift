@@ -1,0 +1,231 @@
+import BlomodelCore
+import Foundation
+import Reformulations
+import SolverInterface
+
+/// The M-free exact route: `ComplementarityBranchAndBound` over the KKT program of the pass chain
+/// (`Reformulated.complementarityModel`, the program before big-M), so no M is needed and none
+/// is assumed. The planner takes it wherever an M of the big-M route is not proven (a default or a
+/// user's `dualbound`), and `--route branch-and-bound` forces it.
+///
+/// Steps of `solve`:
+/// 1. seeds: the big-M MILP of the chain, solved first (its answer is bilevel feasible whatever
+///    its M values, since its binaries make complementarity exact; it is optimal when the Ms are
+///    valid), and the follower's response at the MILP relaxation's leader decision;
+/// 2. the search, with the follower's response at each node's leader decision as a heuristic;
+/// 3. the outcome: optimal (gap closed, without any M), infeasible, unbounded, or the best point
+///    with its bound when a limit stopped it.
+///
+/// When the search finds a better point than the big-M MILP, the Ms cut off the optimum; the
+/// report names the bounds the better point exceeds (`Blomodel.userBoundReasons`).
+public struct BranchAndBoundRoute: Route {
+    /// The node limit (`--node-limit`).
+    public var nodeLimit: Int
+    /// Whether to solve the big-M MILP first as a seed (true by default).
+    public var bigMSeed: Bool
+
+    /// The route with its node limit.
+    public init(nodeLimit: Int = 100_000, bigMSeed: Bool = true) {
+        self.nodeLimit = nodeLimit
+        self.bigMSeed = bigMSeed
+    }
+
+    /// The budget of the check of user-given bounds: at least this many seconds ...
+    public static let minimumCheckSeconds = 1.0
+    /// ... or this multiple of the big-M program's solve, whichever is longer.
+    public static let checkFactor = 2.0
+
+    /// `branch-and-bound`.
+    public var name: String { "branch-and-bound" }
+
+    /// One line for the candidate list.
+    public var summary: String { "branch on complementarity pairs (slack or multiplier zero) without big-M values" }
+
+    /// Accepts an LP or convex-QP follower (the KKT program) when some M cannot be proven; a
+    /// quadratic leader objective needs a QP solver and no integer leader variables.
+    public func assess(_ facts: ModelFacts, capabilities: RouteCapabilities) -> RouteAssessment {
+        guard let classification = facts.classification else { return .refused(facts.refusalText) }
+        var relaxation = "LP relaxations (\(capabilities.milp.name))"
+        if classification.hasIntegerLeaderVariables {
+            guard capabilities.milp.capabilities.integerVariables else {
+                return .refused("the leader has integer variables and \(capabilities.milp.name) declares none, which the relaxations need")
+            }
+            relaxation = "MILP relaxations (\(capabilities.milp.name))"
+        }
+        if case .outerApproximation = classification.leaderObjective {
+            guard let qp = capabilities.qp, qp.capabilities.quadraticObjective else {
+                return .refused("the leader's objective is quadratic and no QP solver is available for the relaxations")
+            }
+            if classification.hasIntegerLeaderVariables {
+                return .refused("the leader's objective is quadratic and the leader has integer variables: the relaxations would be mixed-integer QPs")
+            }
+            relaxation = "convex QP relaxations (\(qp.name))"
+        }
+        if facts.forcedRoute == name { return .accepted("forced by --route; \(relaxation), no big-M") }
+        guard let bigM = facts.bigM else {
+            return .refused("taken when a big-M cannot be proven, which is known once the bounds are proven (solve)")
+        }
+        let unproven = bigM.filter { $0.weakest != .proven }
+        if unproven.isEmpty {
+            return .refused("every big-M is proven, so the big-M program is exact; no branching needed")
+        }
+        let defaults = unproven.filter { $0.weakest == .unproven }.count
+        let user = unproven.count - defaults
+        var what: [String] = []
+        if defaults > 0 { what.append("\(defaults) pair(s) have no proven M") }
+        if user > 0 { what.append("\(user) pair(s) rest on user-given bounds, which it checks") }
+        return .accepted(what.joined(separator: " and ") + " (first: \(unproven[0].pair)): \(relaxation), no M assumed")
+    }
+
+    /// Seeds, the search, and the outcome in the columns of `r.standardForm`.
+    public func solve(_ r: Reformulated, context: RouteContext) throws -> RouteOutcome {
+        let start = Date()
+        let deadline = context.options.timeLimit.map { start.addingTimeInterval($0) }
+        var mpcc = r.complementarityModel
+        let pairs = mpcc.complementarities.map { ComplementarityBranchAndBound.Pair(slack: $0.slack, multiplier: $0.multiplier, name: $0.name) }
+        mpcc.complementarities = []
+        let (base, _) = try Lowering.apply(mpcc)
+        let quadratic = !base.quadraticObjective.isEmpty
+        guard let relaxationSolver = quadratic ? context.solvers.qp : context.solvers.milp else {
+            throw RoutePlanner.Failure.notAvailable(name + " (no QP solver)")
+        }
+        var notes: [String] = []
+        var seeds: [[Double]] = []
+        var milpObjective: Double?
+        var seedOutcome: RouteOutcome?
+        let n = base.columnCount
+        // Only user-given bounds in doubt (no default M): the search checks the big-M program's
+        // answer within a budget, and falls back to it, labelled with those bounds, if it runs out.
+        let checking = bigMSeed && !r.bigM.contains { $0.weakest == .unproven }
+
+        // 1. The big-M program's answer (linear objectives: the MILP; quadratic: outer approximation).
+        if bigMSeed {
+            var seedOptions = context.options
+            if let deadline { seedOptions.timeLimit = max(0.05, deadline.timeIntervalSinceNow * 0.5) }
+            let seedRoute: any Route = quadratic ? OuterApproximationRoute() : ExactKKTRoute()
+            if let outcome = try? seedRoute.solve(r, context: RouteContext(solvers: context.solvers, options: seedOptions)),
+                let point = outcome.result.solution, point.count >= n
+            {
+                let candidate = Array(point.prefix(n))
+                seeds.append(candidate)
+                if outcome.result.termination == .optimal, outcome.outerApproximation?.converged ?? true {
+                    milpObjective = base.objectiveValue(candidate)
+                    seedOutcome = outcome
+                }
+            }
+        }
+        let seedSeconds = Date().timeIntervalSince(start)
+        // 2. The follower's response at the leader decision of the relaxation's point, as a heuristic.
+        var seen = Set<[UInt64]>()
+        let model = r.model
+        let leaderColumns = (0..<model.variables.count).filter { model.variables[$0].owner == .leader && model.variables[$0].role == .decision }
+        let heuristic: ([Double]) -> [Double]? = { point in
+            let leader = (0..<model.variables.count).map { j -> Double in
+                let v = model.variables[j]
+                var x = min(max(point[j], v.lower), v.upper)
+                if v.kind != .continuous { x = x.rounded() }
+                return x.isFinite ? x : 0
+            }
+            let key = leaderColumns.map { leader[$0].bitPattern }
+            guard seen.insert(key).inserted else { return nil }
+            guard let response = WarmStart.response(model, r, leader: leader, lp: context.solvers.dualLP, qp: context.solvers.qp)
+            else { return nil }
+            return Array(response.prefix(n))
+        }
+
+        var options = ComplementarityBranchAndBound.Options()
+        options.deadline = deadline
+        if checking, seedOutcome != nil {
+            let budget = Date().addingTimeInterval(max(Self.minimumCheckSeconds, Self.checkFactor * seedSeconds))
+            options.deadline = min(deadline ?? budget, budget)
+        }
+        options.nodeLimit = nodeLimit
+        if let gap = context.options.relativeGap { options.relativeGap = max(options.relativeGap, gap) }
+        let search = ComplementarityBranchAndBound(base: base, pairs: pairs, solver: relaxationSolver, options: options)
+        let found = search.run(seeds: seeds, heuristic: heuristic)
+
+        let closed = found.outcome == .optimal || found.outcome == .infeasible || found.outcome == .unbounded
+        let summary = BranchAndBoundSummary(
+            nodes: found.nodes, relaxations: found.solves, objective: found.incumbent == nil ? nil : r.objectiveSign * found.upperBound,
+            bound: found.lowerBound.isFinite ? r.objectiveSign * found.lowerBound : nil, relativeGap: found.relativeGap,
+            closed: closed, bigMObjective: milpObjective.map { r.objectiveSign * $0 }, incumbentSource: found.incumbentSource,
+            stopReason: "\(found.outcome)")
+        let plan =
+            "branch-and-bound: \(pairs.count) complementarity pair(s), no big-M; \(quadratic ? "convex QP" : (base.integerCount > 0 ? "MILP" : "LP")) relaxations (\(relaxationSolver.name)); seeds: \(bigMSeed ? (quadratic ? "outer approximation of the big-M program" : "the big-M MILP") : "none"), the follower's response at each node's leader decision"
+            + (checking ? "; a check of the user-given bounds, within max(\(formatNumber(Self.minimumCheckSeconds)) s, \(formatNumber(Self.checkFactor)) x the big-M solve)" : "")
+
+        // The check ran out of budget without a better point: the big-M program's answer stands,
+        // as strong as the user's bounds (the facade names them).
+        if checking, !closed, let seedOutcome, let milpObjective, found.upperBound >= milpObjective - 1e-9 * max(1, abs(milpObjective)) {
+            var fallback = seedOutcome
+            fallback.plan = [plan]
+            fallback.notes.append(
+                "the M-free check of the user-given bounds stopped after \(found.nodes) node(s) (\(found.outcome)) without finding a better point; the big-M program's answer is kept")
+            fallback.branchAndBound = summary
+            fallback.basis = .bigM
+            return fallback
+        }
+
+        // The outcome in the columns of the big-M program (binaries set by which side is zero).
+        var solution: [Double]?
+        if let x = found.incumbent {
+            var point = x + [Double](repeating: 0, count: r.standardForm.columnCount - n)
+            for record in r.bigM {
+                guard let z = record.binaryColumn, pairs.indices.contains(record.pairIndex) else { continue }
+                let s = pairs[record.pairIndex].slack.evaluate(x)
+                point[z] = s <= x[pairs[record.pairIndex].multiplier] ? 1 : 0
+            }
+            solution = point
+        }
+        let termination: TerminationStatus
+        switch found.outcome {
+        case .optimal: termination = .optimal
+        case .infeasible: termination = .infeasible
+        case .unbounded: termination = .unbounded
+        case .timeLimit: termination = .timeLimit
+        case .nodeLimit: termination = .nodeLimit
+        case .stopped: termination = .interrupted
+        case .incomplete: termination = .error
+        }
+        var result = SolverResult(
+            termination: termination, solution: solution, objective: found.incumbent == nil ? nil : found.upperBound,
+            bestBound: found.lowerBound.isFinite ? found.lowerBound : nil, rawStatus: "branch-and-bound: \(found.outcome)",
+            seconds: Date().timeIntervalSince(start))
+        if case .incomplete(let why) = found.outcome { notes.append("branch-and-bound could not close every node: \(why)") }
+        if found.outcome == .nodeLimit { notes.append("branch-and-bound stopped at its node limit (\(nodeLimit)); raise it with --node-limit") }
+        if let milpObjective, found.outcome == .unbounded {
+            notes.append(
+                "the big-M program's optimum (\(formatNumber(r.objectiveSign * milpObjective))) is an artefact of its M values: the problem is unbounded")
+        } else if let milpObjective, found.incumbent != nil, found.upperBound < milpObjective - 1e-6 * max(1, abs(milpObjective)) {
+            notes.append(
+                "the big-M program's optimum (\(formatNumber(r.objectiveSign * milpObjective))) is worse than the branch-and-bound answer: its M values cut off the optimum")
+        }
+        result.rowDuals = nil
+        var outcome = RouteOutcome(result: result, plan: [plan], notes: notes)
+        outcome.branchAndBound = summary
+        outcome.basis = .withoutBigM
+        return outcome
+    }
+}
+
+/// What the M-free branch-and-bound did, for reports (values in the leader's sense).
+public struct BranchAndBoundSummary: Sendable, Equatable {
+    /// Nodes solved.
+    public var nodes: Int
+    /// Relaxations solved in all.
+    public var relaxations: Int
+    /// The incumbent's leader objective.
+    public var objective: Double?
+    /// The best proven bound on the leader's optimum.
+    public var bound: Double?
+    /// The relative gap between them.
+    public var relativeGap: Double
+    /// True when every node closed (optimal, infeasible or unbounded proven).
+    public var closed: Bool
+    /// The big-M program's optimum (its seed), when it had one.
+    public var bigMObjective: Double?
+    /// Where the incumbent came from.
+    public var incumbentSource: String?
+    /// Why it stopped.
+    public var stopReason: String
+}
