@@ -52,8 +52,10 @@ public struct ExactKKTRoute: Route {
 
     /// Warm start, one MILP solve, the infeasible-or-unbounded check and polishing.
     public func solve(_ r: Reformulated, context: RouteContext) throws -> RouteOutcome {
-        let backend = context.solvers.milp
         let form = r.standardForm
+        // A program without binaries is an LP: it goes to the LP solver whose optimality
+        // certificates are checked (CBC once called an unbounded LP optimal; DifferentialTests).
+        let backend = form.integerCount == 0 && form.quadraticObjective.isEmpty ? context.solvers.dualLP : context.solvers.milp
         var options = context.options
         var notes: [String] = []
         // A bilevel-feasible start (the follower's response to the LP relaxation's leader decision).

@@ -36,7 +36,10 @@ public enum Blomodel {
     public static func reformulate(_ model: BilevelModel, options: BlomodelOptions = BlomodelOptions()) throws
         -> Reformulated
     {
-        try Planner.reformulate(model, bigM: options.bigM, lpSolver: options.solver.backend)
+        // The bound-proving LPs go to GLPK, whose optimality certificates are checked in double
+        // precision (an exact simplex behind it): a "proven" M rests on them. CBC once called an
+        // unbounded relaxation optimal, which "proved" an M (DifferentialTests, seed 88).
+        try Planner.reformulate(model, bigM: options.bigM, lpSolver: SolverChoice.glpk.backend)
     }
 
     /// The route candidates for a classified model with the solvers of `options` (what
@@ -195,10 +198,14 @@ public enum Blomodel {
         return decided
     }
 
-    /// Rounds away solver noise (1e-12) and negative zero, for stable output.
+    /// Rounds away solver noise and negative zero, for stable output: a value is rounded to 10
+    /// significant digits when that moves it by less than 1e-9 of itself (so 4.0000000000001
+    /// prints as 4 and 1.7879e-5 keeps its digits), and magnitudes below 1e-12 are zero.
     static func clean(_ v: Double) -> Double {
-        let r = (v * 1e9).rounded() / 1e9
-        let value = abs(r - v) < 1e-9 * max(1, abs(v)) ? r : v
+        guard v.isFinite, abs(v) >= 1e-12 else { return v.isFinite ? 0 : v }
+        let scale = pow(10, 9 - floor(log10(abs(v))))
+        let r = (v * scale).rounded() / scale
+        let value = abs(r - v) <= 1e-9 * abs(v) ? r : v
         return value == 0 ? 0 : value
     }
 }

@@ -85,6 +85,20 @@ public struct CbcBackend: SolverBackend {
                 result = SolverResult(
                     termination: .infeasibleOrUnbounded,
                     rawStatus: raw + "; no primal infeasibility proof, so the LP may be unbounded")
+            } else if problem.integerCount == 0, problem.objective.contains(where: { $0 != 0 }) {
+                // Even with a "primal infeasibility proof", CBC has called a feasible, unbounded
+                // LP infeasible (DifferentialTests, seed 32). The same LP without its objective
+                // decides: feasible means the verdict was wrong (the LP is then unbounded or CBC
+                // failed; "infeasible or unbounded" claims neither).
+                var feasibility = problem
+                feasibility.objective = feasibility.objective.map { _ in 0 }
+                feasibility.quadraticObjective = []
+                let check = try solve(feasibility, options: options)
+                if check.termination != .infeasible {
+                    result = SolverResult(
+                        termination: .infeasibleOrUnbounded,
+                        rawStatus: raw + "; the LP without its objective is \(check.termination.rawValue), so CBC's 'infeasible' is not trusted")
+                }
             } else if problem.integerCount > 0 {
                 // CBC reports an unbounded MIP as infeasible. Check the LP relaxation: when it is
                 // not infeasible, the MIP may be unbounded, and we must not claim infeasibility.

@@ -149,3 +149,53 @@ public struct StandardForm: Sendable {
         }
     }
 }
+
+extension StandardForm {
+    /// How far a claimed LP optimum is from satisfying the optimality conditions, recomputed in
+    /// double precision from the point and the row duals alone (the reduced costs are recomputed as
+    /// `c - A'y`, not read from the solver): the largest of the scaled primal violation, the dual
+    /// sign violations (a column or row strictly inside its bounds needs a zero reduced cost or
+    /// dual; at its lower bound a nonnegative one, at its upper a nonpositive one), 0 when the
+    /// certificate holds. Integrality and a quadratic objective are not considered (LPs only).
+    public func optimalityCertificateError(_ x: [Double], rowDuals y: [Double]) -> Double {
+        guard x.count == columnCount, y.count == rowCount else { return .infinity }
+        guard x.allSatisfy(\.isFinite), y.allSatisfy(\.isFinite) else { return .infinity }
+        var worst = 0.0
+        func atLower(_ v: Double, _ l: Double, _ size: Double) -> Bool { l.isFinite && v <= l + 1e-9 * size }
+        func atUpper(_ v: Double, _ u: Double, _ size: Double) -> Bool { u.isFinite && v >= u - 1e-9 * size }
+        // Primal feasibility (columns and rows).
+        for j in 0..<columnCount {
+            worst = max(worst, (columnLower[j] - x[j]) / max(1, abs(columnLower[j])), (x[j] - columnUpper[j]) / max(1, abs(columnUpper[j])))
+        }
+        // Dual quantities are judged relative to the objective's own magnitude (costs of 1e-5 next
+        // to rows of 1e3 must not hide behind an absolute tolerance).
+        let costScale = max(objective.map { abs($0) }.max() ?? 0, Double.leastNormalMagnitude)
+        let dualScale = max(y.map { abs($0) }.max() ?? 0, Double.leastNormalMagnitude)
+        var d = objective
+        var scale = objective.map { abs($0) }
+        for i in 0..<rowCount {
+            var activity = 0.0, size = 0.0
+            for k in rowStart[i]..<rowStart[i + 1] {
+                let j = columnIndex[k], a = values[k]
+                activity += a * x[j]
+                size += abs(a * x[j])
+                d[j] -= a * y[i]
+                scale[j] += abs(a * y[i])
+            }
+            let tolerance = max(1, abs(rowLower[i].isFinite ? rowLower[i] : 0), abs(rowUpper[i].isFinite ? rowUpper[i] : 0), size)
+            worst = max(worst, (rowLower[i] - activity) / tolerance, (activity - rowUpper[i]) / tolerance)
+            // Row dual signs (minimisation): y >= 0 at the lower side, <= 0 at the upper, 0 inside.
+            let ys = y[i] / dualScale
+            if !atLower(activity, rowLower[i], tolerance) { worst = max(worst, ys) }
+            if !atUpper(activity, rowUpper[i], tolerance) { worst = max(worst, -ys) }
+        }
+        for j in 0..<columnCount {
+            let dj = d[j] / max(scale[j], 1e-6 * costScale)
+            let size = max(1, abs(x[j]))
+            let lo = atLower(x[j], columnLower[j], size), up = atUpper(x[j], columnUpper[j], size)
+            if !up { worst = max(worst, -dj) }  // can increase: a negative reduced cost would improve
+            if !lo { worst = max(worst, dj) }  // can decrease: a positive one would
+        }
+        return max(0, worst)
+    }
+}
