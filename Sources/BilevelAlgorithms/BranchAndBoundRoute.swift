@@ -30,8 +30,10 @@ public struct BranchAndBoundRoute: Route {
         self.bigMSeed = bigMSeed
     }
 
-    /// The budget of the check of user-given bounds: at least this many seconds ...
-    public static let minimumCheckSeconds = 1.0
+    /// The budget of the check of user-given bounds: this many nodes (deterministic) ...
+    public static let checkNodes = 1000
+    /// ... within at least this many seconds ...
+    public static let minimumCheckSeconds = 10.0
     /// ... or this multiple of the big-M program's solve, whichever is longer.
     public static let checkFactor = 2.0
 
@@ -86,7 +88,10 @@ public struct BranchAndBoundRoute: Route {
         mpcc.complementarities = []
         let (base, _) = try Lowering.apply(mpcc)
         let quadratic = !base.quadraticObjective.isEmpty
-        guard let relaxationSolver = quadratic ? context.solvers.qp : context.solvers.milp else {
+        // LP relaxations go to the LP solver whose optimality certificates are checked in double
+        // precision (GLPK, with its exact simplex behind it): the search's proof rests on them.
+        let lpOnly = !quadratic && base.integerCount == 0
+        guard let relaxationSolver = quadratic ? context.solvers.qp : (lpOnly ? context.solvers.dualLP : context.solvers.milp) else {
             throw RoutePlanner.Failure.notAvailable(name + " (no QP solver)")
         }
         var notes: [String] = []
@@ -94,8 +99,8 @@ public struct BranchAndBoundRoute: Route {
         var milpObjective: Double?
         var seedOutcome: RouteOutcome?
         let n = base.columnCount
-        // Only user-given bounds in doubt (no default M): the search checks the big-M program's
-        // answer within a budget, and falls back to it, labelled with those bounds, if it runs out.
+        // No default M (every M proven or user-given): the search checks the big-M program's
+        // answer within a budget, and falls back to it, as strong as its Ms, if it runs out.
         let checking = bigMSeed && !r.bigM.contains { $0.weakest == .unproven }
 
         // 1. The big-M program's answer (linear objectives: the MILP; quadratic: outer approximation).
@@ -139,7 +144,7 @@ public struct BranchAndBoundRoute: Route {
             let budget = Date().addingTimeInterval(max(Self.minimumCheckSeconds, Self.checkFactor * seedSeconds))
             options.deadline = min(deadline ?? budget, budget)
         }
-        options.nodeLimit = nodeLimit
+        options.nodeLimit = checking && seedOutcome != nil ? min(nodeLimit, Self.checkNodes) : nodeLimit
         if let gap = context.options.relativeGap { options.relativeGap = max(options.relativeGap, gap) }
         let search = ComplementarityBranchAndBound(base: base, pairs: pairs, solver: relaxationSolver, options: options)
         let found = search.run(seeds: seeds, heuristic: heuristic)
@@ -152,7 +157,7 @@ public struct BranchAndBoundRoute: Route {
             stopReason: "\(found.outcome)")
         let plan =
             "branch-and-bound: \(pairs.count) complementarity pair(s), no big-M; \(quadratic ? "convex QP" : (base.integerCount > 0 ? "MILP" : "LP")) relaxations (\(relaxationSolver.name)); seeds: \(bigMSeed ? (quadratic ? "outer approximation of the big-M program" : "the big-M MILP") : "none"), the follower's response at each node's leader decision"
-            + (checking ? "; a check of the user-given bounds, within max(\(formatNumber(Self.minimumCheckSeconds)) s, \(formatNumber(Self.checkFactor)) x the big-M solve)" : "")
+            + (checking ? "; a check of the big-M answer, within \(Self.checkNodes) nodes and max(\(formatNumber(Self.minimumCheckSeconds)) s, \(formatNumber(Self.checkFactor)) x the big-M solve)" : "")
 
         // The check ran out of budget without a better point: the big-M program's answer stands,
         // as strong as the user's bounds (the facade names them).
@@ -160,8 +165,10 @@ public struct BranchAndBoundRoute: Route {
             var fallback = seedOutcome
             fallback.plan = [plan]
             fallback.notes.append(
-                "the M-free check of the user-given bounds stopped after \(found.nodes) node(s) (\(found.outcome)) without finding a better point; the big-M program's answer is kept")
-            fallback.branchAndBound = summary
+                "the check without M stopped after \(found.nodes) node(s) (\(found.outcome)) without finding a better point; the big-M program's answer is kept, as strong as its M values")
+            var checked = summary
+            checked.checkOnly = true
+            fallback.branchAndBound = checked
             fallback.basis = .bigM
             return fallback
         }
@@ -197,8 +204,13 @@ public struct BranchAndBoundRoute: Route {
             notes.append(
                 "the big-M program's optimum (\(formatNumber(r.objectiveSign * milpObjective))) is an artefact of its M values: the problem is unbounded")
         } else if let milpObjective, found.incumbent != nil, found.upperBound < milpObjective - 1e-6 * max(1, abs(milpObjective)) {
-            notes.append(
-                "the big-M program's optimum (\(formatNumber(r.objectiveSign * milpObjective))) is worse than the branch-and-bound answer: its M values cut off the optimum")
+            if r.bigM.allSatisfy({ $0.weakest == .proven }) {
+                notes.append(
+                    "\(context.solvers.milp.name) claimed \(formatNumber(r.objectiveSign * milpObjective)) optimal for the big-M program, whose every M is proven, but the search without M found a better bilevel-feasible point: a numerical failure of the MILP solve, caught by the check")
+            } else {
+                notes.append(
+                    "the big-M program's optimum (\(formatNumber(r.objectiveSign * milpObjective))) is worse than the branch-and-bound answer: its M values cut off the optimum")
+            }
         }
         result.rowDuals = nil
         var outcome = RouteOutcome(result: result, plan: [plan], notes: notes)
@@ -228,4 +240,7 @@ public struct BranchAndBoundSummary: Sendable, Equatable {
     public var incumbentSource: String?
     /// Why it stopped.
     public var stopReason: String
+    /// True when the answer is the big-M program's and the search only checked it (and ran out of
+    /// budget before closing its gap).
+    public var checkOnly = false
 }

@@ -11,7 +11,7 @@ extension Blomodel {
         if let oa = report.outerApproximation, !oa.converged {
             reasons.append(
                 "outer approximation stopped before its gap closed (\(oa.stopReason ?? "stopped"); relative gap \(String(format: "%.3g", oa.relativeGap))); the point is bilevel feasible but may not be optimal")
-        } else if let bb = report.branchAndBound, !bb.closed {
+        } else if let bb = report.branchAndBound, !bb.closed, !bb.checkOnly {
             let gap = bb.relativeGap.isFinite ? String(format: "%.3g", bb.relativeGap) : "unknown"
             reasons.append(
                 "branch-and-bound stopped before its gap closed (\(report.termination.rawValue), \(bb.nodes) node(s), bound \(bb.bound.map { formatNumber($0) } ?? "none"), relative gap \(gap)); the point is bilevel feasible but may not be optimal")

@@ -35,6 +35,9 @@ public struct BlomodelOptions: Sendable {
     public var route: String?
     /// The node limit of the M-free branch-and-bound (`--node-limit`).
     public var nodeLimit = 100_000
+    /// Whether the M-free branch-and-bound first solves the big-M program as a seed (tests turn it
+    /// off to exercise the search alone).
+    public var branchAndBoundSeed = true
     public init() {}
 }
 
@@ -50,6 +53,6 @@ extension BlomodelOptions {
     public var routePlanner: RoutePlanner {
         RoutePlanner.standard(
             outerApproximation: OuterApproximationRoute(tolerance: outerApproximationTolerance, milpOnly: outerApproximationMILPOnly),
-            branchAndBound: BranchAndBoundRoute(nodeLimit: nodeLimit))
+            branchAndBound: BranchAndBoundRoute(nodeLimit: nodeLimit, bigMSeed: branchAndBoundSeed))
     }
 }

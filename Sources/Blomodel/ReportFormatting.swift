@@ -25,7 +25,7 @@ extension SolveReport {
                 ("relative_gap", .number(b.relativeGap.isFinite ? b.relativeGap : nil)), ("closed", .bool(b.closed)),
                 ("big_m_objective", .number(b.bigMObjective)),
                 ("incumbent_source", b.incumbentSource.map { .string($0) } ?? .null),
-                ("stop_reason", .string(b.stopReason)),
+                ("stop_reason", .string(b.stopReason)), ("check_only", .bool(b.checkOnly)),
             ]
             branchAndBoundValue = .object(fields)
         }
@@ -138,7 +138,8 @@ extension SolveReport {
             if let g = mipGap, g > 1e-9, outerApproximation == nil { s += "mip gap        \(fmt(g))\n" }
             if let bb = branchAndBound {
                 let gap = bb.relativeGap.isFinite ? String(format: "%.2g", bb.relativeGap) : "-"
-                s += "branch & bound \(bb.nodes) node(s), \(bb.relaxations) relaxation(s); bound \(fmt(bb.bound)), relative gap \(gap)\(bb.closed ? "" : "  NOT CLOSED: \(bb.stopReason)")\n"
+                let state = bb.closed ? "" : (bb.checkOnly ? "  (a check of the big-M answer; not closed: \(bb.stopReason))" : "  NOT CLOSED: \(bb.stopReason)")
+                s += "branch & bound \(bb.nodes) node(s), \(bb.relaxations) relaxation(s); bound \(fmt(bb.bound)), relative gap \(gap)\(state)\n"
             }
             if let oa = outerApproximation {
                 s += "outer approx.  \(oa.iterations) MILP(s), \(oa.cuts) cut(s); bound \(fmt(oa.bound)), gap \(String(format: "%.2g", oa.absoluteGap)) (relative \(String(format: "%.2g", oa.relativeGap)), tolerance \(String(format: "%.2g", oa.tolerance)))\(oa.converged ? "" : "  NOT CONVERGED: \(oa.stopReason ?? "stopped")")\n"

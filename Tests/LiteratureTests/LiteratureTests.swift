@@ -297,6 +297,26 @@ final class VerificationTests: XCTestCase {
         XCTAssertEqual(u.outcome, .followerInfeasible)
     }
 
+    func testTheMFreeSearchAloneReachesEveryPublishedOptimum() throws {
+        // The branch-and-bound forced, without the big-M program's answer as a seed: the search
+        // alone must prove each published optimum.
+        for solver in SolverChoice.allCases {
+            for entry in publishedOptima {
+                var options = BlomodelOptions()
+                options.solver = solver
+                options.route = "branch-and-bound"
+                options.branchAndBoundSeed = false
+                let path = repositoryRoot.appendingPathComponent("Models").appendingPathComponent(entry.file).path
+                let report = try Blomodel.solve(file: path, options: options)
+                let label = "\(entry.file) with \(solver.rawValue), M-free search alone"
+                XCTAssertEqual(report.route, "branch-and-bound", label)
+                XCTAssertEqual(report.certification, .provenOptimal, "\(label): \(report.certificationReasons)")
+                XCTAssertEqual(report.leaderObjective ?? .nan, entry.leader, accuracy: 1e-6, label)
+                XCTAssertEqual(report.branchAndBound?.closed, true, label)
+            }
+        }
+    }
+
     func testTooSmallPotentialBoundIsNamedInvalid() throws {
         // The seven-node toll model with `dualbound 1` on its flow-balance rows (far too small:
         // potentials are path costs). Big-M values derived from it cut off the optimum 190 (the
