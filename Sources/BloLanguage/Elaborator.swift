@@ -76,6 +76,10 @@ public final class Elaborator {
     public static let maximumNodes = 20_000_000
     /// The node limit in force (`maximumNodes`; tests lower it).
     public var nodeLimit = Elaborator.maximumNodes
+    /// The index members visited so far, and the limit in force (`maximumVisits`; tests lower
+    /// it): see `ElaborationWork.swift`.
+    var visits = 0
+    public var visitLimit = Elaborator.maximumVisits
 
     public init(source: SourceFile, directory: String) {
         self.source = source
@@ -289,6 +293,7 @@ public final class Elaborator {
         switch value {
         case .none: break
         case .expression(let e):
+            try expectVisits(members.count, [e], local: indexing.items.flatMap(\.names), at: at)
             for m in members {
                 table.values[m.tuple] = try withBindings(m.bindings) { try constant(e, "the value of '\(name)'") }
             }
@@ -347,6 +352,13 @@ public final class Elaborator {
         let members = try indexing.map { try expand($0) } ?? [(bindings: [:], tuple: [])]
         var family = VarFamily(
             owner: level, dimension: members.first?.tuple.count ?? indexing.map(indexDimension) ?? 0, location: at)
+        let bounds: [Expr] = attributes.compactMap {
+            switch $0.kind {
+            case .lower(let e), .upper(let e), .fixed(let e): return e
+            case .integer, .binary: return nil
+            }
+        }
+        try expectVisits(members.count, bounds, local: indexing?.items.flatMap(\.names) ?? [], at: at)
         for m in members {
             var v = Variable(base: name, index: m.tuple, owner: level, location: at)
             try withBindings(m.bindings) {
@@ -410,6 +422,9 @@ public final class Elaborator {
                 "'dualbound' applies to follower constraints; '\(name)' is in the upper block", at: dualBound!.location)
         }
         let members = try indexing.map { try expand($0) } ?? [(bindings: [:], tuple: [])]
+        try expectVisits(
+            members.count, parts + (dualBound.map { [$0] } ?? []), local: indexing?.items.flatMap(\.names) ?? [], at: at,
+            length: name.count)
         for m in members {
             try withBindings(m.bindings) {
                 // The body is `lhs - rhs` (or the middle of a ranged row); its constant moves to the bounds.
@@ -495,8 +510,11 @@ public final class Elaborator {
             case .range(let lo, let hi, _): independent = !mentions(lo, bound) && !mentions(hi, bound)
             default: break
             }
+            // Such a set is resolved once, not once per partial member.
+            var known: SetValue?
             if independent, let first = result.first {
-                let size = try withBindings(first.bindings) { try resolveSet(item.set) }.members.count
+                known = try withBindings(first.bindings) { try resolveSet(item.set) }
+                let size = known!.members.count
                 if result.count.multipliedReportingOverflow(by: size).partialValue > Elaborator.maximumMembers
                     || result.count.multipliedReportingOverflow(by: size).overflow
                 {
@@ -507,7 +525,7 @@ public final class Elaborator {
             }
             var next: [Member] = []
             for partial in result {
-                let set = try withBindings(partial.bindings) { try resolveSet(item.set) }
+                let set = try known ?? withBindings(partial.bindings) { try resolveSet(item.set) }
                 if next.count + set.members.count > Elaborator.maximumMembers {
                     throw error(
                         "this indexing has more than \(Elaborator.maximumMembers) members", at: item.location,
@@ -527,7 +545,9 @@ public final class Elaborator {
             }
             result = next
         }
+        try visit(result.count, at: indexing.location)
         if let condition = indexing.condition {
+            try expectVisits(result.count, [condition], local: indexing.items.flatMap(\.names), at: indexing.location)
             result = try result.filter { m in try withBindings(m.bindings) { try truth(condition) } }
         }
         return result
@@ -551,7 +571,10 @@ public final class Elaborator {
             memberIndex[setName, default: [:]][position] = byElement
         }
         var result: [Member] = []
-        for t in memberIndex[setName]![position]![key] ?? [] {
+        let candidates = memberIndex[setName]![position]![key] ?? []
+        try visit(candidates.count, at: indexing.location)
+        try expectVisits(candidates.count, [condition], local: item.names, at: indexing.location)
+        for t in candidates {
             var b = Bindings()
             for (n, e) in zip(item.names, t) { b[n] = e }
             if try withBindings(b, { try truth(condition) }) { result.append((bindings: b, tuple: t)) }
@@ -796,7 +819,9 @@ public final class Elaborator {
             return try call(name, arguments, at: at, length: length)
         case .sum(let indexing, let body, _):
             var total = Combination(constant: 0)
-            for m in try expand(indexing) {
+            let members = try expand(indexing)
+            try expectVisits(members.count, [body], local: indexing.items.flatMap(\.names), at: e.location, length: 3)
+            for m in members {
                 total.add(try withBindings(m.bindings) { try evaluate(body) })
                 if graph.count > nodeLimit {
                     throw error(
@@ -985,6 +1010,8 @@ public final class Elaborator {
         case .membership(let parts, let setRef, let negated, _):
             let t = try parts.map { try element($0) }
             let set = try resolveSet(setRef)
+            // A set written in the test is built each time the test runs.
+            if case .named = setRef {} else { try visit(set.members.count, at: setRef.location) }
             return set.contains.contains(t) != negated
         default:
             throw error("expected a condition (a comparison, 'in', 'and', 'or', 'not')", at: e.location)

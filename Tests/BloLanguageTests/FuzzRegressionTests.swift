@@ -1,0 +1,54 @@
+import BlomodelCore
+import Foundation
+import XCTest
+
+@testable import BloLanguage
+
+/// Inputs the front-end fuzzer (`blomodel-fuzz`, docs/testing.md) found to crash or hang,
+/// each kept as a test named after what it found. The inputs are also in the fuzz corpus
+/// (`Tests/FuzzCorpus`), so every fuzz run starts from them.
+final class FuzzRegressionTests: XCTestCase {
+    let tail = "\nupper { var x >= 0, <= 10; minimize F: x; }\nlower { var y >= 0; minimize f: y; c: y >= x; }"
+
+    /// Nested sums of constants add no expression node and each stays under the member limit,
+    /// yet `sum^3` over 1..1000 visits 10^9 members (about twenty minutes): refused at once, at
+    /// the outer sum, since the sizes are known before any member is built.
+    func testNestedSumsOfConstantsAreRefusedBeforeTheWork() throws {
+        let start = Date()
+        expectError(
+            "param p = ⟪sum{i in 1..1000} sum{j in 1..1000} sum{k in 1..1000} 1;" + tail,
+            "would visit more than 20000000 index members in all")
+        XCTAssertLessThan(Date().timeIntervalSince(start), 5, "refused before the work, not after it")
+        // The same for a parameter that repeats a large sum for each of its members.
+        expectError(
+            "⟪param p{i in 1..100000} = sum{j in 1..1000} 1;" + tail, "would visit more than 20000000 index members")
+    }
+
+    /// Sums whose sets depend on the outer indices have no size known in advance: the count of
+    /// visited members stops them where the limit is passed (here lowered to 1000).
+    func testDependentNestedSumsStopAtTheVisitLimit() throws {
+        let text = "param p = sum{i in 1..100} sum⟪{j in 1..i} 1;" + tail
+        let source = SourceFile(path: "test.blo", text: text.replacingOccurrences(of: "⟪", with: ""))
+        var parser = try Parser(source: source)
+        let statements = try parser.parseModel()
+        let elaborator = Elaborator(source: source, directory: NSTemporaryDirectory())
+        elaborator.visitLimit = 1000
+        XCTAssertThrowsError(try elaborator.elaborate(statements, name: "test")) { error in
+            guard let d = error as? Diagnostic else { return XCTFail("\(error)") }
+            XCTAssertTrue(d.message.contains("would visit more than 1000 index members"), d.message)
+            XCTAssertEqual(d.location?.column, 31, "the inner indexing, where the limit was passed")
+        }
+        // Under the limit, the same model reads, with the right value (1 + 2 + ... + 44 = 990).
+        let small = try load("param p = sum{i in 1..44} sum{j in 1..i} 1;" + tail.replacingOccurrences(of: "minimize F: x", with: "minimize F: p * x"))
+        XCTAssertEqual(small.upperObjective.expression.linear.terms[0], 990)
+    }
+
+    /// A set written in a condition is built each time the condition runs: 10^6 tests of
+    /// `j in 1..100000` would build 10^11 members. Refused at the indexing, before the work.
+    func testASetBuiltInAConditionCountsForEveryTest() throws {
+        expectError(
+            "upper { var x >= 0; minimize F: sum{i in 1..1000} sum⟪{j in 1..1000: j in 1..100000} x; }"
+                + "\nlower { var y >= 0; minimize f: y; c: y >= x; }",
+            "would visit more than 20000000 index members")
+    }
+}
