@@ -16,6 +16,31 @@ extension Elaborator {
     /// `maximumNodes`): some seconds of work.
     public static let maximumVisits = 20_000_000
 
+    /// The most parts a member of an indexing may have (`{i in A, (j,k) in B}` has three):
+    /// building a product copies each partial tuple once per set, so the work grows with
+    /// the square of the parts.
+    public static let maximumDimension = 64
+    /// The most parts (members times their length) an indexing may build: a largest indexing
+    /// (`maximumMembers`) of pairs.
+    public static let maximumParts = 20_000_000
+
+    /// An indexing's product: `members` members of `dimension` parts each.
+    func checkParts(members: Int, dimension: Int, at location: SourceLocation) throws {
+        guard dimension <= Elaborator.maximumDimension else { throw tooManyParts(at: location) }
+        let (parts, overflow) = members.multipliedReportingOverflow(by: dimension)
+        guard !overflow, parts <= Elaborator.maximumParts else {
+            throw error(
+                "this indexing would build more than \(Elaborator.maximumParts) index parts (members times their length)", at: location,
+                notes: ["a product of sets of long tuples is limited to \(Elaborator.maximumParts) parts; filter it with ': condition' or split the model"])
+        }
+    }
+
+    func tooManyParts(at location: SourceLocation) -> Diagnostic {
+        error(
+            "this indexing has more than \(Elaborator.maximumDimension) index parts", at: location,
+            notes: ["an indexing, or a tuple of a set used in one, has at most \(Elaborator.maximumDimension) parts"])
+    }
+
     /// Counts `count` visited members; past the limit, an error at `location`.
     func visit(_ count: Int, at location: SourceLocation, length: Int = 1) throws {
         let (total, overflow) = visits.addingReportingOverflow(count)

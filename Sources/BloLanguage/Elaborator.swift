@@ -496,14 +496,19 @@ public final class Elaborator {
     /// All members of an indexing expression, in order, with their name bindings.
     func expand(_ indexing: Indexing) throws -> [Member] {
         if let members = try expandThroughIndex(indexing) { return members }
+        if indexing.items.count > Elaborator.maximumDimension {
+            throw tooManyParts(at: indexing.items[Elaborator.maximumDimension].location)
+        }
         var result: [Member] = [(bindings: [:], tuple: [])]
+        // The names bound by the items so far, and the length of the partial tuples.
+        var bound: [String] = []
+        var dimension = 0
         for item in indexing.items {
             for n in item.names where sets[n] != nil || params[n] != nil || families[n] != nil {
                 throw error("index name '\(n)' is already the name of a set, parameter or variable", at: item.location)
             }
             // A set that does not depend on the names bound so far has the same size for every
             // partial member: the product's size is known before anything is built.
-            let bound = indexing.items.prefix { $0.location != item.location }.flatMap(\.names)
             var independent = false
             switch item.set {
             case .named: independent = true
@@ -522,10 +527,16 @@ public final class Elaborator {
                         "this indexing has more than \(Elaborator.maximumMembers) members (\(result.count) x \(size))", at: item.location,
                         notes: ["an index set, a product of sets or an indexed sum is limited to \(Elaborator.maximumMembers) members; filter it with ': condition' or split the model"])
                 }
+                try checkParts(members: result.count * size, dimension: dimension + known!.dimension, at: item.location)
             }
             var next: [Member] = []
+            var parts = 0
             for partial in result {
                 let set = try known ?? withBindings(partial.bindings) { try resolveSet(item.set) }
+                // Counted as one member of `parts` parts: the parts built so far, in all.
+                try checkParts(members: 1, dimension: partial.tuple.count + set.dimension, at: item.location)
+                parts += set.members.count * (partial.tuple.count + set.dimension)
+                try checkParts(members: parts, dimension: 1, at: item.location)
                 if next.count + set.members.count > Elaborator.maximumMembers {
                     throw error(
                         "this indexing has more than \(Elaborator.maximumMembers) members", at: item.location,
@@ -544,6 +555,8 @@ public final class Elaborator {
                 }
             }
             result = next
+            bound += item.names
+            dimension = result.first?.tuple.count ?? dimension + max(1, item.names.count)
         }
         try visit(result.count, at: indexing.location)
         if let condition = indexing.condition {

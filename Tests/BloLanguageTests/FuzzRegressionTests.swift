@@ -51,4 +51,29 @@ final class FuzzRegressionTests: XCTestCase {
                 + "\nlower { var y >= 0; minimize f: y; c: y >= x; }",
             "would visit more than 20000000 index members")
     }
+
+    /// `param v{K, K, ..., K}` over a two-member set doubles the product with every K: before
+    /// the member limit (10^7) was reached, 2^23 members of 23 parts took gigabytes and
+    /// minutes (a fuzz mutant of `csv_huge_ints.blo` with a chain of 10^5 K). Refused where
+    /// the parts (members times their length) pass 2 * 10^7.
+    func testProductsOfLongTuplesStopAtThePartLimit() throws {
+        let start = Date()
+        // 2^19 members of 19 parts pass; with the 20th K, 2^20 members of 20 parts do not.
+        let sets = Array(repeating: "K, ", count: 19).joined() + "⟪K" + Array(repeating: ", K", count: 10).joined()
+        expectError("set K = {1, 2};\nparam v{" + sets + "} default 0;" + tail, "more than 20000000 index parts")
+        XCTAssertLessThan(Date().timeIntervalSince(start), 60)
+    }
+
+    /// An indexing of 10^5 sets (each adding a part) is refused at once, at the 65th: building
+    /// its tuples set by set would take time in the square of their length, even when a set is
+    /// empty and nothing is built.
+    func testIndexingsOfManySetsAreRefusedAtOnce() throws {
+        let start = Date()
+        let many = Array(repeating: "K", count: 100_000).joined(separator: ", ")
+        expectError("set K = {1};\nset E = {};\nparam v{E, " + many + "} default 0;" + tail, "more than 64 index parts")
+        // A tuple pattern of 65 names over a set of 65-tuples, too.
+        let names = (1...65).map { "i\($0)" }.joined(separator: ","), ones = Array(repeating: "1", count: 65).joined(separator: ",")
+        expectError("param w{⟪(\(names)) in {(\(ones))}} = 1;" + tail, "more than 64 index parts")
+        XCTAssertLessThan(Date().timeIntervalSince(start), 30)
+    }
 }
