@@ -76,4 +76,23 @@ final class FuzzRegressionTests: XCTestCase {
         expectError("param w{⟪(\(names)) in {(\(ones))}} = 1;" + tail, "more than 64 index parts")
         XCTAssertLessThan(Date().timeIntervalSince(start), 30)
     }
+
+    /// "Did you mean" compared an unknown name with every declared name by edit distance, in
+    /// time the product of their lengths: 100 names of 3000 characters and an unknown one took
+    /// 5 s, and longer names minutes. Names over 64 characters get no suggestion now; short
+    /// ones still do.
+    func testDidYouMeanIsBoundedForLongNames() throws {
+        // Distinct names of 3000 a's and b's, the same on every run.
+        func word(_ k: Int) -> String { "p\(k)_" + String((0..<3000).map { ($0 * 7 + k * 13) % (k % 5 + 3) < 2 ? "a" : "b" }) }
+        let declarations = (0..<100).map { "param \(word($0)) = 1;\n" }.joined()
+        let start = Date()
+        expectError(declarations + "upper { var x >= 0; minimize F: x + ⟪\(word(100)); }\nlower { var y >= 0; minimize f: y; c: y >= x; }", "unknown name")
+        XCTAssertLessThan(Date().timeIntervalSince(start), 10)
+        expectError("param cost = 1;" + tail.replacingOccurrences(of: "minimize F: x", with: "minimize F: ⟪cots * x"), "unknown name 'cots'")
+        do {
+            _ = try load("param cost = 1;" + tail.replacingOccurrences(of: "minimize F: x", with: "minimize F: cots * x"))
+        } catch let d as Diagnostic {
+            XCTAssertEqual(d.notes.first, "did you mean 'cost'?")
+        }
+    }
 }
