@@ -120,7 +120,12 @@ public struct Lexer {
                 advance()
                 continue
             }
-            throw source.error("unexpected character '\(Character(c))'", at: start)
+            // Control, invisible and combining characters are named by their code point.
+            let hex = String(c.value, radix: 16, uppercase: true)
+            let code = "U+" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
+            let visible = c.properties.isGraphemeBase && !c.properties.isWhitespace
+            let shown = c.isASCII && visible ? "'\(Character(c))'" : visible ? "'\(Character(c))' (\(code))" : code
+            throw source.error("unexpected character \(shown)", at: start)
         }
         tokens.append(Token(kind: .end, location: loc(), length: 1))
         return tokens

@@ -95,4 +95,18 @@ final class FuzzRegressionTests: XCTestCase {
             XCTAssertEqual(d.notes.first, "did you mean 'cost'?")
         }
     }
+
+    /// The fuzzer's Unicode inputs showed messages quoting invisible characters: a NUL byte or
+    /// a lone combining accent printed between quotes. They are named by code point now.
+    func testUnexpectedCharactersThatDoNotPrintAreNamedByCodePoint() throws {
+        expectError("param n = ⟪\u{0}1;", "unexpected character U+0000")
+        // (A marker before a combining accent would combine with it: the position is checked by hand.)
+        XCTAssertThrowsError(try load("param n = 1\u{301};")) { error in
+            XCTAssertEqual((error as? Diagnostic)?.message, "unexpected character U+0301")
+            XCTAssertEqual((error as? Diagnostic)?.location?.column, 12, "columns count Unicode scalars")
+        }
+        expectError("param n = ⟪\u{FEFF}1;", "unexpected character U+FEFF")
+        expectError("param n = ⟪\u{2211} 1;", "unexpected character '\u{2211}' (U+2211)")
+        expectError("param n = ⟪@;", "unexpected character '@'")
+    }
 }
