@@ -647,7 +647,16 @@ public final class Elaborator {
                     "the range \(formatNumber(a))..\(formatNumber(b)) is too large; a set has at most 10000000 members", at: at)
             }
             var s = SetValue(dimension: 1)
-            if a <= b { for v in Int(a)...Int(b) { s.insert([.int(v)]) } }
+            if a <= b {
+                // The members of a range are distinct: no membership test, and storage of the final size.
+                s.members.reserveCapacity(Int(b) - Int(a) + 1)
+                s.contains.reserveCapacity(Int(b) - Int(a) + 1)
+                for v in Int(a)...Int(b) {
+                    let t: Tuple = [.int(v)]
+                    s.members.append(t)
+                    s.contains.insert(t)
+                }
+            }
             return s
         case .explicit(let members, let at):
             var s = SetValue(dimension: members.first?.count ?? 1)
