@@ -7,8 +7,9 @@ struct FuzzOptions {
     var seed: UInt64 = 1
     var corpus: [String] = []
     var replay: [String] = []
-    /// The most one input may take before it counts as a hang.
-    var timeout: Double = 10
+    /// The most one input may take before it counts as a hang: inputs within the documented
+    /// size limits can take twenty seconds (docs/testing.md, "Known slow spots").
+    var timeout: Double = 30
     /// Holds `current/` (the input being run) and `findings/` (reproducers).
     var work = ".build/fuzz"
     /// The worker's address-space limit in MiB (0: none): runaway memory becomes a crash.
@@ -35,7 +36,7 @@ struct FuzzOptions {
           --iterations N     stop after N inputs (the seed corpus included)
           --seed S           the mutations' seed; the same seed gives the same inputs (default 1)
           --corpus DIR       a seed directory (repeatable)
-          --timeout S        the most one input may take (default 10)
+          --timeout S        the most one input may take (default 30)
           --work DIR         where current/ and findings/ go (default .build/fuzz)
           --memory-limit MB  the address space of the process that runs the inputs (default 4096; 0: none)
           --replay FILE      run one file (CSV paths relative to it) in this process and print the outcome

@@ -93,12 +93,13 @@ struct Supervisor {
         }
         switch status {
         case 0:
-            guard let done, done.count >= 6 else { return try found("crash", "the worker exited without its summary", input: lastInput?.number) }
+            guard let done, done.count >= 7 else { return try found("crash", "the worker exited without its summary", input: lastInput?.number) }
             let executed = Int(done[1]) ?? 0, seconds = Double(done[2]) ?? 0
             let rate = seconds > 0 ? Int(Double(executed) / seconds) : 0
             print(
                 "blomodel-fuzz: no failure in \(executed) inputs (\(seeds) from the corpus, \(max(0, executed - seeds)) mutants) in \(formatSeconds(seconds)) s, "
-                    + "\(rate)/s; \(done[3]) distinct outcomes, pool \(done[4]), inputs digest \(done[5])")
+                    + "\(rate)/s; \(done[6]) read and described, the others refused with a diagnostic; "
+                    + "\(done[3]) distinct outcomes, pool \(done[4]), inputs digest \(done[5])")
             if let last = lastInput { slowest.note(now() - lastBeat, "input \(last.number) (\(last.what))") }
             print("the slowest inputs:")
             for (seconds, what) in slowest.entries { print(String(format: "  %6.2f s  ", seconds) + String(what.prefix(160))) }

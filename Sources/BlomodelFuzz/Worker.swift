@@ -17,6 +17,8 @@ struct Worker {
     /// The files of `current/` as last written (only changed data files are rewritten).
     var onDisk: [String: [UInt8]] = [:]
     var executed = 0
+    /// Inputs read and described (the others were refused with a diagnostic).
+    var described = 0
     /// FNV-1a over every input run, printed at the end: equal digests, equal inputs.
     var digest: UInt64 = 0xCBF2_9CE4_8422_2325
 
@@ -60,7 +62,7 @@ struct Worker {
             }
         }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-        beat("D \(executed) \(seconds) \(seen.count) \(pool.count) \(String(digest, radix: 16))")
+        beat("D \(executed) \(seconds) \(seen.count) \(pool.count) \(String(digest, radix: 16)) \(described)")
         exit(0)
     }
 
@@ -77,6 +79,7 @@ struct Worker {
             exit(3)
         }
         executed += 1
+        if case .described = outcome { described += 1 }
         return outcome
     }
 
