@@ -1,7 +1,9 @@
 /// Mutations of fuzz inputs: byte-level, token-level, line-level, splices of two inputs,
 /// deep nesting, long chains and huge sets in the model; cell and line edits in its CSV files.
 ///
-/// Every choice comes from `random`, so a seed gives the same mutations on every run.
+/// Every choice comes from `random`, so a seed gives the same mutations on every run. A
+/// mutation that does not apply (no number to replace) falls back on another; every chain of
+/// fallbacks ends in one that always applies (inserting bytes or a token).
 struct Mutator {
     var random: FuzzRandom
 
@@ -11,9 +13,15 @@ struct Mutator {
     init(seed: UInt64) { random = FuzzRandom(seed: seed) }
 
     /// `input` with one to four mutations stacked; the names of the mutations applied.
+    /// Half of the inputs get only gentle mutations, which mostly keep a model readable, so
+    /// that the description and the classification see many variants, not only the parser.
     mutating func mutate(_ input: FuzzInput, donor: FuzzInput) -> (FuzzInput, [String]) {
         var output = input
         var applied: [String] = []
+        if random.chance(1, in: 2) {
+            for _ in 0..<random.pick([1, 1, 2, 3]) { applied.append(mutateGently(&output.model)) }
+            return (output, applied)
+        }
         let count = random.pick([1, 1, 1, 1, 2, 2, 3, 4])
         for _ in 0..<count {
             if !output.files.isEmpty, random.chance(1, in: 8) {
@@ -67,6 +75,88 @@ struct Mutator {
         case 92..<97: return repeatChain(&b)
         default: return hugeSet(&b)
         }
+    }
+
+    // MARK: Gentle mutations
+
+    mutating func mutateGently(_ b: inout [UInt8]) -> String {
+        switch random.below(100) {
+        case 0..<30: return replaceNumberGently(&b)
+        case 30..<50: return swapOperator(&b)
+        case 50..<65: return insertFactor(&b)
+        case 65..<75: return wrapInCall(&b)
+        case 75..<85: return addAttribute(&b)
+        default:
+            // A name replaced by another name of the same input.
+            let words = Mutator.pieces(b).filter { $0.kind == .word && !Mutator.keywords.contains(String(decoding: b[$0.range], as: UTF8.self)) }
+            guard let p = words.isEmpty ? nil : random.pick(words) else { return replaceNumberGently(&b) }
+            b.replaceSubrange(p.range, with: Array(b[random.pick(words).range]))
+            return "name replaced"
+        }
+    }
+
+    static let ordinaryNumbers = ["0", "1", "2", "3", "-1", "0.5", "10", "100", "1000", "1e-6", "1e6", "-2.5", "7"]
+
+    mutating func replaceNumberGently(_ b: inout [UInt8]) -> String {
+        guard let p = token(b, [.number]) else { return swapOperator(&b) }
+        let pool = random.chance(1, in: 2) ? Mutator.ordinaryNumbers : Mutator.extremeNumbers
+        b.replaceSubrange(p.range, with: Array(random.pick(pool).utf8))
+        return "number changed"
+    }
+
+    /// Operators and words with a counterpart of the same grammar.
+    static let counterparts: [[String]] = [
+        ["+", "-"], ["*", "/"], ["<=", ">=", "="], ["minimize", "maximize"], ["integer", "binary"], ["and", "or"],
+        ["==", "!=", "<", ">"], ["exp", "log", "sqrt", "abs", "sin", "cos", "tanh", "sigmoid", "softplus", "log1p"], ["min", "max"],
+    ]
+
+    mutating func swapOperator(_ b: inout [UInt8]) -> String {
+        let all = Set(Mutator.counterparts.joined())
+        let candidates = Mutator.pieces(b).filter { all.contains(String(decoding: b[$0.range], as: UTF8.self)) }
+        guard !candidates.isEmpty else { return insertFactor(&b) }
+        let p = random.pick(candidates)
+        let text = String(decoding: b[p.range], as: UTF8.self)
+        let group = Mutator.counterparts.first { $0.contains(text) }!
+        b.replaceSubrange(p.range, with: Array(random.pick(group).utf8))
+        return "operator swapped"
+    }
+
+    /// `t` becomes `t * u` (or `t ^ 2`, `t * t`) for a name `u` of the input: products of
+    /// variables of both levels, squares, higher powers.
+    mutating func insertFactor(_ b: inout [UInt8]) -> String {
+        let words = Mutator.pieces(b).filter { $0.kind == .word && !Mutator.keywords.contains(String(decoding: b[$0.range], as: UTF8.self)) }
+        // (No name: a token is inserted, which always applies, so that fallbacks cannot cycle.)
+        guard let p = words.isEmpty ? nil : random.pick(words) else { return insertDictionaryToken(&b) }
+        // A subscripted name keeps its subscript: the factor goes after the closing bracket.
+        var end = p.range.upperBound
+        if end < b.count, b[end] == 91, let close = b[end...].firstIndex(of: 93) { end = close + 1 }
+        let factor: String
+        switch random.below(4) {
+        case 0: factor = " ^ " + random.pick(["2", "3", "0.5", "-1", "2.5"])
+        case 1: factor = " * " + String(decoding: b[p.range.lowerBound..<end], as: UTF8.self)
+        default: factor = " * " + String(decoding: b[random.pick(words).range], as: UTF8.self)
+        }
+        b.insert(contentsOf: Array(factor.utf8), at: end)
+        return "factor inserted"
+    }
+
+    mutating func wrapInCall(_ b: inout [UInt8]) -> String {
+        guard let p = token(b, [.word, .number]) else { return insertFactor(&b) }
+        let f = random.pick(Mutator.functions)
+        let (open, close) = f == "min" || f == "max" ? ("\(f)(0, ", ")") : ("\(f)(", ")")
+        b.insert(contentsOf: Array(close.utf8), at: p.range.upperBound)
+        b.insert(contentsOf: Array(open.utf8), at: p.range.lowerBound)
+        return "wrapped in \(f)"
+    }
+
+    /// ` integer`, ` binary`, a bound or a dual bound before a statement's `;`.
+    mutating func addAttribute(_ b: inout [UInt8]) -> String {
+        let semicolons = Mutator.pieces(b).filter { $0.kind == .symbol && b[$0.range.lowerBound] == 59 }
+        guard !semicolons.isEmpty else { return insertFactor(&b) }
+        let p = random.pick(semicolons)
+        let attribute = random.pick([" integer", " binary", ", >= -1", ", <= 1e6", " dualbound 100", ", = 2", ", >= 0.5, <= 0.7 integer"])
+        b.insert(contentsOf: Array(attribute.utf8), at: p.range.lowerBound)
+        return "attribute added"
     }
 
     static let interestingBytes: [UInt8] = Array("\n\r\t \"#(){}[],;:.-+*/^=<>!019ex_".utf8) + [0, 0x7F, 0xFF, 0xC3, 0xA9, 0xE2, 0x80]

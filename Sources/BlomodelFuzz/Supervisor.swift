@@ -41,6 +41,8 @@ struct Supervisor {
         let start = now()
         var lastReport = start
         var slowest = Slowest()
+        // True while the worker makes the next input: a crash then is the fuzzer's own.
+        var generating = false
         var chunk = [UInt8](repeating: 0, count: 1 << 16)
         print("blomodel-fuzz: seed \(options.seed), corpus \(options.corpus.joined(separator: ", ")), "
             + [options.seconds.map { "\(formatSeconds($0)) s" }, options.iterations.map { "\($0) inputs" }].compactMap { $0 }
@@ -57,7 +59,10 @@ struct Supervisor {
                     buffer.removeSubrange(...newline)
                     let fields = line.split(separator: " ", maxSplits: 2)
                     switch fields.first {
+                    case "G":
+                        generating = true
                     case "I":
+                        generating = false
                         let t = now()
                         if let last = lastInput { slowest.note(t - lastBeat, "input \(last.number) (\(last.what))") }
                         lastInput = (Int(fields.count > 1 ? fields[1] : "") ?? -1, fields.count > 2 ? String(fields[2]) : "")
@@ -87,6 +92,10 @@ struct Supervisor {
         }
         worker.waitUntilExit()
         let status = worker.terminationStatus
+        if worker.terminationReason == .uncaughtSignal, generating {
+            print("blomodel-fuzz: the fuzzer itself died of signal \(status) (\(Supervisor.signalName(status))) while making the input after \(lastInput.map { "input \($0.number)" } ?? "the start"): a bug in blomodel-fuzz, not in the front end")
+            return 2
+        }
         if worker.terminationReason == .uncaughtSignal {
             let what = lastInput.map { "input \($0.number) (\($0.what))" } ?? "the worker's start"
             return try found("crash", "the process died of signal \(status) (\(Supervisor.signalName(status))) on \(what)", input: lastInput?.number)

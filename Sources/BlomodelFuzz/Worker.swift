@@ -48,6 +48,8 @@ struct Worker {
         var mutator = Mutator(seed: options.seed)
         var pool = seeds
         while !stop() {
+            // Said first, so that a crash of the mutator itself is not blamed on the last input.
+            beat("G \(executed)")
             let base = pool[mutator.random.below(pool.count)], donor = pool[mutator.random.below(pool.count)]
             let (input, applied) = mutator.mutate(base, donor: donor)
             let outcome = try execute(input, what: "mutant of \(base.origin): " + applied.joined(separator: ", "))

@@ -66,6 +66,19 @@ final class FuzzTests: XCTestCase {
         }
     }
 
+    /// Mutants of inputs without numbers, names or operators (an empty file, a comment): every
+    /// mutation that does not apply falls back on one that does, without cycling (a cycle of
+    /// fallbacks overflowed the stack on the empty seed, found by a fuzz run with seed 41).
+    func testMutationsOfInputsWithoutTokensTerminate() throws {
+        let corpus = workDirectory()
+        try FileManager.default.createDirectory(atPath: corpus, withIntermediateDirectories: true)
+        try "".write(toFile: corpus + "/empty.blo", atomically: true, encoding: .utf8)
+        try "# a comment\n".write(toFile: corpus + "/comment.blo", atomically: true, encoding: .utf8)
+        let r = try blomodelFuzz(["--corpus", corpus, "--iterations", "300", "--timeout", "60", "--work", workDirectory()])
+        XCTAssertEqual(r.status, 0, r.out + r.err)
+        XCTAssertTrue(r.out.contains("no failure in 300 inputs"), r.out)
+    }
+
     /// A replayed input runs in the process; a reproducer of the corpus is described or refused.
     func testReplay() throws {
         let r = try blomodelFuzz(["--replay", "Models/classic/toll/toll.blo", "--replay", "Tests/FuzzCorpus/hostile/empty.blo"])
