@@ -1,14 +1,18 @@
 # blomodel: two commands on a fresh Debian machine (as root):
 #   make demo   install what is missing, build, solve the bundled toll-setting model
 #   make test   the same set-up, then every test
+#   make fuzz   the front end's fuzzer for FUZZ_SECONDS seconds (docs/testing.md)
 SWIFT ?= swift
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Python for the peer comparisons of `make bench` (e.g. a virtual environment with torch).
 PEER_PYTHON ?= python3
 AD_DIR ?= /tmp/blomodel-ad-bench
+# The fuzzer's run: its length in seconds and its seed (the same seed gives the same inputs).
+FUZZ_SECONDS ?= 60
+FUZZ_SEED ?= 1
 APT_PACKAGES := libglpk-dev coinor-libcbc-dev coinor-libipopt-dev liblapack-dev libblas-dev libopenblas-dev pkg-config
 
-.PHONY: setup build demo test bench clean
+.PHONY: setup build demo test bench fuzz clean
 
 ## setup: install the C solver libraries when they are missing (apt-get), check the toolchain.
 setup:
@@ -37,6 +41,12 @@ bench: setup
 	@# The same computations in PyTorch (when the Python named by PEER_PYTHON has it) and NumPy.
 	-$(PEER_PYTHON) Benchmarks/ad_peers.py $(AD_DIR)
 	$(SWIFT) run -c release --skip-build blomodel-bench
+
+## fuzz: mutate the models and the hostile corpus (Tests/FuzzCorpus) through what 'blomodel check'
+## runs; a crash, a hang or an unpositioned diagnostic saves its input under .build/fuzz/findings.
+fuzz: setup
+	$(SWIFT) build -c release --product blomodel-fuzz
+	$(SWIFT) run -c release --skip-build blomodel-fuzz --seconds $(FUZZ_SECONDS) --seed $(FUZZ_SEED)
 
 clean:
 	rm -rf .build

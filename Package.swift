@@ -7,7 +7,8 @@
 //   backends         GLPKBackend, CbcBackend, IpoptBackend (the only Swift code that touches the C libraries)
 //   C shims          CGLPK, CCbc, CIpopt, CLapack, CBlas (system-library targets: a module map and one header each)
 //   linear algebra   LinearAlgebra (LAPACK: eigenvalues for convexity checks, LU for dual-vertex bounds)
-//   tools            blomodel (the CLI), blomodel-bench (the benchmark), the examples
+//   tools            blomodel (the CLI), blomodel-bench (the benchmark), blomodel-fuzz (the front end's fuzzer),
+//                    the examples
 //   tests            one target per module, plus literature and CLI tests
 import PackageDescription
 
@@ -17,6 +18,7 @@ let package = Package(
         .library(name: "Blomodel", targets: ["Blomodel"]),
         .executable(name: "blomodel", targets: ["BlomodelCLI"]),
         .executable(name: "blomodel-bench", targets: ["BlomodelBench"]),
+        .executable(name: "blomodel-fuzz", targets: ["BlomodelFuzz"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -55,6 +57,8 @@ let package = Package(
             name: "BlomodelCLI",
             dependencies: ["Blomodel", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(name: "BlomodelBench", dependencies: ["Blomodel", "Differentiation"]),
+        // A deterministic mutation fuzzer of the front end (`blomodel check` without a MILP solve; `make fuzz`).
+        .executableTarget(name: "BlomodelFuzz", dependencies: ["Blomodel"]),
         .executableTarget(name: "SolveModelExample", dependencies: ["Blomodel"], path: "Examples/SolveModel"),
 
         // Tests.

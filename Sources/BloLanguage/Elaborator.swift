@@ -76,6 +76,10 @@ public final class Elaborator {
     public static let maximumNodes = 20_000_000
     /// The node limit in force (`maximumNodes`; tests lower it).
     public var nodeLimit = Elaborator.maximumNodes
+    /// The index members visited so far, and the limit in force (`maximumVisits`; tests lower
+    /// it): see `ElaborationWork.swift`.
+    var visits = 0
+    public var visitLimit = Elaborator.maximumVisits
 
     public init(source: SourceFile, directory: String) {
         self.source = source
@@ -289,6 +293,7 @@ public final class Elaborator {
         switch value {
         case .none: break
         case .expression(let e):
+            try expectVisits(members.count, [e], local: indexing.items.flatMap(\.names), at: at)
             for m in members {
                 table.values[m.tuple] = try withBindings(m.bindings) { try constant(e, "the value of '\(name)'") }
             }
@@ -347,6 +352,13 @@ public final class Elaborator {
         let members = try indexing.map { try expand($0) } ?? [(bindings: [:], tuple: [])]
         var family = VarFamily(
             owner: level, dimension: members.first?.tuple.count ?? indexing.map(indexDimension) ?? 0, location: at)
+        let bounds: [Expr] = attributes.compactMap {
+            switch $0.kind {
+            case .lower(let e), .upper(let e), .fixed(let e): return e
+            case .integer, .binary: return nil
+            }
+        }
+        try expectVisits(members.count, bounds, local: indexing?.items.flatMap(\.names) ?? [], at: at)
         for m in members {
             var v = Variable(base: name, index: m.tuple, owner: level, location: at)
             try withBindings(m.bindings) {
@@ -410,6 +422,9 @@ public final class Elaborator {
                 "'dualbound' applies to follower constraints; '\(name)' is in the upper block", at: dualBound!.location)
         }
         let members = try indexing.map { try expand($0) } ?? [(bindings: [:], tuple: [])]
+        try expectVisits(
+            members.count, parts + (dualBound.map { [$0] } ?? []), local: indexing?.items.flatMap(\.names) ?? [], at: at,
+            length: name.count)
         for m in members {
             try withBindings(m.bindings) {
                 // The body is `lhs - rhs` (or the middle of a ranged row); its constant moves to the bounds.
@@ -481,22 +496,30 @@ public final class Elaborator {
     /// All members of an indexing expression, in order, with their name bindings.
     func expand(_ indexing: Indexing) throws -> [Member] {
         if let members = try expandThroughIndex(indexing) { return members }
+        if indexing.items.count > Elaborator.maximumDimension {
+            throw tooManyParts(at: indexing.items[Elaborator.maximumDimension].location)
+        }
         var result: [Member] = [(bindings: [:], tuple: [])]
+        // The names bound by the items so far, and the length of the partial tuples.
+        var bound: [String] = []
+        var dimension = 0
         for item in indexing.items {
             for n in item.names where sets[n] != nil || params[n] != nil || families[n] != nil {
                 throw error("index name '\(n)' is already the name of a set, parameter or variable", at: item.location)
             }
             // A set that does not depend on the names bound so far has the same size for every
             // partial member: the product's size is known before anything is built.
-            let bound = indexing.items.prefix { $0.location != item.location }.flatMap(\.names)
             var independent = false
             switch item.set {
             case .named: independent = true
             case .range(let lo, let hi, _): independent = !mentions(lo, bound) && !mentions(hi, bound)
             default: break
             }
+            // Such a set is resolved once, not once per partial member.
+            var known: SetValue?
             if independent, let first = result.first {
-                let size = try withBindings(first.bindings) { try resolveSet(item.set) }.members.count
+                known = try withBindings(first.bindings) { try resolveSet(item.set) }
+                let size = known!.members.count
                 if result.count.multipliedReportingOverflow(by: size).partialValue > Elaborator.maximumMembers
                     || result.count.multipliedReportingOverflow(by: size).overflow
                 {
@@ -504,10 +527,16 @@ public final class Elaborator {
                         "this indexing has more than \(Elaborator.maximumMembers) members (\(result.count) x \(size))", at: item.location,
                         notes: ["an index set, a product of sets or an indexed sum is limited to \(Elaborator.maximumMembers) members; filter it with ': condition' or split the model"])
                 }
+                try checkParts(members: result.count * size, dimension: dimension + known!.dimension, at: item.location)
             }
             var next: [Member] = []
+            var parts = 0
             for partial in result {
-                let set = try withBindings(partial.bindings) { try resolveSet(item.set) }
+                let set = try known ?? withBindings(partial.bindings) { try resolveSet(item.set) }
+                // Counted as one member of `parts` parts: the parts built so far, in all.
+                try checkParts(members: 1, dimension: partial.tuple.count + set.dimension, at: item.location)
+                parts += set.members.count * (partial.tuple.count + set.dimension)
+                try checkParts(members: parts, dimension: 1, at: item.location)
                 if next.count + set.members.count > Elaborator.maximumMembers {
                     throw error(
                         "this indexing has more than \(Elaborator.maximumMembers) members", at: item.location,
@@ -526,8 +555,12 @@ public final class Elaborator {
                 }
             }
             result = next
+            bound += item.names
+            dimension = result.first?.tuple.count ?? dimension + max(1, item.names.count)
         }
+        try visit(result.count, at: indexing.location)
         if let condition = indexing.condition {
+            try expectVisits(result.count, [condition], local: indexing.items.flatMap(\.names), at: indexing.location)
             result = try result.filter { m in try withBindings(m.bindings) { try truth(condition) } }
         }
         return result
@@ -551,7 +584,10 @@ public final class Elaborator {
             memberIndex[setName, default: [:]][position] = byElement
         }
         var result: [Member] = []
-        for t in memberIndex[setName]![position]![key] ?? [] {
+        let candidates = memberIndex[setName]![position]![key] ?? []
+        try visit(candidates.count, at: indexing.location)
+        try expectVisits(candidates.count, [condition], local: item.names, at: indexing.location)
+        for t in candidates {
             var b = Bindings()
             for (n, e) in zip(item.names, t) { b[n] = e }
             if try withBindings(b, { try truth(condition) }) { result.append((bindings: b, tuple: t)) }
@@ -611,7 +647,16 @@ public final class Elaborator {
                     "the range \(formatNumber(a))..\(formatNumber(b)) is too large; a set has at most 10000000 members", at: at)
             }
             var s = SetValue(dimension: 1)
-            if a <= b { for v in Int(a)...Int(b) { s.insert([.int(v)]) } }
+            if a <= b {
+                // The members of a range are distinct: no membership test, and storage of the final size.
+                s.members.reserveCapacity(Int(b) - Int(a) + 1)
+                s.contains.reserveCapacity(Int(b) - Int(a) + 1)
+                for v in Int(a)...Int(b) {
+                    let t: Tuple = [.int(v)]
+                    s.members.append(t)
+                    s.contains.insert(t)
+                }
+            }
             return s
         case .explicit(let members, let at):
             var s = SetValue(dimension: members.first?.count ?? 1)
@@ -796,7 +841,9 @@ public final class Elaborator {
             return try call(name, arguments, at: at, length: length)
         case .sum(let indexing, let body, _):
             var total = Combination(constant: 0)
-            for m in try expand(indexing) {
+            let members = try expand(indexing)
+            try expectVisits(members.count, [body], local: indexing.items.flatMap(\.names), at: e.location, length: 3)
+            for m in members {
                 total.add(try withBindings(m.bindings) { try evaluate(body) })
                 if graph.count > nodeLimit {
                     throw error(
@@ -985,6 +1032,8 @@ public final class Elaborator {
         case .membership(let parts, let setRef, let negated, _):
             let t = try parts.map { try element($0) }
             let set = try resolveSet(setRef)
+            // A set written in the test is built each time the test runs.
+            if case .named = setRef {} else { try visit(set.members.count, at: setRef.location) }
             return set.contains.contains(t) != negated
         default:
             throw error("expected a condition (a comparison, 'in', 'and', 'or', 'not')", at: e.location)

@@ -6,6 +6,9 @@ public struct Lexer {
 
     public init(source: SourceFile) { self.source = source }
 
+    /// The one-character operators and punctuation.
+    static let symbols = Set("+-*/^()[]{},;:<>=".unicodeScalars)
+
     public func tokenize() throws -> [Token] {
         var tokens: [Token] = []
         let chars = Array(source.text.unicodeScalars)
@@ -22,7 +25,11 @@ public struct Lexer {
                 i += 1
             }
         }
-        func isIdentStart(_ c: Unicode.Scalar) -> Bool { c == "_" || c.properties.isAlphabetic }
+        func isIdentStart(_ c: Unicode.Scalar) -> Bool {
+            // ASCII first: the Unicode property lookup is the slow path.
+            if c.isASCII { return c == "_" || ("a"..."z").contains(c) || ("A"..."Z").contains(c) }
+            return c.properties.isAlphabetic
+        }
         func isIdentPart(_ c: Unicode.Scalar) -> Bool { isIdentStart(c) || ("0"..."9").contains(c) }
         func isDigit(_ c: Unicode.Scalar) -> Bool { ("0"..."9").contains(c) }
 
@@ -102,19 +109,23 @@ public struct Lexer {
                 tokens.append(Token(kind: .string(s), location: start, length: s.count + 2))
                 continue
             }
-            let two = i + 1 < chars.count ? String(Character(c)) + String(Character(chars[i + 1])) : ""
-            if ["<=", ">=", "==", "!=", ".."].contains(two) {
-                tokens.append(Token(kind: .symbol(two), location: start, length: 2))
+            // Scalars compared directly: this loop runs once per character of the file.
+            if i + 1 < chars.count, (chars[i + 1] == "=" && "<>=!".unicodeScalars.contains(c)) || (c == "." && chars[i + 1] == ".") {
+                tokens.append(Token(kind: .symbol(String(Character(c)) + String(Character(chars[i + 1]))), location: start, length: 2))
                 advance(2)
                 continue
             }
-            let one = String(Character(c))
-            if "+-*/^()[]{},;:<>=".contains(one) {
-                tokens.append(Token(kind: .symbol(one), location: start, length: 1))
+            if Lexer.symbols.contains(c) {
+                tokens.append(Token(kind: .symbol(String(Character(c))), location: start, length: 1))
                 advance()
                 continue
             }
-            throw source.error("unexpected character '\(one)'", at: start)
+            // Control, invisible and combining characters are named by their code point.
+            let hex = String(c.value, radix: 16, uppercase: true)
+            let code = "U+" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
+            let visible = c.properties.isGraphemeBase && !c.properties.isWhitespace
+            let shown = c.isASCII && visible ? "'\(Character(c))'" : visible ? "'\(Character(c))' (\(code))" : code
+            throw source.error("unexpected character \(shown)", at: start)
         }
         tokens.append(Token(kind: .end, location: loc(), length: 1))
         return tokens

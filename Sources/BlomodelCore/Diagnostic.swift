@@ -70,12 +70,20 @@ extension SourceFile {
     }
 }
 
-/// The closest candidate by edit distance, for "did you mean" notes.
+/// The longest name that gets a "did you mean" note: the edit distance takes time in the
+/// product of the two lengths, and a model may declare many long names.
+public let longestSuggestedName = 64
+
+/// The closest candidate by edit distance, for "did you mean" notes (names and candidates
+/// longer than `longestSuggestedName` are not compared).
 public func closestName(to name: String, among candidates: [String]) -> String? {
+    guard name.count <= longestSuggestedName else { return nil }
     var best: (String, Int)?
-    for candidate in candidates {
-        let d = editDistance(name.lowercased(), candidate.lowercased())
+    for candidate in candidates where candidate.count <= longestSuggestedName {
         let limit = max(1, min(name.count, candidate.count) / 2)
+        // Lengths further apart than the limit cannot be within it.
+        if abs(name.count - candidate.count) > limit { continue }
+        let d = editDistance(name.lowercased(), candidate.lowercased())
         if d <= limit, best == nil || d < best!.1 { best = (candidate, d) }
     }
     return best?.0
