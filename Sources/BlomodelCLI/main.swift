@@ -30,6 +30,11 @@ func printDiagnostic(_ error: Error) {
     FileHandle.standardError.write((text + "\n").data(using: .utf8)!)
 }
 
+/// Warnings on standard error, as a compiler prints them (the source line and a caret).
+func printWarnings(_ warnings: [Diagnostic]) {
+    for w in warnings { FileHandle.standardError.write((w.withSourceLine().rendered + "\n").data(using: .utf8)!) }
+}
+
 struct Solve: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Solve a .blo model and verify the answer.")
 
@@ -80,6 +85,7 @@ struct Solve: ParsableCommand {
             printDiagnostic(error)
             throw ExitCode(ExitStatus.internalError.rawValue)
         }
+        printWarnings(report.warnings)
         var text = json ? report.json.render() + "\n" : report.text(explain: explain)
         if json && explain { FileHandle.standardError.write(report.explanation.data(using: .utf8)!) }
         if let output {
@@ -115,7 +121,11 @@ struct Check: ParsableCommand {
         } catch let e as Diagnostic {
             printDiagnostic(e)
             throw ExitCode(ExitStatus.inputError.rawValue)
+        } catch let e as DiagnosticList {
+            printDiagnostic(e)
+            throw ExitCode(ExitStatus.inputError.rawValue)
         }
+        printWarnings(model.warnings)
         let d = ModelDescription.describe(model, lpSolver: SolverChoice.glpk.backend)
         let routes = Blomodel.routes(for: ModelFacts(description: d))
         let chosen = routes.first(where: \.assessment.accepted)?.name
