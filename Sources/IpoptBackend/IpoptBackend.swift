@@ -28,16 +28,18 @@ public struct IpoptBackend: SolverBackend {
         // Mehrotra's predictor-corrector is the accurate choice for LPs and convex QPs; when it
         // ends without a verdict (it does not detect infeasibility), Ipopt's default algorithm,
         // which has a restoration phase and an infeasibility test, decides.
-        let first = try solve(problem, options: options, mehrotra: true)
-        if first.termination == .error || first.termination == .timeLimit {
-            let second = try solve(problem, options: options, mehrotra: false)
-            if second.termination != .error { return second }
+        return try LibraryOutput.onStandardError {
+            let first = try solve(problem, options: options, mehrotra: true)
+            if first.termination == .error || first.termination == .timeLimit {
+                let second = try solve(problem, options: options, mehrotra: false)
+                if second.termination != .error { return second }
+            }
+            return first
         }
-        return first
     }
 
     func solve(_ problem: StandardForm, options: SolveOptions, mehrotra: Swift.Bool) throws -> SolverResult {
-        try problem.validate()
+        let problem = try problem.prepared()
         try options.validate()
         try capabilities.check(problem, backend: name)
         let clock = Date()
