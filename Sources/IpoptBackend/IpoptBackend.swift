@@ -17,8 +17,22 @@ import SolverInterface
 /// through its C interface it returned non-optimal points with an optimal status on
 /// small box-constrained QPs (the optimum of the linear part only), and its barrier
 /// aborted the process on a QP with a free variable.
+///
+/// Ipopt's Mehrotra path dereferences a missing affine step when its restoration phase runs (a
+/// segmentation fault; coin-or/Ipopt issue 114), and the restoration phase runs on infeasible
+/// problems: a QP whose rows contradict its bounds ended the process. With an LP solver given
+/// (`linearFeasibility`, GLPK in the facade), the rows and bounds are first checked for a feasible
+/// point by an LP with a zero objective; an infeasible problem is reported as infeasible without
+/// calling Ipopt.
 public struct IpoptBackend: SolverBackend {
-    public init() {}
+    /// The LP solver that checks the rows and bounds for a feasible point before Ipopt runs.
+    public var linearFeasibility: (any SolverBackend)?
+
+    /// Ipopt alone (`linearFeasibility: nil`: an infeasible problem may reach Ipopt's Mehrotra
+    /// path), or with an LP solver that checks feasibility first.
+    public init(linearFeasibility: (any SolverBackend)? = nil) {
+        self.linearFeasibility = linearFeasibility
+    }
 
     public let name = "ipopt"
     public let capabilities = SolverCapabilities(
@@ -28,6 +42,20 @@ public struct IpoptBackend: SolverBackend {
         // Mehrotra's predictor-corrector is the accurate choice for LPs and convex QPs; when it
         // ends without a verdict (it does not detect infeasibility), Ipopt's default algorithm,
         // which has a restoration phase and an infeasibility test, decides.
+        if let lp = linearFeasibility, problem.columnCount > 0 {
+            // Rows and bounds only: a zero objective, no quadratic part.
+            var feasibility = problem
+            feasibility.quadraticObjective = []
+            feasibility.objective = [Double](repeating: 0, count: problem.columnCount)
+            feasibility.objectiveConstant = 0
+            let check = try lp.solve(feasibility, options: SolveOptions(timeLimit: options.timeLimit))
+            if check.termination == .infeasible {
+                return SolverResult(
+                    termination: .infeasible,
+                    rawStatus: "no point satisfies the rows and bounds (\(lp.name): \(check.rawStatus)); Ipopt was not called",
+                    seconds: check.seconds)
+            }
+        }
         return try LibraryOutput.onStandardError {
             let first = try solve(problem, options: options, mehrotra: true)
             if first.termination == .error || first.termination == .timeLimit {
