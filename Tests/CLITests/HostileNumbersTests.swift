@@ -171,12 +171,42 @@ final class HostileNumbersTests: XCTestCase {
         for (file, solver) in [
             ("Models/literature/liu_hart_1994.blo", "glpk"), ("Models/classic/toll/toll.blo", "cbc"),
             ("Models/literature/shimizu_aiyoshi_1981_ex2.blo", "glpk"), ("Models/literature/bard_book_1998.blo", "cbc"),
+            ("Models/literature/dempe_franke_2011_ex42/dempe_franke_2011_ex42.blo", "glpk"),
         ] {
             let r = try blomodelRun(["solve", file, "--solver", solver, "--json"])
             XCTAssertTrue(r.exited, "\(file): \(r.err)")
             XCTAssertEqual(r.status, 0, "\(file): \(r.err)")
             let object = try JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any]
             XCTAssertEqual(object?["status"] as? String, "optimal", file)
+        }
+    }
+
+    /// Dempe and Franke (2011), example 4.2: an unpolished master point was kept as the incumbent
+    /// and the run ended NOT BILEVEL FEASIBLE. Optimum 2.125 at x = (-1, -1), y = (2.25, 1.25)
+    /// (Models/literature/dempe_franke_2011_ex42/README.md), as published (free y: the default
+    /// big-M, so unverified) and with the box of the model file (proven).
+    func testDempeFrankeSolvesToItsOptimumOnBothBackends() throws {
+        let published = try temporaryModel(
+            "upper { var x1 >= -1, <= 1; var x2 >= -1, <= -1; minimize F: x1 + (y1 - 1)^2 + y2^2; }\nlower { var y1; var y2; minimize f: x1*y1 + x2*y2; g1: -y1 + y2 <= 1; g2: y1 + y2 <= 3.5; g3: y2 <= 2; }\n")
+        for (path, certification) in [
+            (published, "unverified"), ("Models/literature/dempe_franke_2011_ex42/dempe_franke_2011_ex42.blo", "verified"),
+        ] {
+            for solver in ["glpk", "cbc"] {
+                for extra in [[], ["--oa-milp-only", "--oa-tolerance", "1e-5"]] {
+                    let label = "\(path), \(solver) \(extra)"
+                    let r = try blomodelRun(["solve", path, "--solver", solver, "--json"] + extra)
+                    XCTAssertTrue(r.exited, "\(label): \(r.err)")
+                    XCTAssertEqual(r.status, 0, "\(label): \(r.err)")
+                    let report = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any], label)
+                    XCTAssertEqual(report["certification"] as? String, certification, label)
+                    let verification = try XCTUnwrap(report["verification"] as? [String: Any], label)
+                    XCTAssertEqual(verification["outcome"] as? String, "optimal", label)
+                    let leader = try XCTUnwrap(report["leader"] as? [String: Any], label)
+                    XCTAssertEqual(leader["objective"] as? Double ?? .nan, 2.125, accuracy: extra.isEmpty ? 1e-6 : 1e-4, label)
+                    let follower = try XCTUnwrap((report["follower"] as? [String: Any])?["variables"] as? [String: Double], label)
+                    XCTAssertEqual(follower["y1"] ?? .nan, 2.25, accuracy: extra.isEmpty ? 1e-6 : 1e-2, label)
+                }
+            }
         }
     }
 }
