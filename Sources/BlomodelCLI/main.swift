@@ -98,7 +98,8 @@ struct Solve: ParsableCommand {
         print(text, terminator: "")
         switch (report.status, report.certification) {
         case (_, .notBilevelFeasible): throw ExitCode(ExitStatus.notBilevelFeasible.rawValue)
-        case (.optimal, _), (.timeLimit, _) where report.verification != nil: return
+        case (.optimal, _): return
+        case (.timeLimit, _) where report.verification != nil: return
         case (.error, _) where report.verification != nil && report.outerApproximation != nil:
             return  // outer approximation stopped early with a verified-feasible answer, labelled unverified
         case (.error, _): throw ExitCode(ExitStatus.internalError.rawValue)
