@@ -62,8 +62,8 @@ public enum NumericRange {
             return (at.file, at.line, at.column)
         }
         if var first = policy.errors.min(by: { order($0) < order($1) }) {
-            if policy.errors.count > 1 {
-                first.notes.append("\(policy.errors.count - 1) more number(s) of the model are outside the range as well")
+            if policy.refused > 1 {
+                first.notes.append("\(policy.refused - 1) more number(s) of the model are outside the range as well")
             }
             throw first
         }
@@ -77,7 +77,12 @@ public enum NumericRange {
 private struct Enforcement {
     var model: BilevelModel
     var warnings: [Diagnostic] = []
+    /// The first errors found, with their positions (at most `Self.positioned` numbers are
+    /// looked at closely: finding a term's position walks its expression), and how many numbers
+    /// were refused in all.
     var errors: [Diagnostic] = []
+    var refused = 0
+    static let positioned = 10
     /// Warnings already given, by declaration and what they are about (one per family and side),
     /// with how many more members of the family the same warning covers.
     var warned: [String: (index: Int, more: Int)] = [:]
@@ -112,6 +117,8 @@ private struct Enforcement {
             let length = 3  // the declaration's 'var'; the message names the bound
             if v.lower >= NumericRange.infiniteBound || v.upper <= -NumericRange.infiniteBound {
                 let value = v.lower >= NumericRange.infiniteBound ? v.lower : v.upper
+                refused += 1
+                if refused > Self.positioned { continue }
                 errors.append(
                     Diagnostic(
                         .error,
@@ -136,6 +143,8 @@ private struct Enforcement {
             let length = max(1, c.base.count)
             if c.lower >= NumericRange.infiniteBound || c.upper <= -NumericRange.infiniteBound {
                 let value = c.lower >= NumericRange.infiniteBound ? c.lower : c.upper
+                refused += 1
+                if refused > Self.positioned { continue }
                 errors.append(
                     Diagnostic(
                         .error,
@@ -184,9 +193,13 @@ private struct Enforcement {
     mutating func check(_ e: QuadExpr, root: NodeID?, in what: String, at fallback: SourceLocation) {
         let range = NumericRange.coefficients
         for (j, a) in e.linear.sortedTerms where !range.contains(abs(a)) {
+            refused += 1
+            if refused > Self.positioned { continue }
             refuse(a, of: model.variables[j].name, in: what, at: occurrence(of: j, under: root) ?? fallback)
         }
         for (p, a) in e.sortedQuadratic where !range.contains(abs(a)) {
+            refused += 1
+            if refused > Self.positioned { continue }
             let term = p.first == p.second ? "\(model.variables[p.first].name)^2" : "\(model.variables[p.first].name)*\(model.variables[p.second].name)"
             refuse(a, of: term, in: what, at: e.origins[p] ?? occurrence(of: p.first, under: root) ?? fallback)
         }

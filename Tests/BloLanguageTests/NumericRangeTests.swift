@@ -1,4 +1,5 @@
 import BlomodelCore
+import Foundation
 import XCTest
 
 @testable import BloLanguage
@@ -17,6 +18,19 @@ final class NumericRangeTests: XCTestCase {
         expectError("upper { var x >= 0, <= 1; minimize F: x + 1e5 * 1e5 * ⟪y; }" + lower, "the coefficient 1e+10 of y")
         expectError("upper { var x >= 0, <= 1; minimize F: x + 1e10 * x ⟪* y; }" + lower, "the coefficient 1e+10 of x*y")
         expectError("upper { var x >= 0, <= 1; minimize F: x; }\nlower { var y >= 0; minimize f: 1e-12 * y⟪^2; c: y >= x - 1; }", "the coefficient 1e-12 of y^2")
+    }
+
+    /// Many refused numbers: one error at the first, counting the others (positions are looked
+    /// up for the first few only, so this stays linear in the model's size).
+    func testManyRefusedCoefficientsAreCountedNotAllPositioned() {
+        let text = "upper { var x{1..20000} >= 0, <= 1; minimize F: sum{i in 1..20000} 1e10 * x[i]; }\nlower { var y >= 0; minimize f: y; c: y >= x[1] - 1; }"
+        let clock = Date()
+        XCTAssertThrowsError(try load(text)) { error in
+            guard let d = error as? Diagnostic else { return XCTFail("\(error)") }
+            XCTAssertTrue(d.message.contains("the coefficient 1e+10 of x[1] in the leader's objective F"), d.message)
+            XCTAssertEqual(d.notes.last, "19999 more number(s) of the model are outside the range as well")
+        }
+        XCTAssertLessThan(Date().timeIntervalSince(clock), 20)
     }
 
     func testTheRangeIsInclusiveAndZeroIsNoCoefficient() throws {
