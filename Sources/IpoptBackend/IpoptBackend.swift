@@ -56,6 +56,34 @@ public struct IpoptBackend: SolverBackend {
                     seconds: check.seconds)
             }
         }
+        // Rows without entries (a fixed column's terms moved into the bounds) are facts: checked
+        // here and left out, so that Ipopt sees no zero row (and no problem without a Jacobian,
+        // which CreateIpoptProblem refuses).
+        let kept = (0..<problem.rowCount).filter { problem.rowStart[$0] < problem.rowStart[$0 + 1] }
+        if kept.count < problem.rowCount {
+            for i in 0..<problem.rowCount where problem.rowStart[i] == problem.rowStart[i + 1] {
+                if problem.rowLower[i] > 1e-9 * max(1, abs(problem.rowLower[i])) || problem.rowUpper[i] < -1e-9 * max(1, abs(problem.rowUpper[i])) {
+                    return SolverResult(termination: .infeasible, rawStatus: "row \(problem.rowNames[i]) has no variables and excludes 0; Ipopt was not called")
+                }
+            }
+            var reduced = problem
+            (reduced.rowNames, reduced.rowLower, reduced.rowUpper) = (kept.map { problem.rowNames[$0] }, kept.map { problem.rowLower[$0] }, kept.map { problem.rowUpper[$0] })
+            reduced.rowStart = [0]
+            reduced.columnIndex = []
+            reduced.values = []
+            for i in kept {
+                reduced.columnIndex += problem.columnIndex[problem.rowStart[i]..<problem.rowStart[i + 1]]
+                reduced.values += problem.values[problem.rowStart[i]..<problem.rowStart[i + 1]]
+                reduced.rowStart.append(reduced.values.count)
+            }
+            var result = try solve(reduced, options: options)
+            if let duals = result.rowDuals {
+                var all = [Double](repeating: 0, count: problem.rowCount)
+                for (k, i) in kept.enumerated() { all[i] = duals[k] }
+                result.rowDuals = all
+            }
+            return result
+        }
         return try LibraryOutput.onStandardError {
             let first = try solve(problem, options: options, mehrotra: true)
             if first.termination == .error || first.termination == .timeLimit {
@@ -101,7 +129,12 @@ public struct IpoptBackend: SolverBackend {
         option("sb", "yes")
         option("print_level", Int32(0))
         // Without it, Ipopt stopped short of the optimum on an outer-approximation subproblem.
-        if mehrotra { option("mehrotra_algorithm", "yes") }
+        if mehrotra {
+            option("mehrotra_algorithm", "yes")
+            // Not in the restoration phase: there Ipopt 3.11's Mehrotra step reads an affine step
+            // that was never computed and the process dies (coin-or/Ipopt issue 114).
+            option("resto.mehrotra_algorithm", "no")
+        }
         option("hessian_constant", "yes")
         option("jac_c_constant", "yes")
         option("jac_d_constant", "yes")
