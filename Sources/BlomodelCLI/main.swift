@@ -59,7 +59,9 @@ struct Solve: ParsableCommand {
     func validate() throws {
         if let t = timeLimit, !(t > 0 && t.isFinite) { throw ValidationError("--time-limit must be a positive number of seconds") }
         if let g = gap, !(g >= 0 && g.isFinite) { throw ValidationError("--gap must be a nonnegative number") }
-        if let d = dualBound, !(d > 0 && d.isFinite) { throw ValidationError("--dual-bound must be a positive number") }
+        if let d = dualBound, !(d > 0 && d < NumericRange.infiniteBound) {
+            throw ValidationError("--dual-bound must be a positive number below 1e12 (larger bounds mean no bound)")
+        }
         if !(oaTolerance > 0 && oaTolerance < 1) { throw ValidationError("--oa-tolerance must be in (0, 1)") }
     }
 

@@ -166,6 +166,34 @@ final class HostileNumbersTests: XCTestCase {
         }
     }
 
+    /// Found by a random search: with CBC, an LP "proved" a slack bound of 1.3e15 (now no bound:
+    /// 1e12 or more), whose big-M row went to the solvers as infinite; the QP relaxation of outer
+    /// approximation then sent Ipopt into its restoration phase with Mehrotra's step, which
+    /// ended the process (segmentation fault).
+    func testNoSignalOnAQuadraticLeaderWithFreeFollowerVariables() throws {
+        let path = try temporaryModel("""
+            upper {
+              var x0 >= 0;
+              var x1 >= -5, <= 6;
+              minimize F: -3*x0 + -1*x1 + -2*y0 + -1*y2 + 2*x0^2;
+            }
+            lower {
+              var y0;
+              var y1;
+              var y2;
+              minimize f: -2*y0 + -1*y1 + -2*x0;
+              c0: 1*x0 + -1*y1 + 2*y2 <= 3;
+              c1: -1*x0 + -1*x1 + -2*y0 + -2*y1 + 2*y2 >= 10;
+              c2: -2*x0 + 2*y0 + 1*y1 + -2*y2 <= 4;
+            }
+            """)
+        for solver in ["glpk", "cbc"] {
+            let r = try blomodelRun(["solve", path, "--solver", solver, "--json"])
+            XCTAssertTrue(r.exited, "\(solver): ended by a signal: \(r.err)")
+            XCTAssertNotNil(try? JSONSerialization.jsonObject(with: Data(r.out.utf8)), "\(solver): \(r.out)")
+        }
+    }
+
     /// `--json` prints one JSON object whatever the route and the libraries it calls.
     func testJSONReportsParse() throws {
         for (file, solver) in [
