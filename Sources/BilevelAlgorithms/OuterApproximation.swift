@@ -139,7 +139,11 @@ public enum OuterApproximation {
             return g
         }
         func qpOptions() -> SolveOptions { SolveOptions(timeLimit: remaining()) }
-        /// `form` with its integer columns fixed at the rounded values of `x`, as a continuous problem.
+        /// `form` with its integer columns fixed at the rounded values of `x`, as a continuous
+        /// problem. The fixed columns' terms move into the rows' bounds: a big-M row
+        /// `slack + M z <= M` with `z = 1` becomes `slack <= 0`, so that a solver's tolerance
+        /// (relative to a bound's magnitude) leaves the slack 1e-8 of room, not 1e-8 times M
+        /// (Ipopt's default algorithm relaxes bounds by 1e-8 max(1, |bound|)).
         func fixingIntegers(of x: [Double], in problem: StandardForm) -> StandardForm {
             var fixed = problem
             for j in 0..<n where form.isInteger[j] {
@@ -147,6 +151,24 @@ public enum OuterApproximation {
                 fixed.columnLower[j] = v
                 fixed.columnUpper[j] = v
                 fixed.isInteger[j] = false
+            }
+            fixed.rowStart = [0]
+            fixed.columnIndex = []
+            fixed.values = []
+            for i in 0..<problem.rowCount {
+                var moved = 0.0
+                for k in problem.rowStart[i]..<problem.rowStart[i + 1] {
+                    let j = problem.columnIndex[k]
+                    if j < n, form.isInteger[j] {
+                        moved += problem.values[k] * x[j].rounded()
+                    } else {
+                        fixed.columnIndex.append(j)
+                        fixed.values.append(problem.values[k])
+                    }
+                }
+                fixed.rowStart.append(fixed.values.count)
+                fixed.rowLower[i] -= moved
+                fixed.rowUpper[i] -= moved
             }
             return fixed
         }

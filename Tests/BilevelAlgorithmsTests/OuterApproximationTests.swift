@@ -75,6 +75,37 @@ final class OuterApproximationTests: XCTestCase {
         }
     }
 
+    /// Found by a random search: the follower's optimal set is a segment (y2 is free in it), and
+    /// F depends on x0 alone: optimum -1.125 at x0 = 3/4 (F = -3 x0 + 2 x0^2). The subproblem's
+    /// point kept the big-M rows' room of Ipopt's bound relaxation (1e-8 times M = 1e4) and failed
+    /// the follower's re-solve at every iteration (200 masters, 104 s); with the fixed binaries
+    /// moved into the rows' bounds the first subproblem's point is exact.
+    func testSubproblemPointsPassTheFollowersReSolve() throws {
+        let text = """
+            upper { var x0 >= 0; minimize F: -3*x0 + 2*x0^2; }
+            lower {
+              var y0 <= 4; var y1; var y2 >= 0;
+              minimize f: -1*y0 + -1*y1 + 3*y2;
+              c0: -2*x0 + 1*y0 + -1*y1 + 3*y2 >= 5;
+              c1: -1*x0 + -1*y0 >= 8;
+              c2: -2*y0 + -1*y2 >= 5;
+            }
+            """
+        let r = try Planner.reformulate(try model(text), lpSolver: GLPKBackend())
+        var rejected = 0
+        let outcome = try OuterApproximation.solve(
+            r.standardForm, milp: GLPKBackend(), qp: IpoptBackend(linearFeasibility: GLPKBackend()), options: SolveOptions(timeLimit: 60),
+            accept: { x in
+                let ok = Verifier.verify(r.model, point: r.modelPoint(x), solver: GLPKBackend(), qpSolver: IpoptBackend()).outcome == .optimal
+                if !ok { rejected += 1 }
+                return ok
+            })
+        XCTAssertTrue(outcome.converged)
+        XCTAssertEqual(outcome.upperBound, -1.125, accuracy: 1e-6)
+        XCTAssertEqual(rejected, 0)
+        XCTAssertLessThanOrEqual(outcome.iterations.count, 3)
+    }
+
     /// The route with the same sloppy solver: the answer the facade would verify.
     func testTheRouteKeepsBilevelFeasiblePointsWithASloppySolver() throws {
         let r = try Planner.reformulate(try model(Self.dempeFranke), lpSolver: GLPKBackend())
