@@ -27,6 +27,17 @@ import SolverInterface
 /// then finite where the optimum is at a vertex of the master's polyhedron and asymptotic
 /// otherwise (the tolerance decides).
 /// Each master is started from the incumbent (the `t` columns at their blocks' values).
+///
+/// Only polished, re-verified points become incumbents. A master's point satisfies integrality
+/// only to the MILP solver's tolerance: a binary at 1 - 1e-8 under a big-M of 1e4 relaxes a
+/// complementarity by 1e-4, and such a point, kept as the incumbent, was reported NOT BILEVEL
+/// FEASIBLE (Dempe and Franke 2011, example 4.2). So each master point is *polished*: its integer
+/// columns are rounded, and if the rows then fail by more than 1e-6 or the point fails its check,
+/// the integers are fixed and the master's LP (its cuts included) is re-solved, which gives a
+/// vertex where every complementarity holds exactly. The candidates (the polished
+/// point, and the subproblem's point, whose integers are fixed as well) must satisfy the form's
+/// rows to 1e-6, and, when the caller gives a check (`accept`: the route re-solves the follower),
+/// pass it, before either may replace the incumbent.
 /// The quadratic part is split into blocks of variables linked by products, with one
 /// epigraph variable and its own cuts per block (`q = sum_b q_b`), so a separable
 /// objective is approximated term by term.
@@ -79,6 +90,9 @@ public enum OuterApproximation {
         /// The origins of the rows the master appended to the input form, in order (one
         /// `.outerApproximationCut(block:)` per cut).
         public var masterRows: [RowOrigin] = []
+        /// How many candidate points (polished master points or subproblem points that would have
+        /// improved the incumbent) failed their check and were not kept.
+        public var rejectedPoints = 0
     }
 
     /// The quadratic terms grouped by connected blocks of variables.
@@ -101,9 +115,11 @@ public enum OuterApproximation {
 
     /// Minimises `form` (a convex quadratic objective over a mixed-integer linear set) with
     /// master MILPs on `milp` and convex-QP subproblems on `qp` (none: Kelley's cutting planes).
+    /// `accept`, when given, re-verifies a candidate incumbent (a point in the columns of `form`)
+    /// before it is kept; the route passes the follower's re-solve.
     public static func solve(
         _ form: StandardForm, milp: any SolverBackend, qp: (any SolverBackend)?, options: SolveOptions,
-        oa: Options = Options()
+        oa: Options = Options(), accept: (([Double]) -> Bool)? = nil
     ) throws -> Outcome {
         let clock = Date()
         func remaining() -> Double? { options.timeLimit.map { max(1e-3, $0 - Date().timeIntervalSince(clock)) } }
@@ -123,6 +139,44 @@ public enum OuterApproximation {
             return g
         }
         func qpOptions() -> SolveOptions { SolveOptions(timeLimit: remaining()) }
+        /// `form` with its integer columns fixed at the rounded values of `x`, as a continuous
+        /// problem. The fixed columns' terms move into the rows' bounds: a big-M row
+        /// `slack + M z <= M` with `z = 1` becomes `slack <= 0`, so that a solver's tolerance
+        /// (relative to a bound's magnitude) leaves the slack 1e-8 of room, not 1e-8 times M
+        /// (Ipopt's default algorithm relaxes bounds by 1e-8 max(1, |bound|)).
+        func fixingIntegers(of x: [Double], in problem: StandardForm) -> StandardForm {
+            var fixed = problem
+            for j in 0..<n where form.isInteger[j] {
+                let v = x[j].rounded()
+                fixed.columnLower[j] = v
+                fixed.columnUpper[j] = v
+                fixed.isInteger[j] = false
+            }
+            fixed.rowStart = [0]
+            fixed.columnIndex = []
+            fixed.values = []
+            for i in 0..<problem.rowCount {
+                var moved = 0.0
+                for k in problem.rowStart[i]..<problem.rowStart[i + 1] {
+                    let j = problem.columnIndex[k]
+                    if j < n, form.isInteger[j] {
+                        moved += problem.values[k] * x[j].rounded()
+                    } else {
+                        fixed.columnIndex.append(j)
+                        fixed.values.append(problem.values[k])
+                    }
+                }
+                fixed.rowStart.append(fixed.values.count)
+                fixed.rowLower[i] -= moved
+                fixed.rowUpper[i] -= moved
+            }
+            return fixed
+        }
+        /// True when a point may become the incumbent: the form's rows and bounds hold to 1e-6 and
+        /// the caller's check agrees.
+        func acceptable(_ x: [Double]) -> Bool {
+            form.maxViolation(x) <= 1e-6 && (accept?(x) ?? true)
+        }
 
         // No integers: the QP is the whole problem.
         if form.integerCount == 0, let qp {
@@ -185,6 +239,8 @@ public enum OuterApproximation {
         if let x0 { addCut(at: x0) }
 
         var incumbent: [Double]?, upper = Double.infinity
+        /// Candidates that failed their check (rows or the caller's re-verification).
+        var rejected = 0
         var log: [Iteration] = []
         var last = SolverResult(termination: .error, rawStatus: "no iteration")
         var termination = TerminationStatus.optimal
@@ -207,31 +263,58 @@ public enum OuterApproximation {
                 lower = max(lower, min(m.bestBound ?? value, value))
             }
             // Subproblem: the integers of the master's point fixed.
-            var fixed = form
-            for j in 0..<n where form.isInteger[j] {
-                let v = xm[j].rounded()
-                fixed.columnLower[j] = v
-                fixed.columnUpper[j] = v
-                fixed.isInteger[j] = false
-            }
             let x = Array(xm[0..<n])
-            let sub = try qp?.solve(fixed, options: qpOptions()) ?? SolverResult(termination: .error, rawStatus: "no QP solver")
-            // The better of the subproblem's point and the master's own. An interior-point QP
-            // solution is accurate to its tolerance (and may sit 1e-8 outside a row), a master
-            // point at a vertex is exact: the master's point is kept unless the subproblem's is
-            // better by more than the tolerance.
-            var candidate = x, usedSubproblem = false
-            if sub.termination == .optimal, let xs = sub.solution, form.maxViolation(xs) <= 1e-6 {
-                let (vs, vm) = (form.objectiveValue(xs), form.objectiveValue(x))
-                if vs < vm - max(oa.absoluteGap, oa.relativeGap * max(1, abs(vm))) {
-                    candidate = xs
-                    usedSubproblem = true
+            let sub = try qp?.solve(fixingIntegers(of: x, in: form), options: qpOptions())
+                ?? SolverResult(termination: .error, rawStatus: "no QP solver")
+            // The master's point polished: its integers rounded, or, when that point fails the rows
+            // by more than 1e-6 or its check (it used the room the integrality tolerance leaves
+            // under a big-M), the integers fixed and the master's LP re-solved, so that
+            // complementarity holds exactly rather than up to the integrality tolerance.
+            var rounded = x
+            for j in 0..<n where form.isInteger[j] { rounded[j] = x[j].rounded() }
+            /// Takes a candidate as the incumbent when it improves and passes its check: nil when it
+            /// does not improve, else whether it was taken.
+            func consider(_ candidate: [Double]) -> Bool? {
+                let value = form.objectiveValue(candidate)
+                guard value < upper else { return nil }
+                guard acceptable(candidate) else {
+                    rejected += 1
+                    return false
                 }
-            }
-            let value = form.objectiveValue(candidate)
-            if value < upper, form.maxViolation(candidate) <= 1e-6 {
                 upper = value
                 incumbent = candidate
+                return true
+            }
+            /// The polished master point (the rounded one, or the LP's when that one fails), as the
+            /// incumbent if it improves and passes; true when it was taken.
+            func considerMasterPoint() throws -> Bool {
+                if form.maxViolation(rounded) <= 1e-6 {
+                    switch consider(rounded) {
+                    case true?: return true
+                    case nil: return false  // no improvement
+                    case false?: break  // it failed its check: the LP's point may not
+                    }
+                }
+                guard form.integerCount > 0 else { return false }
+                let lp = try milp.solve(fixingIntegers(of: x, in: master), options: SolveOptions(timeLimit: remaining()))
+                guard lp.termination == .optimal, let xp = lp.solution, xp.count >= n else { return false }
+                return consider(Array(xp[0..<n])) ?? false
+            }
+            // The polished master point is preferred to the subproblem's (an interior-point QP
+            // solution is accurate to its tolerance and may sit 1e-8 outside a row; a polished
+            // master point at a vertex is exact) unless the subproblem's is better by more than
+            // the tolerance. A candidate that fails its check gives way to the other.
+            var subproblemPoint: [Double]?
+            if sub.termination == .optimal, let xs = sub.solution, form.maxViolation(xs) <= 1e-6 { subproblemPoint = xs }
+            var usedSubproblem = false
+            if let xs = subproblemPoint {
+                let (vs, vm) = (form.objectiveValue(xs), form.objectiveValue(rounded))
+                usedSubproblem = vs < vm - max(oa.absoluteGap, oa.relativeGap * max(1, abs(vm)))
+            }
+            if usedSubproblem, let xs = subproblemPoint {
+                if consider(xs) != true { _ = try considerMasterPoint() }
+            } else if try !considerMasterPoint(), let xs = subproblemPoint {
+                _ = consider(xs)
             }
             // Cuts: at the subproblem's optimum (every block), and at the master's point, for every
             // block when it is the incumbent candidate, else for the blocks it underestimates.
@@ -287,6 +370,7 @@ public enum OuterApproximation {
         result.seconds = Date().timeIntervalSince(clock)
         return Outcome(
             result: result, lowerBound: lower, upperBound: upper, iterations: log, converged: converged,
-            stopReason: converged ? nil : stopReason, masterColumns: masterColumns, masterRows: masterRows)
+            stopReason: converged ? nil : stopReason, masterColumns: masterColumns, masterRows: masterRows,
+            rejectedPoints: rejected)
     }
 }

@@ -57,8 +57,16 @@ public struct OuterApproximationRoute: Route {
     public func solve(_ r: Reformulated, context: RouteContext) throws -> RouteOutcome {
         let form = r.standardForm
         let backend = context.solvers.milp
+        // A point becomes the incumbent only if the follower's re-solve at its leader decision
+        // agrees (or cannot tell: the facade's final verification then says so).
+        let model = r.model, qp = context.solvers.qp
+        let accept: ([Double]) -> Bool = { point in
+            let v = Verifier.verify(model, point: r.modelPoint(point), solver: backend, qpSolver: qp)
+            return v.outcome == .optimal || v.outcome == .solverFailure
+        }
         let outcome = try OuterApproximation.solve(
-            form, milp: backend, qp: milpOnly ? nil : context.solvers.qp, options: context.options, oa: options)
+            form, milp: backend, qp: milpOnly ? nil : context.solvers.qp, options: context.options, oa: options,
+            accept: accept)
         var result = outcome.result
         result.termination = try InfeasibleOrUnbounded.resolve(result.termination, form, solver: backend, options: context.options)
         let sign = r.objectiveSign
@@ -68,7 +76,10 @@ public struct OuterApproximationRoute: Route {
             absoluteGap: max(0, outcome.absoluteGap), relativeGap: max(0, outcome.relativeGap), converged: outcome.converged,
             tolerance: options.relativeGap, stopReason: outcome.stopReason)
         let plan =
-            "outer-approximation: the leader's \(form.quadraticObjective.count) quadratic term(s) go to epigraph variables (one per block of linked variables) with tangent cuts; master MILPs (\(backend.name)) alternate with convex QPs over the master's binaries (Ipopt; none with --oa-milp-only) until the bounds meet"
-        return RouteOutcome(result: result, plan: [plan], outerApproximation: summary)
+            "outer-approximation: the leader's \(form.quadraticObjective.count) quadratic term(s) go to epigraph variables (one per block of linked variables) with tangent cuts; master MILPs (\(backend.name)) alternate with convex QPs over the master's binaries (Ipopt; none with --oa-milp-only) until the bounds meet; each master point is polished (binaries fixed, LP re-solved) and re-verified before it may become the incumbent"
+        let notes = outcome.rejectedPoints == 0 ? [] : [
+            "outer approximation kept \(outcome.rejectedPoints) candidate point(s) out of the incumbent: they failed the follower's re-solve or the rows' check after polishing"
+        ]
+        return RouteOutcome(result: result, plan: [plan], notes: notes, outerApproximation: summary)
     }
 }

@@ -1102,6 +1102,11 @@ public enum ModelLoader {
         let statements = try parser.parseModel()
         let dir = directory ?? (source.path as NSString).deletingLastPathComponent
         let name = ((source.path as NSString).lastPathComponent as NSString).deletingPathExtension
-        return try Elaborator(source: source, directory: dir.isEmpty ? "." : dir).elaborate(statements, name: name)
+        var model = try Elaborator(source: source, directory: dir.isEmpty ? "." : dir).elaborate(statements, name: name)
+        // The numeric range (docs/language.md, "Numbers"): huge bounds become infinite with a
+        // warning, coefficients outside the range are errors at the term.
+        do { try NumericRange.enforce(&model) } catch let d as Diagnostic { throw source.quoting(d) }
+        model.warnings = model.warnings.map(source.quoting)
+        return model
     }
 }

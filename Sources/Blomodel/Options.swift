@@ -46,7 +46,7 @@ extension BlomodelOptions {
     /// duals are read (warm starts), Ipopt for convex QPs. The facade is the only code that
     /// instantiates concrete backends; everything below it receives them as values.
     public var solvers: SolverSuite {
-        SolverSuite(milp: solver.backend, dualLP: SolverChoice.glpk.backend, qp: IpoptBackend())
+        SolverSuite(milp: solver.backend, dualLP: SolverChoice.glpk.backend, qp: IpoptBackend(linearFeasibility: SolverChoice.glpk.backend))
     }
 
     /// The route planner for these options (outer approximation configured by them).

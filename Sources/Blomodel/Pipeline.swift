@@ -56,6 +56,10 @@ public enum Blomodel {
     /// Solves a model: reformulate and classify -> choose a route -> the route solves ->
     /// map back by column origins -> verify by re-solving the follower -> report.
     public static func solve(_ input: BilevelModel, options: BlomodelOptions = BlomodelOptions()) throws -> SolveReport {
+        // The numeric range, for models built in code too (a model read from a file has been
+        // through it: nothing changes then).
+        var input = input
+        try NumericRange.enforce(&input)
         let solvers = options.solvers
         let backend = solvers.milp
         var clock = Date()
@@ -68,6 +72,7 @@ public enum Blomodel {
             certification: .noAnswer, certificationReasons: [], rawSolverStatus: "",
             leaderObjectiveName: model.upperObjective.name, leaderSense: model.upperObjective.sense,
             followerObjectiveName: model.lowerObjective.name, followerSense: model.lowerObjective.sense)
+        report.warnings = input.warnings
         report.timing.reformulation = Date().timeIntervalSince(clock)
         report.plan = r.plan
         report.classificationReasons = r.classification.reasons

@@ -101,6 +101,7 @@ extension SolveReport {
                 ])
             ),
             ("notes", .array(notes.map { .string($0) })),
+            ("warnings", .array(warnings.map { .string($0.headline) })),
         ])
     }
 
@@ -153,6 +154,7 @@ extension SolveReport {
             format: "time           parse %.3f s, reformulation %.3f s, solver %.3f s, verification %.3f s\n",
             timing.parse, timing.reformulation, timing.solver, timing.verification)
         for n in notes { s += "note: \(n)\n" }
+        for w in warnings { s += w.headline + "\n" }
         if explain { s += "\n" + explanation }
         return s
     }

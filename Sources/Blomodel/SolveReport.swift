@@ -84,5 +84,7 @@ public struct SolveReport: Sendable {
     public var termPlan: [String] = []
     public var rows = 0, columns = 0, binaries = 0
     public var notes: [String] = []
+    /// What was said about the model without refusing it (numbers treated as infinite), with positions.
+    public var warnings: [Diagnostic] = []
     public var timing = Timing()
 }

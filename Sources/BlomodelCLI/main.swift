@@ -48,6 +48,11 @@ func printDiagnostic(_ error: Error) {
     FileHandle.standardError.write((text + "\n").data(using: .utf8)!)
 }
 
+/// Warnings on standard error, as a compiler prints them (the source line and a caret).
+func printWarnings(_ warnings: [Diagnostic]) {
+    for w in warnings { FileHandle.standardError.write((w.withSourceLine().rendered + "\n").data(using: .utf8)!) }
+}
+
 struct Solve: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Solve a .blo model and verify the answer.")
 
@@ -75,7 +80,9 @@ struct Solve: ParsableCommand {
     func validate() throws {
         if let t = timeLimit, !(t > 0 && t.isFinite) { throw ValidationError("--time-limit must be a positive number of seconds") }
         if let g = gap, !(g >= 0 && g.isFinite) { throw ValidationError("--gap must be a nonnegative number") }
-        if let d = dualBound, !(d > 0 && d.isFinite) { throw ValidationError("--dual-bound must be a positive number") }
+        if let d = dualBound, !(d > 0 && d < NumericRange.infiniteBound) {
+            throw ValidationError("--dual-bound must be a positive number below 1e12 (larger bounds mean no bound)")
+        }
         if !(oaTolerance > 0 && oaTolerance < 1) { throw ValidationError("--oa-tolerance must be in (0, 1)") }
         if nodeLimit < 1 { throw ValidationError("--node-limit must be a positive number of nodes") }
     }
@@ -104,6 +111,7 @@ struct Solve: ParsableCommand {
             printDiagnostic(error)
             throw ExitCode(ExitStatus.internalError.rawValue)
         }
+        printWarnings(report.warnings)
         var text = json ? report.json.render() + "\n" : report.text(explain: explain)
         if json && explain { FileHandle.standardError.write(report.explanation.data(using: .utf8)!) }
         if let output {
@@ -133,7 +141,11 @@ struct Check: ParsableCommand {
         } catch let e as Diagnostic {
             printDiagnostic(e)
             throw ExitCode(ExitStatus.inputError.rawValue)
+        } catch let e as DiagnosticList {
+            printDiagnostic(e)
+            throw ExitCode(ExitStatus.inputError.rawValue)
         }
+        printWarnings(model.warnings)
         let d = ModelDescription.describe(model, lpSolver: SolverChoice.glpk.backend)
         var facts = ModelFacts(description: d)
         // The big-M proofs decide between the big-M program and the M-free branch-and-bound.

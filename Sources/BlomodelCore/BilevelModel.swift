@@ -177,6 +177,9 @@ public struct BilevelModel: Sendable {
     /// The files the model was read from: its source and every data file (empty for models
     /// built in code). An output must never overwrite one of them.
     public var inputFiles: [String] = []
+    /// What was said about the model without refusing it, in the order it was found (numbers
+    /// treated as infinite by `NumericRange`); reports repeat these.
+    public var warnings: [Diagnostic] = []
     /// The follower block's default bound on dual variables, if declared.
     public var lowerDualBound: Double?
     public var lowerDualBoundLocation: SourceLocation?

@@ -46,6 +46,15 @@ public struct Diagnostic: Error, Sendable, CustomStringConvertible {
     }
 
     public var description: String { rendered }
+
+    /// The first line only: `file:line:column: severity: message`, with the notes after semicolons.
+    public var headline: String {
+        var out = ""
+        if let location { out += "\(location): " }
+        out += "\(severity.rawValue): \(message)"
+        for note in notes { out += "; \(note)" }
+        return out
+    }
 }
 
 /// One or more diagnostics raised together (the parser may report several errors).
@@ -62,6 +71,14 @@ extension String {
 }
 
 extension SourceFile {
+    /// The diagnostic with its source line quoted from this file, when it points into it.
+    public func quoting(_ d: Diagnostic) -> Diagnostic {
+        guard d.sourceLine == nil, let at = d.location, at.file == path, let text = line(at.line) else { return d }
+        var quoted = d
+        quoted.sourceLine = text
+        return quoted
+    }
+
     /// An error at a location in this file, quoting its line.
     public func error(_ message: String, at location: SourceLocation, length: Int = 1, notes: [String] = [])
         -> Diagnostic

@@ -4,7 +4,10 @@ import SolverInterface
 
 /// CBC (COIN-OR branch and cut) through its C interface.
 ///
-/// Most CBC setters return nothing, so inputs are validated in Swift first.
+/// Most CBC setters return nothing, so inputs are validated in Swift first (`StandardForm.prepared`:
+/// CLP asserts, ending the process, on an objective coefficient of 1e25 or more). CBC's logs are
+/// off (`Cbc_setLogLevel` 0, `log` and `slog` 0), and the solve runs with standard output pointed
+/// at standard error (`LibraryOutput`).
 /// A CBC model is never reused after `Cbc_solve`: each call builds a fresh one.
 /// Infinity is spelled `COIN_DBL_MAX`. CBC has no objective constant: it is
 /// added back here. SOS1 constraints are not used (coin-or/Cbc issue 363:
@@ -16,7 +19,11 @@ public struct CbcBackend: SolverBackend {
     public let capabilities = SolverCapabilities(integerVariables: true, timeLimit: true, relativeGap: true)
 
     public func solve(_ problem: StandardForm, options: SolveOptions) throws -> SolverResult {
-        try problem.validate()
+        try LibraryOutput.onStandardError { try solveWithCbc(problem, options: options) }
+    }
+
+    private func solveWithCbc(_ problem: StandardForm, options: SolveOptions) throws -> SolverResult {
+        let problem = try problem.prepared()
         try options.validate()
         try capabilities.check(problem, backend: name)
         let clock = Date()

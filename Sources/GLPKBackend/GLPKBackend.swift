@@ -6,8 +6,17 @@ import SolverInterface
 /// (with GLPK's presolver) for mixed-integer ones.
 ///
 /// GLPK terminates the whole process when it is handed an invalid argument,
-/// so every array is validated in Swift (`StandardForm.validate`) before the
+/// so every array is validated in Swift (`StandardForm.prepared`) before the
 /// first call. Handles are created and freed inside `solve`; nothing is shared.
+///
+/// GLPK also aborts on its own internal failures (its MIP presolver asserts on some models with
+/// an unbounded follower; its scaling on a row whose coefficients' product overflows). The
+/// solving calls run behind the C shim's guard (`blo_glp_simplex`, `blo_glp_intopt`): a fatal error
+/// frees GLPK's environment and comes back as a failed attempt, and what GLPK prints goes to a
+/// terminal hook, never to standard output. An attempt that failed that way, or whose presolver
+/// gave up (`GLP_ENOPFS`, `GLP_ENODFS`, `GLP_EFAIL`), is repeated on a fresh problem without the
+/// presolver before any result is returned: the presolver's "no feasible solution" once came for
+/// an outer-approximation master that contained a feasible point.
 public struct GLPKBackend: SolverBackend {
     public init() {}
 
@@ -19,15 +28,173 @@ public struct GLPKBackend: SolverBackend {
     static let certificateTolerance = 1e-7
 
     public func solve(_ problem: StandardForm, options: SolveOptions) throws -> SolverResult {
-        try problem.validate()
+        let problem = try problem.prepared()
         try options.validate()
         try capabilities.check(problem, backend: name)
         let clock = Date()
         if problem.columnCount == 0 { return emptyProblem(problem) }
+        var result = try LibraryOutput.onStandardError {
+            let first = try attempt(problem, options, presolve: true, clock: clock)
+            guard first.retry else { return first.result }
+            // The presolver gave up or GLPK failed: once more without the presolver.
+            var second = try attempt(problem, options, presolve: false, clock: clock)
+            second.result.rawStatus += " (retried without the presolver after \(first.result.rawStatus))"
+            return second.result
+        }
+        result.seconds = Date().timeIntervalSince(clock)
+        return result
+    }
 
+    /// One attempt on a fresh GLPK problem: the result, and whether it should be repeated
+    /// without the presolver (the presolver gave up, or GLPK stopped on a fatal error).
+    private func attempt(_ problem: StandardForm, _ options: SolveOptions, presolve: Bool, clock: Date) throws
+        -> (result: SolverResult, retry: Bool)
+    {
+        let guardrail = UnsafeMutablePointer<blo_glpk_guard>.allocate(capacity: 1)
+        defer { guardrail.deallocate() }
         glp_term_out(GLP_OFF)
+        blo_glpk_hooks(guardrail)
+        defer { blo_glpk_unhook() }
         guard let lp = glp_create_prob() else { throw SolverError.libraryFailure("glp_create_prob returned null") }
-        defer { glp_delete_prob(lp) }
+        // After a fatal error GLPK's environment, and the problem with it, is gone.
+        var alive = true
+        defer { if alive { glp_delete_prob(lp) } }
+        /// What GLPK printed before it failed, for the raw status.
+        func failure(_ call: String) -> SolverResult {
+            alive = false
+            let message = withUnsafeBytes(of: guardrail.pointee.message) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            let text = message.split(whereSeparator: \.isNewline).joined(separator: "; ")
+            return SolverResult(termination: .error, rawStatus: "\(call): GLPK stopped on an internal error (\(text))")
+        }
+        load(problem, into: lp)
+        let n = problem.columnCount, m = problem.rowCount
+        let elapsed = Date().timeIntervalSince(clock)
+        let limitMs: Int32 = options.timeLimit.map { Int32(min(Double(Int32.max), max(1, (($0 - elapsed) * 1000).rounded(.up)))) } ?? Int32.max
+
+        var simplex = glp_smcp()
+        glp_init_smcp(&simplex)
+        simplex.msg_lev = GLP_MSG_OFF
+        simplex.presolve = presolve ? GLP_ON : GLP_OFF
+        simplex.tm_lim = limitMs
+        if problem.integerCount == 0 {
+            let ret = blo_glp_simplex(lp, &simplex, guardrail)
+            if ret < 0 { return (failure("glp_simplex"), presolve) }
+            var result: SolverResult
+            switch ret {
+            case 0:
+                let status = glp_get_status(lp)
+                switch status {
+                case GLP_OPT:
+                    var raw = "glp_simplex: GLP_OPT"
+                    // The optimality certificate, recomputed in double precision: GLPK's simplex has
+                    // stopped at a vertex that is not optimal on badly scaled rows (1e6 next to costs
+                    // of 0.05; DifferentialTests). Then the exact (rational) simplex continues from
+                    // that basis; an LP it cannot finish is an error, never a wrong optimum.
+                    let x = (0..<n).map { glp_get_col_prim(lp, Int32($0 + 1)) }
+                    let y = (0..<m).map { glp_get_row_dual(lp, Int32($0 + 1)) }
+                    if problem.optimalityCertificateError(x, rowDuals: y) > Self.certificateTolerance {
+                        var exact = glp_smcp()
+                        glp_init_smcp(&exact)
+                        exact.msg_lev = GLP_MSG_OFF
+                        exact.tm_lim = limitMs
+                        let e = blo_glp_exact(lp, &exact, guardrail)
+                        if e < 0 { return (failure("glp_exact"), false) }
+                        guard e == 0, glp_get_status(lp) == GLP_OPT else {
+                            let r = SolverResult(
+                                termination: e == GLP_ETMLIM ? .timeLimit : .error,
+                                rawStatus: "glp_simplex: GLP_OPT failed its double-precision certificate; glp_exact: return code \(e), status \(glp_get_status(lp))")
+                            return (r, false)
+                        }
+                        raw += "; certificate failed, corrected by glp_exact"
+                    }
+                    result = SolverResult(
+                        termination: .optimal, solution: (0..<n).map { glp_get_col_prim(lp, Int32($0 + 1)) },
+                        objective: glp_get_obj_val(lp), rawStatus: raw)
+                    result.bestBound = result.objective
+                    result.rowDuals = (0..<m).map { glp_get_row_dual(lp, Int32($0 + 1)) }
+                    result.reducedCosts = (0..<n).map { glp_get_col_dual(lp, Int32($0 + 1)) }
+                case GLP_NOFEAS: result = SolverResult(termination: .infeasible, rawStatus: "glp_simplex: GLP_NOFEAS")
+                case GLP_UNBND: result = SolverResult(termination: .unbounded, rawStatus: "glp_simplex: GLP_UNBND")
+                default: result = SolverResult(termination: .error, rawStatus: "glp_simplex: status \(status)")
+                }
+            case GLP_ENOPFS: return (SolverResult(termination: .infeasible, rawStatus: "glp_simplex: GLP_ENOPFS"), presolve)
+            case GLP_ENODFS:
+                return (SolverResult(termination: .infeasibleOrUnbounded, rawStatus: "glp_simplex: GLP_ENODFS"), presolve)
+            case GLP_EFAIL: return (SolverResult(termination: .error, rawStatus: "glp_simplex: GLP_EFAIL"), presolve)
+            case GLP_ETMLIM: result = SolverResult(termination: .timeLimit, rawStatus: "glp_simplex: GLP_ETMLIM")
+            default: result = SolverResult(termination: .error, rawStatus: "glp_simplex: return code \(ret)")
+            }
+            return (result, false)
+        }
+
+        var parm = glp_iocp()
+        glp_init_iocp(&parm)
+        parm.msg_lev = GLP_MSG_OFF
+        parm.presolve = presolve ? GLP_ON : GLP_OFF
+        parm.tm_lim = limitMs
+        parm.tol_int = options.integralityTolerance
+        if let gap = options.relativeGap { parm.mip_gap = gap }
+        // All of GLPK's cut families and the feasibility pump: on the big-M toll benchmarks
+        // they turn time-outs into solves in seconds (see docs/solvers.md).
+        parm.gmi_cuts = options.gomoryCuts ? GLP_ON : GLP_OFF
+        parm.mir_cuts = GLP_ON
+        parm.cov_cuts = GLP_ON
+        parm.clq_cuts = GLP_ON
+        parm.fp_heur = GLP_ON
+        if !presolve {
+            // Without the presolver glp_intopt needs an optimal basis of the LP relaxation, which
+            // also settles an infeasible or unbounded relaxation.
+            let ret = blo_glp_simplex(lp, &simplex, guardrail)
+            if ret < 0 { return (failure("glp_simplex (the MIP's relaxation)"), false) }
+            if ret == GLP_ETMLIM { return (SolverResult(termination: .timeLimit, rawStatus: "glp_simplex (the MIP's relaxation): GLP_ETMLIM"), false) }
+            let status = glp_get_status(lp)
+            if ret != 0 || status != GLP_OPT {
+                switch (ret, status) {
+                case (0, GLP_NOFEAS):
+                    return (SolverResult(termination: .infeasible, rawStatus: "glp_simplex (the MIP's relaxation): GLP_NOFEAS"), false)
+                case (0, GLP_UNBND):
+                    return (SolverResult(termination: .infeasibleOrUnbounded, rawStatus: "glp_simplex (the MIP's relaxation): GLP_UNBND"), false)
+                default:
+                    return (SolverResult(termination: .error, rawStatus: "glp_simplex (the MIP's relaxation): return code \(ret), status \(status)"), false)
+                }
+            }
+        }
+        let ret = blo_glp_intopt(lp, &parm, guardrail)
+        if ret < 0 { return (failure("glp_intopt"), presolve) }
+        let mipStatus = glp_mip_status(lp)
+        let point: [Double]? =
+            (mipStatus == GLP_OPT || mipStatus == GLP_FEAS) ? (0..<n).map { glp_mip_col_val(lp, Int32($0 + 1)) } : nil
+        let objective = point == nil ? nil : glp_mip_obj_val(lp)
+        var result: SolverResult
+        switch ret {
+        case 0, GLP_EMIPGAP:
+            if mipStatus == GLP_OPT || (mipStatus == GLP_FEAS && ret == GLP_EMIPGAP) {
+                let text = ret == 0 ? "glp_intopt: GLP_OPT" : "glp_intopt: GLP_EMIPGAP (stopped at the relative gap)"
+                result = SolverResult(
+                    termination: .optimal, solution: point, objective: objective,
+                    bestBound: ret == 0 ? objective : nil, rawStatus: text)
+            } else if mipStatus == GLP_NOFEAS {
+                result = SolverResult(termination: .infeasible, rawStatus: "glp_intopt: GLP_NOFEAS")
+            } else {
+                result = SolverResult(
+                    termination: .error, solution: point, objective: objective,
+                    rawStatus: "glp_intopt: mip status \(mipStatus)")
+            }
+        case GLP_ENOPFS: return (SolverResult(termination: .infeasible, rawStatus: "glp_intopt: GLP_ENOPFS"), presolve)
+        case GLP_ENODFS:
+            return (SolverResult(termination: .infeasibleOrUnbounded, rawStatus: "glp_intopt: GLP_ENODFS"), presolve)
+        case GLP_EFAIL: return (SolverResult(termination: .error, rawStatus: "glp_intopt: GLP_EFAIL"), presolve)
+        case GLP_ETMLIM:
+            result = SolverResult(
+                termination: .timeLimit, solution: point, objective: objective, rawStatus: "glp_intopt: GLP_ETMLIM")
+        default:
+            result = SolverResult(termination: .error, rawStatus: "glp_intopt: return code \(ret)")
+        }
+        return (result, false)
+    }
+
+    /// Columns, rows, objective and matrix of `problem` into an empty GLPK problem.
+    private func load(_ problem: StandardForm, into lp: OpaquePointer) {
         glp_set_obj_dir(lp, GLP_MIN)
         let n = problem.columnCount, m = problem.rowCount
         glp_add_cols(lp, Int32(n))
@@ -58,120 +225,6 @@ public struct GLPKBackend: SolverBackend {
             }
             glp_load_matrix(lp, Int32(ne), &ia, &ja, &ar)
         }
-        let limitMs: Int32 = options.timeLimit.map { Int32(min(Double(Int32.max), ($0 * 1000).rounded(.up))) } ?? Int32.max
-
-        if problem.integerCount == 0 {
-            var parm = glp_smcp()
-            glp_init_smcp(&parm)
-            parm.msg_lev = GLP_MSG_OFF
-            parm.presolve = GLP_ON
-            parm.tm_lim = limitMs
-            let ret = glp_simplex(lp, &parm)
-            var result: SolverResult
-            switch ret {
-            case 0:
-                let status = glp_get_status(lp)
-                switch status {
-                case GLP_OPT:
-                    var raw = "glp_simplex: GLP_OPT"
-                    // The optimality certificate, recomputed in double precision: GLPK's simplex has
-                    // stopped at a vertex that is not optimal on badly scaled rows (1e6 next to costs
-                    // of 0.05; DifferentialTests). Then the exact (rational) simplex continues from
-                    // that basis; an LP it cannot finish is an error, never a wrong optimum.
-                    let x = (0..<n).map { glp_get_col_prim(lp, Int32($0 + 1)) }
-                    let y = (0..<m).map { glp_get_row_dual(lp, Int32($0 + 1)) }
-                    if problem.optimalityCertificateError(x, rowDuals: y) > Self.certificateTolerance {
-                        var exact = glp_smcp()
-                        glp_init_smcp(&exact)
-                        exact.msg_lev = GLP_MSG_OFF
-                        exact.tm_lim = limitMs
-                        let e = glp_exact(lp, &exact)
-                        guard e == 0, glp_get_status(lp) == GLP_OPT else {
-                            result = SolverResult(
-                                termination: e == GLP_ETMLIM ? .timeLimit : .error,
-                                rawStatus: "glp_simplex: GLP_OPT failed its double-precision certificate; glp_exact: return code \(e), status \(glp_get_status(lp))")
-                            break
-                        }
-                        raw += "; certificate failed, corrected by glp_exact"
-                    }
-                    result = SolverResult(
-                        termination: .optimal, solution: (0..<n).map { glp_get_col_prim(lp, Int32($0 + 1)) },
-                        objective: glp_get_obj_val(lp), rawStatus: raw)
-                    result.bestBound = result.objective
-                    result.rowDuals = (0..<m).map { glp_get_row_dual(lp, Int32($0 + 1)) }
-                    result.reducedCosts = (0..<n).map { glp_get_col_dual(lp, Int32($0 + 1)) }
-                case GLP_NOFEAS: result = SolverResult(termination: .infeasible, rawStatus: "glp_simplex: GLP_NOFEAS")
-                case GLP_UNBND: result = SolverResult(termination: .unbounded, rawStatus: "glp_simplex: GLP_UNBND")
-                default: result = SolverResult(termination: .error, rawStatus: "glp_simplex: status \(status)")
-                }
-            case GLP_ENOPFS: result = SolverResult(termination: .infeasible, rawStatus: "glp_simplex: GLP_ENOPFS")
-            case GLP_ENODFS:
-                result = SolverResult(termination: .infeasibleOrUnbounded, rawStatus: "glp_simplex: GLP_ENODFS")
-            case GLP_ETMLIM: result = SolverResult(termination: .timeLimit, rawStatus: "glp_simplex: GLP_ETMLIM")
-            default: result = SolverResult(termination: .error, rawStatus: "glp_simplex: return code \(ret)")
-            }
-            result.seconds = Date().timeIntervalSince(clock)
-            return result
-        }
-
-        var parm = glp_iocp()
-        glp_init_iocp(&parm)
-        parm.msg_lev = GLP_MSG_OFF
-        parm.presolve = GLP_ON
-        parm.tm_lim = limitMs
-        parm.tol_int = options.integralityTolerance
-        if let gap = options.relativeGap { parm.mip_gap = gap }
-        // All of GLPK's cut families and the feasibility pump: on the big-M toll benchmarks
-        // they turn time-outs into solves in seconds (see docs/solvers.md).
-        parm.gmi_cuts = options.gomoryCuts ? GLP_ON : GLP_OFF
-        parm.mir_cuts = GLP_ON
-        parm.cov_cuts = GLP_ON
-        parm.clq_cuts = GLP_ON
-        parm.fp_heur = GLP_ON
-        var ret = glp_intopt(lp, &parm)
-        if ret == GLP_ENODFS || ret == GLP_EFAIL {
-            // GLPK's MIP presolver sometimes declares a bounded relaxation dual infeasible or fails
-            // numerically (seen on outer-approximation masters with many cuts). Retry once without
-            // it, from an optimal basis of the relaxation (which glp_intopt then requires).
-            var simplex = glp_smcp()
-            glp_init_smcp(&simplex)
-            simplex.msg_lev = GLP_MSG_OFF
-            simplex.tm_lim = limitMs
-            if glp_simplex(lp, &simplex) == 0, glp_get_status(lp) == GLP_OPT {
-                parm.presolve = GLP_OFF
-                ret = glp_intopt(lp, &parm)
-            }
-        }
-        let mipStatus = glp_mip_status(lp)
-        let point: [Double]? =
-            (mipStatus == GLP_OPT || mipStatus == GLP_FEAS) ? (0..<n).map { glp_mip_col_val(lp, Int32($0 + 1)) } : nil
-        let objective = point == nil ? nil : glp_mip_obj_val(lp)
-        var result: SolverResult
-        switch ret {
-        case 0, GLP_EMIPGAP:
-            if mipStatus == GLP_OPT || (mipStatus == GLP_FEAS && ret == GLP_EMIPGAP) {
-                let text = ret == 0 ? "glp_intopt: GLP_OPT" : "glp_intopt: GLP_EMIPGAP (stopped at the relative gap)"
-                result = SolverResult(
-                    termination: .optimal, solution: point, objective: objective,
-                    bestBound: ret == 0 ? objective : nil, rawStatus: text)
-            } else if mipStatus == GLP_NOFEAS {
-                result = SolverResult(termination: .infeasible, rawStatus: "glp_intopt: GLP_NOFEAS")
-            } else {
-                result = SolverResult(
-                    termination: .error, solution: point, objective: objective,
-                    rawStatus: "glp_intopt: mip status \(mipStatus)")
-            }
-        case GLP_ENOPFS: result = SolverResult(termination: .infeasible, rawStatus: "glp_intopt: GLP_ENOPFS")
-        case GLP_ENODFS:
-            result = SolverResult(termination: .infeasibleOrUnbounded, rawStatus: "glp_intopt: GLP_ENODFS")
-        case GLP_ETMLIM:
-            result = SolverResult(
-                termination: .timeLimit, solution: point, objective: objective, rawStatus: "glp_intopt: GLP_ETMLIM")
-        default:
-            result = SolverResult(termination: .error, rawStatus: "glp_intopt: return code \(ret)")
-        }
-        result.seconds = Date().timeIntervalSince(clock)
-        return result
     }
 
     /// GLPK's bound type for a pair of bounds (GLPK spells infinity as "no bound of that side").

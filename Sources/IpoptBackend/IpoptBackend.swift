@@ -17,8 +17,22 @@ import SolverInterface
 /// through its C interface it returned non-optimal points with an optimal status on
 /// small box-constrained QPs (the optimum of the linear part only), and its barrier
 /// aborted the process on a QP with a free variable.
+///
+/// Ipopt's Mehrotra path dereferences a missing affine step when its restoration phase runs (a
+/// segmentation fault; coin-or/Ipopt issue 114), and the restoration phase runs on infeasible
+/// problems: a QP whose rows contradict its bounds ended the process. With an LP solver given
+/// (`linearFeasibility`, GLPK in the facade), the rows and bounds are first checked for a feasible
+/// point by an LP with a zero objective; an infeasible problem is reported as infeasible without
+/// calling Ipopt.
 public struct IpoptBackend: SolverBackend {
-    public init() {}
+    /// The LP solver that checks the rows and bounds for a feasible point before Ipopt runs.
+    public var linearFeasibility: (any SolverBackend)?
+
+    /// Ipopt alone (`linearFeasibility: nil`: an infeasible problem may reach Ipopt's Mehrotra
+    /// path), or with an LP solver that checks feasibility first.
+    public init(linearFeasibility: (any SolverBackend)? = nil) {
+        self.linearFeasibility = linearFeasibility
+    }
 
     public let name = "ipopt"
     public let capabilities = SolverCapabilities(
@@ -28,16 +42,60 @@ public struct IpoptBackend: SolverBackend {
         // Mehrotra's predictor-corrector is the accurate choice for LPs and convex QPs; when it
         // ends without a verdict (it does not detect infeasibility), Ipopt's default algorithm,
         // which has a restoration phase and an infeasibility test, decides.
-        let first = try solve(problem, options: options, mehrotra: true)
-        if first.termination == .error || first.termination == .timeLimit {
-            let second = try solve(problem, options: options, mehrotra: false)
-            if second.termination != .error { return second }
+        if let lp = linearFeasibility, problem.columnCount > 0 {
+            // Rows and bounds only: a zero objective, no quadratic part.
+            var feasibility = problem
+            feasibility.quadraticObjective = []
+            feasibility.objective = [Double](repeating: 0, count: problem.columnCount)
+            feasibility.objectiveConstant = 0
+            let check = try lp.solve(feasibility, options: SolveOptions(timeLimit: options.timeLimit))
+            if check.termination == .infeasible {
+                return SolverResult(
+                    termination: .infeasible,
+                    rawStatus: "no point satisfies the rows and bounds (\(lp.name): \(check.rawStatus)); Ipopt was not called",
+                    seconds: check.seconds)
+            }
         }
-        return first
+        // Rows without entries (a fixed column's terms moved into the bounds) are facts: checked
+        // here and left out, so that Ipopt sees no zero row (and no problem without a Jacobian,
+        // which CreateIpoptProblem refuses).
+        let kept = (0..<problem.rowCount).filter { problem.rowStart[$0] < problem.rowStart[$0 + 1] }
+        if kept.count < problem.rowCount {
+            for i in 0..<problem.rowCount where problem.rowStart[i] == problem.rowStart[i + 1] {
+                if problem.rowLower[i] > 1e-9 * max(1, abs(problem.rowLower[i])) || problem.rowUpper[i] < -1e-9 * max(1, abs(problem.rowUpper[i])) {
+                    return SolverResult(termination: .infeasible, rawStatus: "row \(problem.rowNames[i]) has no variables and excludes 0; Ipopt was not called")
+                }
+            }
+            var reduced = problem
+            (reduced.rowNames, reduced.rowLower, reduced.rowUpper) = (kept.map { problem.rowNames[$0] }, kept.map { problem.rowLower[$0] }, kept.map { problem.rowUpper[$0] })
+            reduced.rowStart = [0]
+            reduced.columnIndex = []
+            reduced.values = []
+            for i in kept {
+                reduced.columnIndex += problem.columnIndex[problem.rowStart[i]..<problem.rowStart[i + 1]]
+                reduced.values += problem.values[problem.rowStart[i]..<problem.rowStart[i + 1]]
+                reduced.rowStart.append(reduced.values.count)
+            }
+            var result = try solve(reduced, options: options)
+            if let duals = result.rowDuals {
+                var all = [Double](repeating: 0, count: problem.rowCount)
+                for (k, i) in kept.enumerated() { all[i] = duals[k] }
+                result.rowDuals = all
+            }
+            return result
+        }
+        return try LibraryOutput.onStandardError {
+            let first = try solve(problem, options: options, mehrotra: true)
+            if first.termination == .error || first.termination == .timeLimit {
+                let second = try solve(problem, options: options, mehrotra: false)
+                if second.termination != .error { return second }
+            }
+            return first
+        }
     }
 
     func solve(_ problem: StandardForm, options: SolveOptions, mehrotra: Swift.Bool) throws -> SolverResult {
-        try problem.validate()
+        let problem = try problem.prepared()
         try options.validate()
         try capabilities.check(problem, backend: name)
         let clock = Date()
@@ -71,7 +129,12 @@ public struct IpoptBackend: SolverBackend {
         option("sb", "yes")
         option("print_level", Int32(0))
         // Without it, Ipopt stopped short of the optimum on an outer-approximation subproblem.
-        if mehrotra { option("mehrotra_algorithm", "yes") }
+        if mehrotra {
+            option("mehrotra_algorithm", "yes")
+            // Not in the restoration phase: there Ipopt 3.11's Mehrotra step reads an affine step
+            // that was never computed and the process dies (coin-or/Ipopt issue 114).
+            option("resto.mehrotra_algorithm", "no")
+        }
         option("hessian_constant", "yes")
         option("jac_c_constant", "yes")
         option("jac_d_constant", "yes")

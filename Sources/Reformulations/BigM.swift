@@ -142,10 +142,11 @@ public enum BigMComplementarity {
         for (index, pair) in pairs.enumerated() {
             // Primal side.
             var primal: (Double, BigMSource)
+            // A bound of NumericRange.infiniteBound (1e12) or more is no bound (docs/solvers.md).
             let r = pair.slack.range(sources.columnBounds)
-            if r.upper.isFinite {
+            if r.upper < NumericRange.infiniteBound {
                 primal = (max(0, r.upper), .interval)
-            } else if let m = proofs.slackMaxima[index] {
+            } else if let m = proofs.slackMaxima[index], m < NumericRange.infiniteBound {
                 primal = (max(0, m), .relaxationLP)
             } else {
                 primal = (options.defaultM, .default)
@@ -225,7 +226,7 @@ struct BigMSources {
 
     /// Prefer stronger provenance; among equals, the smaller value.
     static func best(_ candidates: [(Double, BigMSource)?]) -> (Double, BigMSource)? {
-        candidates.compactMap { $0 }.filter { $0.0.isFinite && $0.0 >= 0 }.max { a, b in
+        candidates.compactMap { $0 }.filter { $0.0 < NumericRange.infiniteBound && $0.0 >= 0 }.max { a, b in
             a.1.provenance != b.1.provenance ? a.1.provenance < b.1.provenance : a.0 > b.0
         }
     }

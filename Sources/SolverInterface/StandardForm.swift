@@ -114,10 +114,15 @@ public struct StandardForm: Sendable {
         return quadraticObjective.reduce(linear) { $0 + $1.coefficient * x[$1.first] * x[$1.second] }
     }
 
-    /// Checks everything a C solver would choke on: NaN anywhere, infinite
-    /// coefficients, crossed bounds, out-of-range indices. Backends call this
-    /// before touching the library, so invalid data never reaches GLPK (which
-    /// aborts the process) or CBC.
+    /// Checks everything a C solver would choke on: NaN anywhere, infinite coefficients, crossed
+    /// bounds, out-of-range indices, and numbers outside `NumericRange` (docs/solvers.md, "The
+    /// numeric range"): a nonzero coefficient (objective, matrix, quadratic) whose magnitude is
+    /// outside `NumericRange.libraryCoefficients` (GLPK's scaling aborts the process on a row with
+    /// two coefficients near 1e155, CLP asserts on an objective coefficient of 1e25), or a bound
+    /// that binds at a magnitude of `NumericRange.infiniteBound` or more (a lower bound of 1e13).
+    /// A bound of that magnitude on its relaxing side is allowed: `prepared()` makes it infinite.
+    /// Backends call `prepared()` before touching the library, so invalid data never reaches GLPK
+    /// (which aborts the process), CLP or CBC (which assert) or Ipopt.
     public func validate() throws {
         func fail(_ m: String) -> SolverError { SolverError.invalidProblem(m) }
         guard columnNames.count == columnCount, columnUpper.count == columnCount, objective.count == columnCount,
@@ -125,28 +130,61 @@ public struct StandardForm: Sendable {
             rowStart.count == rowCount + 1, columnIndex.count == values.count, rowStart.last == values.count
         else { throw fail("inconsistent array sizes") }
         guard objectiveConstant.isFinite else { throw fail("objective constant is not finite") }
+        let huge = NumericRange.infiniteBound
+        let range = NumericRange.libraryCoefficients
+        func outside(_ what: String, _ v: Double) -> SolverError {
+            fail("\(what) is \(v), outside the range of magnitudes the solvers are given (\(range.lowerBound) to \(range.upperBound))")
+        }
         for j in 0..<columnCount {
             let (l, u) = (columnLower[j], columnUpper[j])
             if l.isNaN || u.isNaN { throw fail("bound of column \(columnNames[j]) is NaN") }
             if l > u { throw fail("column \(columnNames[j]) has lower bound \(l) above upper bound \(u)") }
             if l == .infinity || u == -.infinity { throw fail("column \(columnNames[j]) has an empty domain") }
+            if l >= huge || u <= -huge {
+                throw fail("column \(columnNames[j]) must be \(l >= huge ? "at least \(l)" : "at most \(u)"), beyond the largest finite magnitude of a bound (\(huge))")
+            }
             if !objective[j].isFinite { throw fail("objective coefficient of \(columnNames[j]) is not finite") }
+            if !NumericRange.isLibraryCoefficient(objective[j]) { throw outside("the objective coefficient of \(columnNames[j])", objective[j]) }
         }
         for i in 0..<rowCount {
             let (l, u) = (rowLower[i], rowUpper[i])
             if l.isNaN || u.isNaN { throw fail("bound of row \(rowNames[i]) is NaN") }
             if l > u { throw fail("row \(rowNames[i]) has lower bound \(l) above upper bound \(u)") }
             if l == .infinity || u == -.infinity { throw fail("row \(rowNames[i]) can never be satisfied") }
+            if l >= huge || u <= -huge {
+                throw fail("row \(rowNames[i]) needs its body \(l >= huge ? "at least \(l)" : "at most \(u)"), beyond the largest finite magnitude of a right-hand side (\(huge))")
+            }
             if rowStart[i] > rowStart[i + 1] { throw fail("row starts are not increasing") }
         }
         for t in quadraticObjective {
             if t.first < 0 || t.second >= columnCount { throw fail("quadratic term index out of range") }
             if !t.coefficient.isFinite { throw fail("quadratic coefficient is not finite") }
+            if !NumericRange.isLibraryCoefficient(t.coefficient) {
+                throw outside("the quadratic coefficient of \(columnNames[t.first]) * \(columnNames[t.second])", t.coefficient)
+            }
         }
-        for k in 0..<values.count {
-            if columnIndex[k] < 0 || columnIndex[k] >= columnCount { throw fail("column index out of range") }
-            if !values[k].isFinite { throw fail("matrix coefficient is not finite") }
+        for i in 0..<rowCount {
+            for k in rowStart[i]..<rowStart[i + 1] {
+                if columnIndex[k] < 0 || columnIndex[k] >= columnCount { throw fail("column index out of range") }
+                if !values[k].isFinite { throw fail("matrix coefficient is not finite") }
+                if !NumericRange.isLibraryCoefficient(values[k]) {
+                    throw outside("the coefficient of \(columnNames[columnIndex[k]]) in row \(rowNames[i])", values[k])
+                }
+            }
         }
+    }
+
+    /// The problem as a library is given it: `validate()`, then every bound of magnitude
+    /// `NumericRange.infiniteBound` or more on its relaxing side made infinite (a derived upper
+    /// bound of 1e13 means "no bound", as a user's does). Only the bound arrays are copied.
+    public func prepared() throws -> StandardForm {
+        try validate()
+        var p = self
+        if columnLower.contains(where: { $0.isFinite && $0 <= -NumericRange.infiniteBound }) { p.columnLower = columnLower.map(NumericRange.lower) }
+        if columnUpper.contains(where: { $0.isFinite && $0 >= NumericRange.infiniteBound }) { p.columnUpper = columnUpper.map(NumericRange.upper) }
+        if rowLower.contains(where: { $0.isFinite && $0 <= -NumericRange.infiniteBound }) { p.rowLower = rowLower.map(NumericRange.lower) }
+        if rowUpper.contains(where: { $0.isFinite && $0 >= NumericRange.infiniteBound }) { p.rowUpper = rowUpper.map(NumericRange.upper) }
+        return p
     }
 }
 

@@ -111,3 +111,68 @@ final class InteriorOptimumTests: XCTestCase {
         XCTAssertEqual(r.solution?[0] ?? .nan, 0.6, accuracy: 1e-6)
     }
 }
+
+/// Ipopt's Mehrotra path ended the process (a segmentation fault in its restoration phase,
+/// `PDSearchDirCalculator::ComputeSearchDirection`; coin-or/Ipopt issue 114) on infeasible QPs.
+/// With an LP solver to check feasibility first, an infeasible QP is reported without Ipopt.
+final class InfeasibleQuadraticTests: XCTestCase {
+    /// y0 in [0, 2], y1 >= 0; min -3 y0 - 3 y1 + 3 y1^2; rows 3 y0 = -2, y0 >= 3, y0 <= 1: no point
+    /// (3 y0 = -2 needs y0 = -2/3 < 0). Found by a random search; Ipopt alone segfaults on it.
+    func infeasible() -> StandardForm {
+        var p = StandardForm()
+        p.addColumn(name: "y0", lower: 0, upper: 2, cost: -3)
+        p.addColumn(name: "y1", lower: 0, upper: .infinity, cost: -3)
+        p.quadraticObjective = [.init(1, 1, 3)]
+        p.addRow(name: "a", entries: [(0, 3)], lower: -2, upper: -2)
+        p.addRow(name: "b", entries: [(0, 1)], lower: 3, upper: .infinity)
+        p.addRow(name: "c", entries: [(0, 1)], lower: -.infinity, upper: 1)
+        return p
+    }
+
+    func testAnInfeasibleQPIsReportedWithoutCallingIpopt() throws {
+        let r = try IpoptBackend(linearFeasibility: GLPKBackend()).solve(infeasible(), options: SolveOptions())
+        XCTAssertEqual(r.termination, .infeasible)
+        XCTAssertTrue(r.rawStatus.contains("Ipopt was not called"), r.rawStatus)
+    }
+
+    /// Without the LP check Ipopt meets the infeasible QP, and its restoration phase runs
+    /// without Mehrotra's step (`resto.mehrotra_algorithm no`): a verdict, not a crash.
+    func testIpoptAloneReachesAVerdictOnAnInfeasibleQP() throws {
+        let r = try IpoptBackend().solve(infeasible(), options: SolveOptions())
+        XCTAssertEqual(r.termination, .infeasible, r.rawStatus)
+    }
+
+    func testFeasibleQPsAreSolvedAsBefore() throws {
+        // Rows a and b dropped (their sides made infinite): min -3 y0 - 3 y1 + 3 y1^2 over
+        // y0 in [0, 1] (row c), y1 >= 0: y0 = 1, y1 = 1/2, value -3 - 1.5 + 0.75 = -3.75.
+        var p = infeasible()
+        p.rowLower = [-.infinity, -.infinity, -.infinity]
+        p.rowUpper = [.infinity, .infinity, 1]
+        let r = try IpoptBackend(linearFeasibility: GLPKBackend()).solve(p, options: SolveOptions())
+        XCTAssertEqual(r.termination, .optimal, r.rawStatus)
+        XCTAssertEqual(r.objective ?? .nan, -3.75, accuracy: 1e-7)
+    }
+
+    /// Rows without entries (outer approximation moves fixed binaries into the bounds) are
+    /// checked and left out: Ipopt refused a problem whose rows had no entries at all.
+    func testRowsWithoutEntries() throws {
+        var p = StandardForm()
+        p.addColumn(name: "y", lower: 0, upper: .infinity, cost: -1)
+        p.quadraticObjective = [.init(0, 0, 1)]
+        p.addRow(name: "empty", entries: [], lower: -1, upper: 1)
+        // min y^2 - y: y = 1/2, value -1/4; the empty row's dual is 0.
+        let r = try IpoptBackend().solve(p, options: SolveOptions())
+        XCTAssertEqual(r.termination, .optimal, r.rawStatus)
+        XCTAssertEqual(r.objective ?? .nan, -0.25, accuracy: 1e-7)
+        XCTAssertEqual(r.rowDuals ?? [], [0])
+        p.addRow(name: "cap", entries: [(0, 1)], lower: -.infinity, upper: 0.25)
+        let capped = try IpoptBackend().solve(p, options: SolveOptions())
+        XCTAssertEqual(capped.objective ?? .nan, 0.25 * 0.25 - 0.25, accuracy: 1e-7)
+        XCTAssertEqual(capped.rowDuals?.count, 2)
+        p.rowLower[0] = 1
+        p.rowUpper[0] = 1
+        let r2 = try IpoptBackend().solve(p, options: SolveOptions())
+        XCTAssertEqual(r2.termination, .infeasible)
+        XCTAssertTrue(r2.rawStatus.contains("row empty has no variables"), r2.rawStatus)
+    }
+}

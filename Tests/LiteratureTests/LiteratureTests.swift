@@ -66,6 +66,9 @@ let publishedOptima: [(file: String, leader: Double, point: [String: Double])] =
     ("literature/lucchetti_et_al_1987.blo", 0, ["x": 1, "y": 0]),
     // Yezza (1996), example 3.1 (products in both objectives, strong duality); BOLIB Yezza1996Ex31.
     ("literature/yezza_1996_ex31.blo", 1.5, ["x": 0.25, "y": 0]),
+    // Dempe and Franke (2011), example 4.2 (QP leader, LP follower set by the leader); BOLIB
+    // DempeFranke2011Ex42: F = 2.13 (rounded); 2.125 at these points by hand (the model's README).
+    ("literature/dempe_franke_2011_ex42/dempe_franke_2011_ex42.blo", 2.125, ["x1": -1, "x2": -1, "y1": 2.25, "y2": 1.25]),
     // Toll setting; optimum 75 checked by path enumeration (see the model's header).
     ("classic/toll/toll.blo", 75, [:]),
     // Seven-node toll network: optimum by path enumeration (IndependentChecks).
