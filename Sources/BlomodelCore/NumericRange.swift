@@ -34,9 +34,6 @@ public enum NumericRange {
     /// numbers, such as big-M products, included).
     public static let libraryCoefficients: ClosedRange<Double> = 1e-30...1e20
 
-    /// True when a bound of this value means "no bound" (infinite or at least `infiniteBound` in magnitude).
-    public static func isInfinite(_ bound: Double) -> Bool { abs(bound) >= infiniteBound }
-
     /// A lower bound as the solvers see it: -infinity when it is at or below `-infiniteBound`.
     /// (A lower bound at or above `+infiniteBound` is refused, not changed.)
     public static func lower(_ v: Double) -> Double { v <= -infiniteBound ? -.infinity : v }
