@@ -152,6 +152,14 @@ struct Supervisor {
               replay:     \(Supervisor.executablePath()) --replay \(model)
               or:         blomodel check \(model)
             """)
+        if kind == "crash", options.memoryLimit > 0 {
+            // The worker runs under an address-space limit; the replay does not.
+            print("""
+                  (the worker's address space was limited to \(options.memoryLimit) MiB: if the replay does not crash,
+                   the input needed more memory; replay under the limit with
+                   (ulimit -v \(options.memoryLimit * 1024); \(Supervisor.executablePath()) --replay \(model)))
+                """)
+        }
         return 1
     }
 
