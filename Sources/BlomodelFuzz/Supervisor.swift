@@ -81,6 +81,10 @@ struct Supervisor {
             if t - lastBeat > options.timeout + (lastInput == nil ? 60 : 0) {
                 kill(worker.processIdentifier, SIGKILL)
                 worker.waitUntilExit()
+                if generating {
+                    print("blomodel-fuzz: the fuzzer itself made no progress for \(formatSeconds(t - lastBeat)) s while making the input after \(lastInput.map { "input \($0.number)" } ?? "the start"): a bug in blomodel-fuzz, not in the front end")
+                    return 2
+                }
                 let what = lastInput.map { "input \($0.number) (\($0.what))" } ?? "the worker's start"
                 return try found(
                     "hang", "no progress for \(formatSeconds(t - lastBeat)) s on \(what); killed", input: lastInput?.number)
@@ -148,6 +152,14 @@ struct Supervisor {
               replay:     \(Supervisor.executablePath()) --replay \(model)
               or:         blomodel check \(model)
             """)
+        if kind == "crash", options.memoryLimit > 0 {
+            // The worker runs under an address-space limit; the replay does not.
+            print("""
+                  (the worker's address space was limited to \(options.memoryLimit) MiB: if the replay does not crash,
+                   the input needed more memory; replay under the limit with
+                   (ulimit -v \(options.memoryLimit * 1024); \(Supervisor.executablePath()) --replay \(model)))
+                """)
+        }
         return 1
     }
 
