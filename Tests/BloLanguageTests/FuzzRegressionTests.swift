@@ -112,4 +112,16 @@ final class FuzzRegressionTests: XCTestCase {
         expectError("param n = ⟪\u{2211} 1;", "unexpected character '\u{2211}' (U+2211)")
         expectError("param n = ⟪@;", "unexpected character '@'")
     }
+
+    /// `var x{N} >= 0, <= 1 <= 1 <= 1 ...` (a fuzz mutant: a chain of 10^5 `<= 1` after a bound)
+    /// was read as 10^5 upper bounds, each evaluated for each of the 3000 members: 16 s in a
+    /// release build, minutes in a debug one. A second bound of a kind is an error now.
+    func testABoundIsGivenOnce() throws {
+        let lower = "\nlower { var y >= 0; minimize f: y; c: y >= 1; }"
+        expectError("upper { var x{1..3000} >= 0, <= 1 ⟪<= 1 <= 1; minimize F: sum{i in 1..3000} x[i]; }" + lower, "'x' already has an upper bound (at 1:30)")
+        expectError("upper { var x >= 0, ⟪>= 1; minimize F: x; }" + lower, "'x' already has a lower bound")
+        expectError("upper { var n integer ⟪binary; minimize F: n; }" + lower, "already has 'integer' or 'binary'")
+        // One of each kind is fine (a fixed value beside bounds, as before).
+        _ = try load("upper { var x >= 0, <= 1 integer; var z = 1; minimize F: x + z; }" + lower)
+    }
 }
