@@ -70,8 +70,8 @@ extension Elaborator {
     }
 
     /// A lower bound on the members evaluating `e` visits: the sums whose sets have a size
-    /// known in advance, with their nested sums. Pure: it builds nothing and reads only
-    /// literals, declared sets and scalar parameters.
+    /// known in advance, with their nested sums. Pure: it builds nothing, and evaluates only
+    /// constant expressions (range ends).
     func minimumVisits(_ e: Expr, local: [String]) -> Int {
         func sum(_ items: [Expr]) -> Int { items.reduce(0) { Elaborator.adding($0, minimumVisits($1, local: local)) } }
         switch e {
@@ -105,7 +105,7 @@ extension Elaborator {
     }
 
     /// The number of members of a set known without building it: a declared set, a range
-    /// with literal (or scalar parameter) ends that do not depend on `local`, a written list.
+    /// with constant ends that do not depend on `local`, a written list.
     func knownSize(_ set: SetRef, local: [String]) -> Int? {
         switch set {
         case .named(let name, _, _): return sets[name]?.members.count
@@ -119,22 +119,35 @@ extension Elaborator {
         }
     }
 
-    /// The value of a number, a negated number, a scalar parameter or a bound index, without
-    /// evaluating anything else.
+    /// The value of a constant expression (numbers, parameters, bound indices, arithmetic and
+    /// function calls on them, `if`), or nil. Pure: such an expression adds no graph node and
+    /// visits no member, and anything else (a variable, a sum, a set test) is not evaluated.
     func literal(_ e: Expr) -> Double? {
+        guard isPureConstant(e), let v = try? constant(e, "a range end"), v.isFinite else { return nil }
+        return v
+    }
+
+    func isPureConstant(_ e: Expr) -> Bool {
         switch e {
-        case .number(let v, _): return v.isFinite ? v : nil
-        case .unary("-", let inner, _): return literal(inner).map { -$0 }
-        case .unary("+", let inner, _): return literal(inner)
-        case .name(let n, let subscripts, _, _) where subscripts.isEmpty:
-            if let b = indexBindings[n] {
-                if case .int(let v) = b { return Double(v) }
-                return nil
-            }
-            guard let p = params[n], p.dimension == 0, let v = p.values[[]] ?? p.defaultValue, v.isFinite else { return nil }
-            return v
-        default: return nil
+        case .number: return true
+        case .string, .sum, .membership, .dual, .tuple: return false
+        case .name(let n, let subscripts, _, _):
+            if subscripts.isEmpty, indexBindings[n] != nil { return true }
+            return params[n] != nil && subscripts.allSatisfy { isPureConstant($0) || isIndexElement($0) }
+        case .unary(_, let a, _): return isPureConstant(a)
+        case .binary(_, let a, let b, _): return isPureConstant(a) && isPureConstant(b)
+        case .chain(let operands, _): return operands.allSatisfy { isPureConstant($0.expr) }
+        case .logical(_, let operands, _): return operands.allSatisfy { isPureConstant($0) }
+        case .call(_, let arguments, _, _): return arguments.allSatisfy { isPureConstant($0) }
+        case .conditional(let c, let a, let b, _): return isPureConstant(c) && isPureConstant(a) && isPureConstant(b)
         }
+    }
+
+    /// A subscript that names a symbol (`q[widget]`): no evaluation at all.
+    func isIndexElement(_ e: Expr) -> Bool {
+        if case .string = e { return true }
+        if case .name(let n, let subscripts, _, _) = e, subscripts.isEmpty, families[n] == nil, sets[n] == nil { return true }
+        return false
     }
 
     static func adding(_ a: Int, _ b: Int) -> Int {

@@ -130,8 +130,25 @@ public struct Parser {
             let (name, _) = try expectIdentifier("a variable name")
             let indexing = isSymbol("{") ? try parseIndexing() : nil
             var attributes: [VarAttribute] = []
+            // Each kind of attribute at most once (a second bound would only replace the first),
+            // so that a declaration's work per member is bounded whatever its length.
+            var seen: [String: Token] = [:]
             while !isSymbol(";") {
                 let a = current
+                let kind: String
+                switch a.kind {
+                case .symbol(">="): kind = "a lower bound"
+                case .symbol("<="): kind = "an upper bound"
+                case .symbol("="): kind = "a fixed value"
+                case .keyword("integer"), .keyword("binary"): kind = "'integer' or 'binary'"
+                default: kind = ""
+                }
+                if !kind.isEmpty, let first = seen[kind] {
+                    throw error(
+                        "'\(name)' already has \(kind) (at \(first.location.line):\(first.location.column))",
+                        notes: ["give each bound once"])
+                }
+                if !kind.isEmpty { seen[kind] = a }
                 if acceptSymbol(">=") {
                     attributes.append(VarAttribute(kind: .lower(try parseAdditive()), location: a.location))
                 } else if acceptSymbol("<=") {
