@@ -140,6 +140,21 @@ public struct BranchAndBoundRoute: Route {
 
         var options = ComplementarityBranchAndBound.Options()
         options.deadline = deadline
+        if let report = context.progress {
+            // A progress line on standard error every two seconds once the search has run for three.
+            let sign = r.objectiveSign
+            let searchStart = Date()
+            let last = ProgressClock()
+            options.progress = { p in
+                let elapsed = Date().timeIntervalSince(searchStart)
+                if elapsed >= 3, last.due(elapsed, every: 2) {
+                    let gap = p.incumbent.isFinite && p.bound.isFinite ? max(0, p.incumbent - p.bound) / max(1, abs(p.incumbent)) : .infinity
+                    report(
+                        "branch-and-bound: \(p.nodes) nodes, \(p.open) open, incumbent \(p.incumbent.isFinite ? formatNumber(sign * p.incumbent) : "none"), bound \(p.bound.isFinite ? formatNumber(sign * p.bound) : "none"), gap \(gap.isFinite ? String(format: "%.3g%%", 100 * gap) : "-"), \(String(format: "%.1f", elapsed)) s")
+                }
+                return true
+            }
+        }
         if checking, seedOutcome != nil {
             let budget = Date().addingTimeInterval(max(Self.minimumCheckSeconds, Self.checkFactor * seedSeconds))
             options.deadline = min(deadline ?? budget, budget)
@@ -243,4 +258,16 @@ public struct BranchAndBoundSummary: Sendable, Equatable {
     /// True when the answer is the big-M program's and the search only checked it (and ran out of
     /// budget before closing its gap).
     public var checkOnly = false
+}
+
+/// When the last progress line was printed (the search runs on one thread; a class so the
+/// `@Sendable` callback can update it).
+final class ProgressClock: @unchecked Sendable {
+    private var next = 0.0
+    /// True when a line is due at `elapsed`; then the next one is `every` seconds later.
+    func due(_ elapsed: Double, every: Double) -> Bool {
+        guard elapsed >= next else { return false }
+        next = elapsed + every
+        return true
+    }
 }

@@ -195,6 +195,10 @@ public struct ComplementarityBranchAndBound {
                 open.push(bound: bound, depth: depth, node: node)
                 return result(.timeLimit, lower: open.minimumBound)
             }
+            if Interruption.requested {
+                open.push(bound: bound, depth: depth, node: node)
+                return result(.stopped, lower: open.minimumBound)
+            }
             if nodes >= options.nodeLimit {
                 open.push(bound: bound, depth: depth, node: node)
                 return result(.nodeLimit, lower: open.minimumBound)

@@ -82,6 +82,8 @@ public struct RouteContext: Sendable {
     public var solvers: SolverSuite
     /// The user's time limit and gap, for the route's solver calls.
     public var options: SolveOptions
+    /// Where progress lines go (standard error for the command line), or nil for none.
+    public var progress: (@Sendable (String) -> Void)?
 
     /// A context from solvers and options.
     public init(solvers: SolverSuite, options: SolveOptions) {

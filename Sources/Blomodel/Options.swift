@@ -38,6 +38,8 @@ public struct BlomodelOptions: Sendable {
     /// Whether the M-free branch-and-bound first solves the big-M program as a seed (tests turn it
     /// off to exercise the search alone).
     public var branchAndBoundSeed = true
+    /// Where progress lines of long searches go (the command line: standard error); nil for none.
+    public var progress: (@Sendable (String) -> Void)?
     public init() {}
 }
 

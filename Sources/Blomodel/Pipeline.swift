@@ -62,6 +62,7 @@ public enum Blomodel {
         try NumericRange.enforce(&input)
         let solvers = options.solvers
         let backend = solvers.milp
+        let runStart = Date()
         var clock = Date()
         let r = try reformulate(input, options: options)
         // The model the passes worked on: the input's variables keep their identifiers, and
@@ -88,7 +89,10 @@ public enum Blomodel {
         report.routes = candidates
         report.route = route.name
         clock = Date()
-        let context = RouteContext(solvers: solvers, options: SolveOptions(timeLimit: options.timeLimit, relativeGap: options.relativeGap))
+        // The time limit is for the whole run: the route gets what the reformulation left.
+        let remaining = options.timeLimit.map { max(0.01, $0 - Date().timeIntervalSince(runStart)) }
+        var context = RouteContext(solvers: solvers, options: SolveOptions(timeLimit: remaining, relativeGap: options.relativeGap))
+        context.progress = options.progress
         var outcome = try route.solve(r, context: context)
         // An "infeasible" that rests on one MILP solver's word is confirmed before it is reported.
         if outcome.result.termination == .infeasible, outcome.basis == .bigM {
@@ -136,7 +140,10 @@ public enum Blomodel {
         // (a failed master, crossed bounds): it is reported and verified, with the reason.
         guard let point = result.solution, point.count >= r.standardForm.columnCount else {
             report.certification = .noAnswer
-            report.certificationReasons = stoppedEarlyReasons(report) + ["no point was found"]
+            report.certificationReasons = [
+                report.termination == .completed
+                    ? "no point was found" : "the run stopped (\(report.termination.rawValue)) before a bilevel-feasible point was found"
+            ]
             return report
         }
         var reasons = stoppedEarlyReasons(report)

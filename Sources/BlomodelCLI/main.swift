@@ -29,6 +29,24 @@ enum ExitStatus: Int32 {
     }
 }
 
+/// The exit status of a run stopped by SIGINT (128 + 2, the shells' convention), after its report.
+let interruptedExitStatus: Int32 = 130
+
+/// SIGINT requests a stop: the searches end at their next step with the best point so far, and
+/// the report is printed. A second SIGINT ends the process at once.
+func installInterruptHandler() {
+    signal(SIGINT, SIG_IGN)
+    let source = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
+    source.setEventHandler {
+        if Interruption.requested { exit(interruptedExitStatus) }
+        Interruption.request()
+        FileHandle.standardError.write("interrupted: stopping at the next step with the best point found (SIGINT again to quit now)\n".data(using: .utf8)!)
+    }
+    source.resume()
+    interruptSource = source
+}
+nonisolated(unsafe) var interruptSource: DispatchSourceSignal?
+
 struct BlomodelCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "blomodel",
@@ -98,6 +116,8 @@ struct Solve: ParsableCommand {
         options.outputPath = output
         options.route = route
         options.nodeLimit = nodeLimit
+        options.progress = { line in FileHandle.standardError.write((line + "\n").data(using: .utf8)!) }
+        installInterruptHandler()
         let report: SolveReport
         do {
             report = try Blomodel.solve(file: file, options: options)
@@ -122,6 +142,7 @@ struct Solve: ParsableCommand {
             text = ""
         }
         print(text, terminator: "")
+        if report.termination == .interrupted { throw ExitCode(interruptedExitStatus) }
         let status = ExitStatus(report.certification)
         if status != .answer { throw ExitCode(status.rawValue) }
     }

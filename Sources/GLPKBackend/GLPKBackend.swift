@@ -141,6 +141,10 @@ public struct GLPKBackend: SolverBackend {
         parm.cov_cuts = GLP_ON
         parm.clq_cuts = GLP_ON
         parm.fp_heur = GLP_ON
+        // A stop request (SIGINT) ends the search at the next callback, with its incumbent.
+        parm.cb_func = { tree, _ in
+            if Interruption.requested, let tree { glp_ios_terminate(tree) }
+        }
         if !presolve {
             // Without the presolver glp_intopt needs an optimal basis of the LP relaxation, which
             // also settles an infeasible or unbounded relaxation.
@@ -187,6 +191,9 @@ public struct GLPKBackend: SolverBackend {
         case GLP_ETMLIM:
             result = SolverResult(
                 termination: .timeLimit, solution: point, objective: objective, rawStatus: "glp_intopt: GLP_ETMLIM")
+        case GLP_ESTOP:
+            result = SolverResult(
+                termination: .interrupted, solution: point, objective: objective, rawStatus: "glp_intopt: GLP_ESTOP (interrupted)")
         default:
             result = SolverResult(termination: .error, rawStatus: "glp_intopt: return code \(ret)")
         }

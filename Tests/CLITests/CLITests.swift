@@ -170,3 +170,32 @@ final class CLITests: XCTestCase {
         XCTAssertTrue(try String(contentsOfFile: dir + "/report.txt", encoding: .utf8).contains("revenue = 75"))
     }
 }
+
+final class InterruptionTests: XCTestCase {
+    /// SIGINT stops the search at its next step: the report is printed with the termination
+    /// `interrupted`, and the process exits 130 (not killed by the signal).
+    func testSIGINTStopsTheRunWithAReport() throws {
+        let exe = root.appendingPathComponent(".build/debug/blomodel").path
+        guard FileManager.default.isExecutableFile(atPath: exe) else { return XCTFail("blomodel is not built") }
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: exe)
+        p.arguments = ["solve", "Tests/Fixtures/hard_bilevel_lp.blo", "--json"]
+        p.currentDirectoryURL = root
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        try p.run()
+        Thread.sleep(forTimeInterval: 3)
+        XCTAssertTrue(p.isRunning, "the instance must still be running when interrupted")
+        let sent = Date()
+        p.interrupt()
+        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        XCTAssertLessThan(Date().timeIntervalSince(sent), 30, "the run must stop soon after SIGINT")
+        XCTAssertEqual(p.terminationReason, .exit, "the process must exit, not die of the signal")
+        XCTAssertEqual(p.terminationStatus, 130, String(decoding: e, as: UTF8.self))
+        let report = try XCTUnwrap(JSONSerialization.jsonObject(with: o) as? [String: Any])
+        XCTAssertEqual(report["termination"] as? String, "interrupted")
+        XCTAssertTrue(String(decoding: e, as: UTF8.self).contains("interrupted: stopping at the next step"))
+    }
+}
