@@ -36,6 +36,7 @@ test: setup
 
 bench: setup
 	$(SWIFT) build -c release --product blomodel-bench
+	$(SWIFT) run -c release --skip-build blomodel-bench --m-free Models
 	$(SWIFT) run -c release --skip-build blomodel-bench --elaboration
 	$(SWIFT) run -c release --skip-build blomodel-bench --ad $(AD_DIR)
 	@# The same computations in PyTorch (when the Python named by PEER_PYTHON has it) and NumPy.
