@@ -5,13 +5,16 @@ let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingL
     .deletingLastPathComponent()
 
 /// Runs the built `blomodel` executable.
-func blomodel(_ arguments: [String]) throws -> (status: Int32, out: String, err: String) {
-    let candidates = [".build/debug/blomodel", ".build/release/blomodel"].map { root.appendingPathComponent($0).path }
+/// Runs a built executable of the package (debug build first, release otherwise) from the
+/// repository root, and says how it ended: by exit (with its status) or by a signal.
+func runProduct(_ product: String, _ arguments: [String]) throws -> (exited: Bool, status: Int32, out: String, err: String) {
+    let candidates = [".build/debug/\(product)", ".build/release/\(product)"].map { root.appendingPathComponent($0).path }
     guard let exe = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
         struct NotBuilt: Error, CustomStringConvertible {
-            var description: String { "the blomodel executable is not built (run 'make test', or 'swift build' first)" }
+            var product: String
+            var description: String { "the \(product) executable is not built (run 'make test', or 'swift build' first)" }
         }
-        throw NotBuilt()
+        throw NotBuilt(product: product)
     }
     let p = Process()
     p.executableURL = URL(fileURLWithPath: exe)
@@ -23,7 +26,13 @@ func blomodel(_ arguments: [String]) throws -> (status: Int32, out: String, err:
     try p.run()
     let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
     p.waitUntilExit()
-    return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+    return (p.terminationReason == .exit, p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+}
+
+/// Runs the built `blomodel`.
+func blomodel(_ arguments: [String]) throws -> (status: Int32, out: String, err: String) {
+    let r = try runProduct("blomodel", arguments)
+    return (r.status, r.out, r.err)
 }
 
 final class CLITests: XCTestCase {

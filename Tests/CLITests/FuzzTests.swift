@@ -3,24 +3,8 @@ import XCTest
 
 /// Runs the built `blomodel-fuzz` executable (as `blomodel` is run in CLITests).
 func blomodelFuzz(_ arguments: [String]) throws -> (status: Int32, out: String, err: String) {
-    let candidates = [".build/debug/blomodel-fuzz", ".build/release/blomodel-fuzz"].map { root.appendingPathComponent($0).path }
-    guard let exe = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
-        struct NotBuilt: Error, CustomStringConvertible {
-            var description: String { "the blomodel-fuzz executable is not built (run 'make test', or 'swift build' first)" }
-        }
-        throw NotBuilt()
-    }
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: exe)
-    p.arguments = arguments
-    p.currentDirectoryURL = root
-    let out = Pipe(), err = Pipe()
-    p.standardOutput = out
-    p.standardError = err
-    try p.run()
-    let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+    let r = try runProduct("blomodel-fuzz", arguments)
+    return (r.status, r.out, r.err)
 }
 
 /// The front-end fuzzer, briefly, as CI runs it: every corpus input and some mutants go through

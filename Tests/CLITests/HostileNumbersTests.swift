@@ -4,22 +4,7 @@ import XCTest
 
 /// Runs the built `blomodel` and says how it ended: by exit (with its status) or by a signal.
 func blomodelRun(_ arguments: [String]) throws -> (exited: Bool, status: Int32, out: String, err: String) {
-    let exe = root.appendingPathComponent(".build/debug/blomodel").path
-    guard FileManager.default.isExecutableFile(atPath: exe) else {
-        struct NotBuilt: Error {}
-        throw NotBuilt()
-    }
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: exe)
-    p.arguments = arguments
-    p.currentDirectoryURL = root
-    let out = Pipe(), err = Pipe()
-    p.standardOutput = out
-    p.standardError = err
-    try p.run()
-    let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    return (p.terminationReason == .exit, p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+    try runProduct("blomodel", arguments)
 }
 
 /// A model in a temporary file; its path.
