@@ -71,6 +71,23 @@ func printWarnings(_ warnings: [Diagnostic]) {
     for w in warnings { FileHandle.standardError.write((w.withSourceLine().rendered + "\n").data(using: .utf8)!) }
 }
 
+/// Runs `body`; a diagnostic is printed and ends the command with exit 1 (an input error), any
+/// other error is printed and ends it with exit 4.
+func exitingOnErrors<T>(_ body: () throws -> T) throws -> T {
+    do {
+        return try body()
+    } catch let e as Diagnostic {
+        printDiagnostic(e)
+        throw ExitCode(ExitStatus.inputError.rawValue)
+    } catch let e as DiagnosticList {
+        printDiagnostic(e)
+        throw ExitCode(ExitStatus.inputError.rawValue)
+    } catch {
+        printDiagnostic(error)
+        throw ExitCode(ExitStatus.internalError.rawValue)
+    }
+}
+
 struct Solve: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Solve a .blo model and verify the answer.")
 
@@ -118,19 +135,7 @@ struct Solve: ParsableCommand {
         options.nodeLimit = nodeLimit
         options.progress = { line in FileHandle.standardError.write((line + "\n").data(using: .utf8)!) }
         installInterruptHandler()
-        let report: SolveReport
-        do {
-            report = try Blomodel.solve(file: file, options: options)
-        } catch let e as Diagnostic {
-            printDiagnostic(e)
-            throw ExitCode(ExitStatus.inputError.rawValue)
-        } catch let e as DiagnosticList {
-            printDiagnostic(e)
-            throw ExitCode(ExitStatus.inputError.rawValue)
-        } catch {
-            printDiagnostic(error)
-            throw ExitCode(ExitStatus.internalError.rawValue)
-        }
+        let report = try exitingOnErrors { try Blomodel.solve(file: file, options: options) }
         printWarnings(report.warnings)
         var text = json ? report.json.render() + "\n" : report.text(explain: explain)
         if json && explain { FileHandle.standardError.write(report.explanation.data(using: .utf8)!) }
@@ -156,16 +161,7 @@ struct Check: ParsableCommand {
     @Flag(help: "Print the description as JSON.") var json = false
 
     func run() throws {
-        let model: BilevelModel
-        do {
-            model = try ModelLoader.load(path: file)
-        } catch let e as Diagnostic {
-            printDiagnostic(e)
-            throw ExitCode(ExitStatus.inputError.rawValue)
-        } catch let e as DiagnosticList {
-            printDiagnostic(e)
-            throw ExitCode(ExitStatus.inputError.rawValue)
-        }
+        let model = try exitingOnErrors { try ModelLoader.load(path: file) }
         printWarnings(model.warnings)
         let d = ModelDescription.describe(model, lpSolver: SolverChoice.glpk.backend)
         var facts = ModelFacts(description: d)
