@@ -28,6 +28,8 @@ let package = Package(
         .target(name: "BlomodelCore"),
         .target(name: "SolverInterface", dependencies: ["BlomodelCore"]),
         .target(name: "BloLanguage", dependencies: ["BlomodelCore"]),
+        // The embedded DSL: models built in Swift, through the builder the language uses.
+        .target(name: "BilevelDSL", dependencies: ["BlomodelCore"]),
         .target(name: "LinearAlgebra", dependencies: ["CLapack"]),
         .target(name: "Reformulations", dependencies: ["BlomodelCore", "SolverInterface", "LinearAlgebra"]),
         // Routes (whole strategies), the route planner and the verifier; backends arrive as values.
@@ -36,7 +38,7 @@ let package = Package(
         .target(
             name: "Blomodel",
             dependencies: [
-                "BlomodelCore", "BloLanguage", "Reformulations", "BilevelAlgorithms", "SolverInterface", "GLPKBackend", "CbcBackend",
+                "BlomodelCore", "BloLanguage", "BilevelDSL", "Reformulations", "BilevelAlgorithms", "SolverInterface", "GLPKBackend", "CbcBackend",
                 "IpoptBackend",
             ]),
 
@@ -64,6 +66,7 @@ let package = Package(
         // Tests.
         .testTarget(name: "BlomodelCoreTests", dependencies: ["BlomodelCore"]),
         .testTarget(name: "BloLanguageTests", dependencies: ["BloLanguage"]),
+        .testTarget(name: "BilevelDSLTests", dependencies: ["Blomodel"]),
         .testTarget(name: "DifferentiationTests", dependencies: ["Differentiation", "BlomodelCore"]),
         .testTarget(name: "ReformulationsTests", dependencies: ["Reformulations", "BloLanguage"]),
         .testTarget(name: "BilevelAlgorithmsTests", dependencies: ["BilevelAlgorithms", "BloLanguage", "GLPKBackend", "IpoptBackend"]),

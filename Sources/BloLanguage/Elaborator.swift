@@ -52,19 +52,18 @@ public final class Elaborator {
     /// Every constraint name and where (`dual()` may name a constraint declared further down).
     var constraintDeclarations: [String: SourceLocation] = [:]
     var indexBindings = Bindings()
-    var variables: [Variable] = []
-    var constraints: [Constraint] = []
-    /// Every expression of the model, as written.
-    var graph = ExpressionGraph()
+    /// The model under construction: the builder the Swift DSL shares, which owns every rule
+    /// about variables, rows, objectives and duals.
+    var builder = ModelBuilder()
+    /// Every expression of the model, as written (the builder's).
+    var graph: ExpressionGraph {
+        get { builder.graph }
+        _modify { yield &builder.graph }
+    }
+    var variables: [Variable] { builder.variables }
     /// The data files read, in order.
     var readFiles: [String] = []
-    var objectives: [Owner: Objective] = [:]
-    var lowerDualBound: (Double, SourceLocation)?
     var blockLevel: Owner?
-    /// `dual(con[i])` references: one variable per referenced constraint member, resolved
-    /// once every constraint is known.
-    var dualVariables: [String: VarID] = [:]
-    var pendingDuals: [(id: VarID, name: String, key: Tuple, at: SourceLocation)] = []
     /// Per set and tuple position, the members by their element there: lets a filter such as
     /// `{(i,j) in ARCS: i == n}` visit only the matching members instead of the whole set.
     var memberIndex: [String: [Int: [Element: [Tuple]]]] = [:]
@@ -93,6 +92,11 @@ public final class Elaborator {
     // MARK: - Driver
 
     public func elaborate(_ statements: [Statement], name: String) throws -> BilevelModel {
+        // The builder's diagnostics carry positions in this file; quote their lines.
+        do { return try elaborateStatements(statements, name: name) } catch let d as Diagnostic { throw source.quoting(d) }
+    }
+
+    func elaborateStatements(_ statements: [Statement], name: String) throws -> BilevelModel {
         scanDeclarations(statements)
         var blocks: [Owner: SourceLocation] = [:]
         // Pass 1: sets, parameters and variables, in source order.
@@ -122,18 +126,14 @@ public final class Elaborator {
             for s in body {
                 switch s {
                 case .objective(let sense, let name, let e, let oat):
-                    if let previous = objectives[level] {
+                    if let previous = builder.objectives[level] {
                         throw error(
                             "the \(level.blockName) level already has an objective (line \(previous.location.line)); each level has exactly one",
                             at: oat, length: sense.rawValue.count)
                     }
-                    // Constants stay in the objective: they shift the reported value, not the decision.
-                    let root = graph.node(try evaluate(e), at: graph.range(e.location))
-                    var objective = Objective(
-                        sense: sense, name: name ?? (level == .leader ? "leader_objective" : "follower_objective"),
-                        expression: QuadExpr(), location: oat)
-                    objective.function = root
-                    objectives[level] = objective
+                    let body = try evaluate(e)
+                    let range = graph.range(e.location)
+                    try builder.setObjective(level, sense, name: name, body, at: oat, range: range)
                 case .constraint(let name, let indexing, let parts, let relations, let dualBound, let cat):
                     try declareConstraint(name, indexing, parts, relations, dualBound, level, cat)
                 case .dualBound(let e, let dat):
@@ -142,13 +142,11 @@ public final class Elaborator {
                             "'dualbound' bounds the follower's dual variables; it belongs in the lower block", at: dat,
                             length: 9)
                     }
-                    let v = try constant(e, "a dual bound")
-                    guard v > 0, v.isFinite else { throw error("a dual bound must be a positive number", at: e.location) }
-                    lowerDualBound = (v, dat)
+                    try builder.setFollowerDualBound(try constant(e, "a dual bound"), at: dat, valueLocation: e.location)
                 default: break
                 }
             }
-            if objectives[level] == nil {
+            if builder.objectives[level] == nil {
                 throw error(
                     "the \(level.blockName) block has no objective", at: at, length: level.blockName.count,
                     notes: ["add 'minimize <expression>;' or 'maximize <expression>;'"])
@@ -162,73 +160,11 @@ public final class Elaborator {
                 statements.isEmpty ? "the model is empty" : "the model has no '\(missing)' block", at: start,
                 notes: ["a bilevel model has an 'upper { ... }' block (the leader) and a 'lower { ... }' block (the follower)"])
         }
-        try extractViews()
-        var model = BilevelModel(name: name, upperObjective: objectives[.leader]!, lowerObjective: objectives[.theFollower]!)
-        model.graph = graph
-        model.inputFiles = [source.path] + readFiles
-        model.variables = variables
-        model.constraints = constraints
-        if let (v, at) = lowerDualBound {
-            model.lowerDualBound = v
-            model.lowerDualBoundLocation = at
-        }
-        try resolveDuals(&model)
-        if model.variables(of: .theFollower).isEmpty {
+        if !variables.contains(where: { $0.owner == .theFollower }) {
             throw error("the lower block declares no variables: the follower has nothing to decide", at: blocks[.theFollower]!, length: 5)
         }
-        return model
-    }
-
-    /// The quadratic views of every objective and constraint, extracted in one batch (one
-    /// scratch buffer for the whole graph). A view's constant moves to the row's bounds; a
-    /// row whose terms cancel is a fact about the data, dropped when true.
-    func extractViews() throws {
-        let levels: [Owner] = [.leader, .theFollower]
-        let roots = levels.compactMap { objectives[$0]?.function } + constraints.compactMap(\.function)
-        let views = graph.quadraticViews(roots)
-        for (k, level) in levels.enumerated() {
-            switch views[k] {
-            case .success(let q): objectives[level]?.expression = q
-            case .failure(let f):
-                try refuseInvalid(f)
-                objectives[level]?.nonquadratic = f
-            }
-        }
-        var kept: [Constraint] = []
-        kept.reserveCapacity(constraints.count)
-        for (k, var c) in constraints.enumerated() {
-            switch views[levels.count + k] {
-            case .success(let q):
-                c.body = q
-                c.lower -= q.constant
-                c.upper -= q.constant
-                c.body.linear.constant = 0
-                if q.constant != 0, let root = c.function {
-                    // Keep the graph's body equal to the view: the constant moved to the bounds.
-                    c.function = graph.add(
-                        .linear(constant: -q.constant, coefficients: [1], children: [root]), at: graph.ranges[root.index])
-                }
-                if c.body.isConstant {
-                    if c.lower > 1e-9 || c.upper < -1e-9 {
-                        throw error("\(c.name) involves no variables and can never hold", at: c.location, length: c.base.count)
-                    }
-                    continue
-                }
-            case .failure(let f):
-                try refuseInvalid(f)
-                c.nonquadratic = f
-            }
-            kept.append(c)
-        }
-        constraints = kept
-    }
-
-    /// An expression without a finite value is an input error, whichever route would read it.
-    func refuseInvalid(_ f: ExtractionFailure) throws {
-        guard f.isInvalid else { return }
-        throw error(
-            "this expression has no finite value: " + f.describe(variables: "constants"), at: graph.location(of: f.node),
-            length: graph.length(of: f.node))
+        builder.inputFiles = [source.path] + readFiles
+        return try builder.finish(name: name, at: start)
     }
 
     func scanDeclarations(_ statements: [Statement]) {
@@ -372,38 +308,19 @@ public final class Elaborator {
                     case .integer, .binary:
                         guard level == .leader else {
                             throw error(
-                                "follower variables must be continuous: the follower's problem must be a linear program",
-                                at: a.location, length: 7,
-                                notes: ["integer and binary variables are allowed in the upper block"])
+                                ModelBuilder.followerContinuityMessage, at: a.location, length: 7,
+                                notes: [ModelBuilder.followerContinuityNote])
                         }
                         if case .binary = a.kind {
+                            // The builder clips a binary variable's bounds to [0, 1] (an empty range is an error).
                             v.kind = .binary
-                            v.lower = max(v.lower, 0)
-                            v.upper = min(v.upper, 1)
                         } else {
                             v.kind = .integer
                         }
                     }
                 }
             }
-            if v.lower.isNaN || v.upper.isNaN || v.lower > v.upper {
-                throw error(
-                    "\(v.name) has lower bound \(formatNumber(v.lower)) above its upper bound \(formatNumber(v.upper))", at: at, length: 3)
-            }
-            if v.kind != .continuous {
-                // Integer bounds are rounded inward (a bound within 1e-9 of an integer is that integer).
-                let lower = v.lower.isFinite ? (v.lower - 1e-9).rounded(.up) : v.lower
-                let upper = v.upper.isFinite ? (v.upper + 1e-9).rounded(.down) : v.upper
-                guard lower <= upper else {
-                    throw error(
-                        "the integer variable \(v.name) has no integer value between \(formatNumber(v.lower)) and \(formatNumber(v.upper))",
-                        at: at, length: 3)
-                }
-                v.lower = lower
-                v.upper = upper
-            }
-            family.ids[m.tuple] = variables.count
-            variables.append(v)
+            family.ids[m.tuple] = try builder.addVariable(v)
         }
         families[name] = family
     }
@@ -427,18 +344,20 @@ public final class Elaborator {
             length: name.count)
         for m in members {
             try withBindings(m.bindings) {
-                // The body is `lhs - rhs` (or the middle of a ranged row); its constant moves to the bounds.
-                var body: Combination
-                var lower: Double, upper: Double
+                let dual: ModelBuilder.DualBoundDeclaration?
+                if let dualBound {
+                    dual = ModelBuilder.DualBoundDeclaration(try constant(dualBound, "a dual bound"), at: dualBound.location)
+                } else {
+                    dual = nil
+                }
+                let member = m.tuple
                 if parts.count == 2 {
-                    body = try evaluate(parts[0])
-                    body.add(try evaluate(parts[1]), times: -1)
-                    let k = body.constant
-                    switch relations[0] {
-                    case "<=": (lower, upper) = (-.infinity, -k)
-                    case ">=": (lower, upper) = (-k, .infinity)
-                    default: (lower, upper) = (-k, -k)
-                    }
+                    let lhs = try evaluate(parts[0]), rhs = try evaluate(parts[1])
+                    let relation: ModelBuilder.Relation =
+                        relations[0] == "<=" ? .lessEqual : relations[0] == ">=" ? .greaterEqual : .equal
+                    let range = graph.range(parts[0].location)
+                    try builder.addConstraint(
+                        name, index: member, owner: level, lhs, relation, rhs, dualBound: dual, at: at, range: range)
                 } else {
                     var lo = try evaluate(parts[0]), hi = try evaluate(parts[2])
                     if relations[0] == ">=" { swap(&lo, &hi) }
@@ -447,36 +366,12 @@ public final class Elaborator {
                             "the outer parts of a ranged constraint must be constants", at: at, length: name.count,
                             notes: ["write two constraints instead"])
                     }
-                    if lo.constant > hi.constant {
-                        throw error(
-                            "\(indexedName(name, m.tuple)) has its lower side \(formatNumber(lo.constant)) above its upper side \(formatNumber(hi.constant))",
-                            at: at, length: name.count)
-                    }
-                    body = try evaluate(parts[1])
-                    (lower, upper) = (lo.constant - body.constant, hi.constant - body.constant)
+                    let body = try evaluate(parts[1])
+                    let range = graph.range(parts[1].location)
+                    try builder.addRangedConstraint(
+                        name, index: member, owner: level, lower: lo.constant, body, upper: hi.constant, dualBound: dual,
+                        at: at, range: range)
                 }
-                body.constant = 0
-                let root = body.isConstant ? nil : graph.node(body, at: graph.range(parts[parts.count == 2 ? 0 : 1].location))
-                var c = Constraint(base: name, index: m.tuple, owner: level, body: QuadExpr(), lower: lower, upper: upper)
-                c.function = root
-                c.location = at
-                if let dualBound {
-                    let v = try constant(dualBound, "a dual bound")
-                    guard v > 0, v.isFinite else {
-                        throw error("a dual bound must be a positive number", at: dualBound.location)
-                    }
-                    c.dualBound = v
-                    c.dualBoundSource = .constraint(dualBound.location)
-                }
-                if root == nil {
-                    // A row without variables is a fact about the data: true rows are dropped, false ones are errors.
-                    if c.lower > 1e-9 || c.upper < -1e-9 {
-                        throw error(
-                            "\(c.name) involves no variables and can never hold", at: at, length: name.count)
-                    }
-                    return
-                }
-                constraints.append(c)
             }
         }
     }
@@ -942,40 +837,7 @@ public final class Elaborator {
             throw error("dual() of an unknown constraint '\(name)'", at: nat, length: length, notes: notes)
         }
         let key = try subscripts.map { try element($0, symbols: isUndeclaredName($0)) }
-        let full = indexedName(name, key)
-        if let id = dualVariables[full] { return id }
-        let id = variables.count
-        variables.append(Variable(base: "dual(\(full))", owner: .leader, role: .dual(constraint: -1), location: at))
-        dualVariables[full] = id
-        pendingDuals.append((id, name, key, at))
-        return id
-    }
-
-    /// Points each `dual(...)` variable at its constraint, once all are elaborated, and
-    /// bounds it by the constraint's `dualbound` (with the sign its sense implies).
-    func resolveDuals(_ model: inout BilevelModel) throws {
-        guard !pendingDuals.isEmpty else { return }
-        var index: [String: Int] = [:]
-        for (i, c) in model.constraints.enumerated() { index[c.name] = i }
-        for d in pendingDuals {
-            let full = indexedName(d.name, d.key)
-            guard let i = index[full] else {
-                throw error(
-                    "dual(\(full)): '\(d.name)' has no member \(d.key.map { "\($0)" }.joined(separator: ","))", at: d.at, length: 4,
-                    notes: ["the subscripts must name a member of the constraint's index set"])
-            }
-            let c = model.constraints[i]
-            guard c.owner.isFollower else {
-                throw error(
-                    "dual(\(full)) refers to a leader constraint; only the follower's constraints have duals in a bilevel model",
-                    at: d.at, length: 4,
-                    notes: ["move the constraint into the lower block if the follower's price for it is meant"])
-            }
-            model.variables[d.id].role = .dual(constraint: i)
-            let range = model.dualRange(of: i)
-            model.variables[d.id].lower = range.lower
-            model.variables[d.id].upper = range.upper
-        }
+        return builder.dualVariable(of: name, key, at: at)
     }
 
     func subscriptKey(_ name: String, _ subscripts: [Expr], dimension: Int, at: SourceLocation, length: Int) throws -> Tuple {
@@ -1103,9 +965,8 @@ public enum ModelLoader {
         let dir = directory ?? (source.path as NSString).deletingLastPathComponent
         let name = ((source.path as NSString).lastPathComponent as NSString).deletingPathExtension
         var model = try Elaborator(source: source, directory: dir.isEmpty ? "." : dir).elaborate(statements, name: name)
-        // The numeric range (docs/language.md, "Numbers"): huge bounds become infinite with a
-        // warning, coefficients outside the range are errors at the term.
-        do { try NumericRange.enforce(&model) } catch let d as Diagnostic { throw source.quoting(d) }
+        // The builder applied the numeric range (docs/language.md, "Numbers"): huge bounds became
+        // infinite with a warning, which quotes its line here.
         model.warnings = model.warnings.map(source.quoting)
         return model
     }

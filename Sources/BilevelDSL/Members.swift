@@ -1,0 +1,74 @@
+import BlomodelCore
+
+/// A member of an index set, or a part of one: an integer, a string (a symbol), an `Element`,
+/// or a tuple of them (`[1, 2]`, `["paris", 3]`). A subscript's parts are joined into one tuple,
+/// as in the language: with `arcs` a set of pairs, `x[k, a]` is `x[k, i, j]`.
+///
+/// Conform a type of your own (a struct for arcs, say) by giving its parts.
+public protocol SetMember {
+    /// The member's parts, in order.
+    var parts: Tuple { get }
+}
+
+extension Int: SetMember {
+    public var parts: Tuple { [.int(self)] }
+}
+extension String: SetMember {
+    /// A string that reads as an integer is that integer, as in CSV data and `.blo` files.
+    public var parts: Tuple { [Int(self).map(BlomodelCore.Element.int) ?? .symbol(self)] }
+}
+extension Element: SetMember {
+    public var parts: Tuple { [self] }
+}
+extension Array: SetMember where Element: SetMember {
+    public var parts: Tuple { flatMap(\.parts) }
+}
+
+extension Element: ExpressibleByIntegerLiteral, ExpressibleByStringLiteral {
+    public init(integerLiteral value: Int) { self = .int(value) }
+    /// A string literal that reads as an integer is that integer.
+    public init(stringLiteral value: String) { self = Int(value).map(BlomodelCore.Element.int) ?? .symbol(value) }
+}
+
+/// A variable's bounds: `0...10`, `0...`, `...5`, `Bounds.free`, `Bounds.fixed(3)`.
+public struct Bounds: Sendable, Equatable {
+    public var lower: Double
+    public var upper: Double
+    public init(lower: Double = -.infinity, upper: Double = .infinity) {
+        self.lower = lower
+        self.upper = upper
+    }
+    /// No bound (the default).
+    public static let free = Bounds()
+    /// `x = value`.
+    public static func fixed(_ value: Double) -> Bounds { Bounds(lower: value, upper: value) }
+}
+
+/// What `bounds:` accepts: a `Bounds`, or a range of `Int` or `Double` (`0...10`, `0...`, `...5`).
+public protocol BoundsConvertible {
+    var bounds: Bounds { get }
+}
+
+/// A number type a range of bounds may use.
+public protocol BoundValue: Comparable {
+    var doubleValue: Double { get }
+}
+extension Int: BoundValue {
+    public var doubleValue: Double { Double(self) }
+}
+extension Double: BoundValue {
+    public var doubleValue: Double { self }
+}
+
+extension Bounds: BoundsConvertible {
+    public var bounds: Bounds { self }
+}
+extension ClosedRange: BoundsConvertible where Bound: BoundValue {
+    public var bounds: Bounds { Bounds(lower: lowerBound.doubleValue, upper: upperBound.doubleValue) }
+}
+extension PartialRangeFrom: BoundsConvertible where Bound: BoundValue {
+    public var bounds: Bounds { Bounds(lower: lowerBound.doubleValue) }
+}
+extension PartialRangeThrough: BoundsConvertible where Bound: BoundValue {
+    public var bounds: Bounds { Bounds(upper: upperBound.doubleValue) }
+}

@@ -1,0 +1,67 @@
+import Blomodel
+import Foundation
+import XCTest
+
+/// The repository's root (for the bundled models).
+let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+/// A model of `Models/` built in Swift must reformulate to exactly the single-level program of
+/// its `.blo` twin.
+func assertParity(_ built: () throws -> Bilevel, _ path: String, file: StaticString = #filePath, line: UInt = #line) throws {
+    let twin = try ModelLoader.load(path: repository.appendingPathComponent(path).path)
+    let swift = try built().build()
+    XCTAssertEqual(swift.variables.map(\.name), twin.variables.map(\.name), "variables", file: file, line: line)
+    XCTAssertEqual(swift.constraints.map(\.name), twin.constraints.map(\.name), "constraints", file: file, line: line)
+    let a = try Blomodel.reformulate(swift), b = try Blomodel.reformulate(twin)
+    XCTAssertEqual(a.milp.description, b.milp.description, "the single-level programs differ", file: file, line: line)
+}
+
+final class ParityTests: XCTestCase {
+    func testLiuHart() throws {
+        try assertParity({
+            let m = Bilevel("liu_hart_1994")
+            let x = m.leader.variable("x", bounds: 0...)
+            let y = m.follower.variable("y", bounds: 0...)
+            m.leader.minimize("F", -x - 3 * y)
+            m.follower.minimize("f", y)
+            m.follower.constraint("c1", -x + y <= 3)
+            m.follower.constraint("c2", x + 2 * y <= 12)
+            m.follower.constraint("c3", 4 * x - y <= 12)
+            return m
+        }, "Models/literature/liu_hart_1994.blo")
+    }
+
+    func testToll() throws {
+        try assertParity({
+            let dir = repository.appendingPathComponent("Models/classic/toll").path
+            let arcData = try DataTable(csv: dir + "/arcs.csv")
+            let commodityData = try DataTable(csv: dir + "/commodities.csv")
+            let nodes = Array(1...6)
+            let arcs = try arcData.members("from", "to")
+            let cost = try arcData.parameter("cost", by: "from", "to")
+            let tolled = try arcData.parameter("tolled", by: "from", "to")
+            let tolledArcs = arcs.filter { tolled.value($0) == 1 }
+            let K = try commodityData.members("k")
+            let origin = try commodityData.parameter("origin", by: "k")
+            let destination = try commodityData.parameter("destination", by: "k")
+            let demand = try commodityData.parameter("demand", by: "k")
+            let tmax = 20.0
+
+            let m = Bilevel("toll")
+            let T = m.leader.variables("T", over: tolledArcs, bounds: 0...tmax)
+            let x = m.follower.variables("x", over: K, arcs) { k, _ in 0...demand.value(k)! }
+            m.leader.maximize("revenue", sum(K, tolledArcs) { k, a in T[a] * x[k, a] })
+            m.follower.minimize(
+                "travel_cost", sum(K, arcs) { k, a in cost[a] * x[k, a] } + sum(K, tolledArcs) { k, a in T[a] * x[k, a] })
+            m.follower.constraints("balance", over: K, nodes) { k, n in
+                let out = sum(arcs.filter { $0[0] == .int(n) }) { a in x[k, a] }
+                let into = sum(arcs.filter { $0[1] == .int(n) }) { a in x[k, a] }
+                let supply: Double =
+                    origin.value(k) == Double(n) ? demand.value(k)! : destination.value(k) == Double(n) ? -demand.value(k)! : 0
+                return out - into == supply
+            }
+            m.follower.dualBound(arcs.map { cost.value($0)! }.reduce(0, +) + Double(tolledArcs.count) * tmax)
+            return m
+        }, "Models/classic/toll/toll.blo")
+    }
+}
