@@ -61,7 +61,7 @@ public final class Bilevel {
     }
 
     /// The expression of one variable.
-    func expression(of id: VarID) -> Expression {
+    func expression(of id: VarID) -> Expr {
         let node: NodeID
         if let n = variableNodes[id] {
             node = n
@@ -69,11 +69,11 @@ public final class Bilevel {
             node = builder.graph.add(.variable(id))
             variableNodes[id] = node
         }
-        return Expression(model: self, terms: Combination(node), variable: id)
+        return Expr(model: self, terms: Combination(node), variable: id)
     }
 
     /// An expression's terms for a declaration: its failure recorded at `location` (nil then).
-    func accept(_ e: Expression, at location: SourceLocation) -> Combination? {
+    func accept(_ e: Expr, at location: SourceLocation) -> Combination? {
         if let f = e.failure {
             record(f, at: location)
             return nil
@@ -114,7 +114,7 @@ public struct VariableFamily<L: LevelTag> {
 
     /// The variable of one member: `x[k, a]` (the parts are joined into one tuple).
     public subscript(_ parts: any SetMember..., file file: String = #fileID, line line: Int = #line, column column: Int = #column)
-        -> Expression
+        -> Expr
     {
         let key = parts.flatMap(\.parts)
         let at = SourceLocation(file: file, line: line, column: column)
@@ -128,7 +128,7 @@ public struct VariableFamily<L: LevelTag> {
     }
 
     /// Every variable of the family, in member order.
-    public var all: [Expression] { members.map { model.expression(of: ids[$0]!) } }
+    public var all: [Expr] { members.map { model.expression(of: ids[$0]!) } }
     /// The identifiers of the family's variables, by member.
     public func id(of member: Tuple) -> VarID? { ids[member] }
 }
@@ -178,7 +178,7 @@ public struct Level<L: LevelTag> {
     public func variable(
         _ name: String, bounds: some BoundsConvertible = Bounds.free, kind: VariableKind = .continuous,
         file: String = #fileID, line: Int = #line, column: Int = #column
-    ) -> Expression {
+    ) -> Expr {
         let family = declare(name, [[]], kind, SourceLocation(file: file, line: line, column: column)) { _ in bounds.bounds }
         guard let id = family.ids[[]] else { return .failed("'\(name)' was not declared", at: family.location) }
         return model.expression(of: id)
@@ -267,16 +267,26 @@ public struct Level<L: LevelTag> {
     // MARK: Objectives
 
     /// `minimize name: e` (one objective per level).
-    public func minimize(_ name: String? = nil, _ e: Expression, file: String = #fileID, line: Int = #line, column: Int = #column) {
+    public func minimize(_ name: String, _ e: Expr, file: String = #fileID, line: Int = #line, column: Int = #column) {
         objective(.minimize, name, e, SourceLocation(file: file, line: line, column: column))
     }
 
+    /// `minimize e`, named `leader_objective` or `follower_objective`.
+    public func minimize(_ e: Expr, file: String = #fileID, line: Int = #line, column: Int = #column) {
+        objective(.minimize, nil, e, SourceLocation(file: file, line: line, column: column))
+    }
+
     /// `maximize name: e` (one objective per level).
-    public func maximize(_ name: String? = nil, _ e: Expression, file: String = #fileID, line: Int = #line, column: Int = #column) {
+    public func maximize(_ name: String, _ e: Expr, file: String = #fileID, line: Int = #line, column: Int = #column) {
         objective(.maximize, name, e, SourceLocation(file: file, line: line, column: column))
     }
 
-    func objective(_ sense: ObjectiveSense, _ name: String?, _ e: Expression, _ at: SourceLocation) {
+    /// `maximize e`, named `leader_objective` or `follower_objective`.
+    public func maximize(_ e: Expr, file: String = #fileID, line: Int = #line, column: Int = #column) {
+        objective(.maximize, nil, e, SourceLocation(file: file, line: line, column: column))
+    }
+
+    func objective(_ sense: ObjectiveSense, _ name: String?, _ e: Expr, _ at: SourceLocation) {
         guard let terms = model.accept(e, at: at) else { return }
         model.step(at: at) { try $0.setObjective(owner, sense, name: name, terms, at: at) }
     }
@@ -354,7 +364,7 @@ extension Level where L == Leader {
     /// `dual(con[i])`: the follower's dual of one of its constraints, the rate of change of its
     /// optimal value with the constraint's right-hand side (only the leader reads it).
     public func dual(_ member: ConstraintMember<Follower>, file: String = #fileID, line: Int = #line, column: Int = #column)
-        -> Expression
+        -> Expr
     {
         let at = SourceLocation(file: file, line: line, column: column)
         return model.expression(of: model.builder.dualVariable(of: member.family.name, member.key, at: at))
@@ -362,7 +372,7 @@ extension Level where L == Leader {
 
     /// `dual(con)` of a constraint without an index.
     public func dual(_ family: ConstraintFamily<Follower>, file: String = #fileID, line: Int = #line, column: Int = #column)
-        -> Expression
+        -> Expr
     {
         let at = SourceLocation(file: file, line: line, column: column)
         return model.expression(of: model.builder.dualVariable(of: family.name, [], at: at))

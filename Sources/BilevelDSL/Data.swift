@@ -82,7 +82,7 @@ public struct DataTable: Sendable {
     }
 }
 
-/// Indexed data: `cost[a]`, `demand[k]`. A subscript gives an `Expression` (a number), so that a
+/// Indexed data: `cost[a]`, `demand[k]`. A subscript gives an `Expr` (a number), so that a
 /// member without a value (and no default) is reported, with the Swift line, where the
 /// expression is used; `value(_:)` gives the plain number.
 public struct Parameter: Sendable {
@@ -109,10 +109,10 @@ public struct Parameter: Sendable {
     }
 
     public subscript(_ parts: any SetMember..., file file: String = #fileID, line line: Int = #line, column column: Int = #column)
-        -> Expression
+        -> Expr
     {
         let key = parts.flatMap(\.parts)
-        if let v = values[key] ?? defaultValue { return Expression(v) }
+        if let v = values[key] ?? defaultValue { return Expr(v) }
         return .failed(
             "\(indexedName(name, key)) has no value and '\(name)' has no default",
             at: SourceLocation(file: file, line: line, column: column),

@@ -4,30 +4,30 @@ import BlomodelCore
 
 /// An expression: arithmetic on numbers, parameters, variables and index
 /// names, or a condition (comparisons, `in`, `and`, `or`, `not`).
-public indirect enum Expr: Sendable {
+public indirect enum SyntaxExpr: Sendable {
     case number(Double, SourceLocation)
     case string(String, SourceLocation)
     /// A name with optional subscripts: `n`, `cost[i,j]`, `x[a]`.
-    case name(String, [Expr], SourceLocation, length: Int)
-    case unary(String, Expr, SourceLocation)
+    case name(String, [SyntaxExpr], SourceLocation, length: Int)
+    case unary(String, SyntaxExpr, SourceLocation)
     /// Comparisons, `and`, `or` and `^`.
-    case binary(String, Expr, Expr, SourceLocation)
+    case binary(String, SyntaxExpr, SyntaxExpr, SourceLocation)
     /// `a + b - c ...` or `a * b / c ...`: a flat chain, however long (no nesting, so
     /// nothing downstream recurses in proportion to the number of terms).
     case chain([Operand], SourceLocation)
     /// `a and b and ...` or `a or b or ...`: a flat list of conditions, however long.
-    case logical(String, [Expr], SourceLocation)
+    case logical(String, [SyntaxExpr], SourceLocation)
     /// `f(a, b)`: a function call (`exp`, `log`, `min`, ...).
-    case call(String, [Expr], SourceLocation, length: Int)
-    case sum(Indexing, Expr, SourceLocation)
+    case call(String, [SyntaxExpr], SourceLocation, length: Int)
+    case sum(Indexing, SyntaxExpr, SourceLocation)
     /// A parenthesised list of two or more expressions: a tuple `(i,j)`.
-    case tuple([Expr], SourceLocation)
+    case tuple([SyntaxExpr], SourceLocation)
     /// `lhs in SET` (or `not in` when negated).
-    case membership([Expr], SetRef, negated: Bool, SourceLocation)
+    case membership([SyntaxExpr], SetRef, negated: Bool, SourceLocation)
     /// `dual(con[i])`: reserved for follower duals in the leader.
-    case dual(Expr, SourceLocation)
+    case dual(SyntaxExpr, SourceLocation)
     /// `if condition then a else b`, evaluated while the model is elaborated.
-    case conditional(Expr, Expr, Expr, SourceLocation)
+    case conditional(SyntaxExpr, SyntaxExpr, SyntaxExpr, SourceLocation)
 
     public var location: SourceLocation {
         switch self {
@@ -43,9 +43,9 @@ public indirect enum Expr: Sendable {
 /// or `*`), the operand, and where the operator was written.
 public struct Operand: Sendable {
     public var op: String
-    public var expr: Expr
+    public var expr: SyntaxExpr
     public var location: SourceLocation
-    public init(_ op: String, _ expr: Expr, _ location: SourceLocation) {
+    public init(_ op: String, _ expr: SyntaxExpr, _ location: SourceLocation) {
         self.op = op
         self.expr = expr
         self.location = location
@@ -55,8 +55,8 @@ public struct Operand: Sendable {
 /// A reference to a set where one is expected: a name, a range `a..b`, or an explicit list.
 public indirect enum SetRef: Sendable {
     case named(String, SourceLocation, length: Int)
-    case range(Expr, Expr, SourceLocation)
-    case explicit([[Expr]], SourceLocation)
+    case range(SyntaxExpr, SyntaxExpr, SourceLocation)
+    case explicit([[SyntaxExpr]], SourceLocation)
     /// `{(i,j) in ARCS: condition}` used as a set.
     case builder(Indexing, SourceLocation)
     /// `csv("file", "col1", "col2")`: tuples read from columns of a CSV file.
@@ -79,32 +79,32 @@ public struct Indexing: Sendable {
         public var location: SourceLocation
     }
     public var items: [Item]
-    public var condition: Expr?
+    public var condition: SyntaxExpr?
     public var location: SourceLocation
 }
 
 /// The value given to a parameter.
 public enum ParamValue: Sendable {
-    case expression(Expr)
+    case expression(SyntaxExpr)
     /// `[1: 5, (1,2): 7]`.
-    case table([(key: [Expr], value: Expr, location: SourceLocation)])
+    case table([(key: [SyntaxExpr], value: SyntaxExpr, location: SourceLocation)])
     case csv(file: String, column: String, SourceLocation)
 }
 
 public struct VarAttribute: Sendable {
-    public enum Kind: Sendable { case lower(Expr), upper(Expr), fixed(Expr), integer, binary }
+    public enum Kind: Sendable { case lower(SyntaxExpr), upper(SyntaxExpr), fixed(SyntaxExpr), integer, binary }
     public var kind: Kind
     public var location: SourceLocation
 }
 
 public enum Statement: Sendable {
     case set(name: String, indexing: Indexing?, value: SetRef, SourceLocation)
-    case param(name: String, indexing: Indexing?, value: ParamValue?, defaultValue: Expr?, SourceLocation)
+    case param(name: String, indexing: Indexing?, value: ParamValue?, defaultValue: SyntaxExpr?, SourceLocation)
     case variable(name: String, indexing: Indexing?, attributes: [VarAttribute], SourceLocation)
-    case objective(sense: ObjectiveSense, name: String?, expression: Expr, SourceLocation)
+    case objective(sense: ObjectiveSense, name: String?, expression: SyntaxExpr, SourceLocation)
     /// `name{...}: a <= b`, `name: lo <= e <= hi`, with optional `dualbound`.
     case constraint(
-        name: String, indexing: Indexing?, parts: [Expr], relations: [String], dualBound: Expr?, SourceLocation)
-    case dualBound(Expr, SourceLocation)
+        name: String, indexing: Indexing?, parts: [SyntaxExpr], relations: [String], dualBound: SyntaxExpr?, SourceLocation)
+    case dualBound(SyntaxExpr, SourceLocation)
     case block(Owner, [Statement], SourceLocation)
 }

@@ -52,7 +52,7 @@ extension Elaborator {
     /// when it certainly passes the limit. `local` are the names that change from one
     /// evaluation to the next (a set that depends on them has no size known in advance).
     func expectVisits(
-        _ count: Int, _ expressions: [Expr], local: [String], at location: SourceLocation, length: Int = 1
+        _ count: Int, _ expressions: [SyntaxExpr], local: [String], at location: SourceLocation, length: Int = 1
     ) throws {
         guard count > 0 else { return }
         let each = expressions.reduce(0) { Elaborator.adding($0, minimumVisits($1, local: local)) }
@@ -72,8 +72,8 @@ extension Elaborator {
     /// A lower bound on the members evaluating `e` visits: the sums whose sets have a size
     /// known in advance, with their nested sums. Pure: it builds nothing, and evaluates only
     /// constant expressions (range ends).
-    func minimumVisits(_ e: Expr, local: [String]) -> Int {
-        func sum(_ items: [Expr]) -> Int { items.reduce(0) { Elaborator.adding($0, minimumVisits($1, local: local)) } }
+    func minimumVisits(_ e: SyntaxExpr, local: [String]) -> Int {
+        func sum(_ items: [SyntaxExpr]) -> Int { items.reduce(0) { Elaborator.adding($0, minimumVisits($1, local: local)) } }
         switch e {
         case .number, .string, .dual: return 0
         case .name(_, let subscripts, _, _): return sum(subscripts)
@@ -122,12 +122,12 @@ extension Elaborator {
     /// The value of a constant expression (numbers, parameters, bound indices, arithmetic and
     /// function calls on them, `if`), or nil. Pure: such an expression adds no graph node and
     /// visits no member, and anything else (a variable, a sum, a set test) is not evaluated.
-    func literal(_ e: Expr) -> Double? {
+    func literal(_ e: SyntaxExpr) -> Double? {
         guard isPureConstant(e), let v = try? constant(e, "a range end"), v.isFinite else { return nil }
         return v
     }
 
-    func isPureConstant(_ e: Expr) -> Bool {
+    func isPureConstant(_ e: SyntaxExpr) -> Bool {
         switch e {
         case .number: return true
         case .string, .sum, .membership, .dual, .tuple: return false
@@ -144,7 +144,7 @@ extension Elaborator {
     }
 
     /// A subscript that names a symbol (`q[widget]`): no evaluation at all.
-    func isIndexElement(_ e: Expr) -> Bool {
+    func isIndexElement(_ e: SyntaxExpr) -> Bool {
         if case .string = e { return true }
         if case .name(let n, let subscripts, _, _) = e, subscripts.isEmpty, families[n] == nil, sets[n] == nil { return true }
         return false

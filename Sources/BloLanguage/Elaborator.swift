@@ -202,7 +202,7 @@ public final class Elaborator {
         sets[name] = try resolveSet(value)
     }
 
-    func declareParam(_ name: String, _ indexing: Indexing?, _ value: ParamValue?, _ def: Expr?, _ at: SourceLocation)
+    func declareParam(_ name: String, _ indexing: Indexing?, _ value: ParamValue?, _ def: SyntaxExpr?, _ at: SourceLocation)
         throws
     {
         try checkFresh(name, at)
@@ -288,7 +288,7 @@ public final class Elaborator {
         let members = try indexing.map { try expand($0) } ?? [(bindings: [:], tuple: [])]
         var family = VarFamily(
             owner: level, dimension: members.first?.tuple.count ?? indexing.map(indexDimension) ?? 0, location: at)
-        let bounds: [Expr] = attributes.compactMap {
+        let bounds: [SyntaxExpr] = attributes.compactMap {
             switch $0.kind {
             case .lower(let e), .upper(let e), .fixed(let e): return e
             case .integer, .binary: return nil
@@ -326,7 +326,7 @@ public final class Elaborator {
     }
 
     func declareConstraint(
-        _ name: String, _ indexing: Indexing?, _ parts: [Expr], _ relations: [String], _ dualBound: Expr?,
+        _ name: String, _ indexing: Indexing?, _ parts: [SyntaxExpr], _ relations: [String], _ dualBound: SyntaxExpr?,
         _ level: Owner, _ at: SourceLocation
     ) throws {
         if constraintNames[name] != nil || sets[name] != nil || params[name] != nil || families[name] != nil {
@@ -492,7 +492,7 @@ public final class Elaborator {
 
     /// In a conjunction, a test `name == e` (or `e == name`) with `name` one of `names`
     /// and `e` free of them: the position of `name` and `e`.
-    func equalityFilter(_ e: Expr, names: [String]) -> (Int, Expr)? {
+    func equalityFilter(_ e: SyntaxExpr, names: [String]) -> (Int, SyntaxExpr)? {
         if case .logical("and", let conjuncts, _) = e {
             for c in conjuncts { if let found = equalityFilter(c, names: names) { return found } }
             return nil
@@ -512,7 +512,7 @@ public final class Elaborator {
     }
 
     /// Whether an expression mentions any of the names (conservatively true for nested indexing).
-    func mentions(_ e: Expr, _ names: [String]) -> Bool {
+    func mentions(_ e: SyntaxExpr, _ names: [String]) -> Bool {
         switch e {
         case .number, .string: return false
         case .name(let n, let subs, _, _): return names.contains(n) || subs.contains { mentions($0, names) }
@@ -602,7 +602,7 @@ public final class Elaborator {
     }
 
     /// An expression that must not involve variables.
-    func constant(_ e: Expr, _ what: String) throws -> Double {
+    func constant(_ e: SyntaxExpr, _ what: String) throws -> Double {
         var v = try evaluate(e)
         if !v.isConstant {
             // Terms that cancel (`x - x`) still make a constant.
@@ -619,7 +619,7 @@ public final class Elaborator {
     }
 
     /// The set member an expression denotes (a subscript, a tuple part).
-    func element(_ e: Expr, symbols: Bool = false) throws -> Element {
+    func element(_ e: SyntaxExpr, symbols: Bool = false) throws -> Element {
         switch e {
         case .string(let s, _): return .symbol(s)
         case .name(let n, let subs, let at, let length) where subs.isEmpty:
@@ -640,7 +640,7 @@ public final class Elaborator {
     /// The value of an expression: a constant, or terms over nodes it adds to the graph.
     /// Recursion here follows the nesting of the source, which the parser limits
     /// (`Parser.maximumNesting`); chains and indexed sums are loops.
-    func evaluate(_ e: Expr) throws -> Combination {
+    func evaluate(_ e: SyntaxExpr) throws -> Combination {
         switch e {
         case .number(let v, _): return Combination(constant: v)
         case .string(let s, let at):
@@ -775,7 +775,7 @@ public final class Elaborator {
 
     /// `f(arguments)`: a smooth or nonsmooth function, checked for its name, its number of
     /// arguments and, for constant arguments, its domain.
-    func call(_ name: String, _ arguments: [Expr], at: SourceLocation, length: Int) throws -> Combination {
+    func call(_ name: String, _ arguments: [SyntaxExpr], at: SourceLocation, length: Int) throws -> Combination {
         let range = graph.range(at, length: length)
         if name == "min" || name == "max" {
             guard arguments.count >= 2 else {
@@ -817,7 +817,7 @@ public final class Elaborator {
     /// A bare name in a subscript that names nothing declared is a symbol (`q[widget]`), as in
     /// explicit set lists; a typo then shows up as a member outside the index set.
     /// The variable standing for `dual(name[key])` in the leader's expressions.
-    func dualVariable(_ inner: Expr, at: SourceLocation) throws -> VarID {
+    func dualVariable(_ inner: SyntaxExpr, at: SourceLocation) throws -> VarID {
         guard blockLevel == .leader else {
             throw error(
                 "dual() may appear only in the upper block: it is the follower's dual, which the leader observes",
@@ -840,7 +840,7 @@ public final class Elaborator {
         return builder.dualVariable(of: name, key, at: at)
     }
 
-    func subscriptKey(_ name: String, _ subscripts: [Expr], dimension: Int, at: SourceLocation, length: Int) throws -> Tuple {
+    func subscriptKey(_ name: String, _ subscripts: [SyntaxExpr], dimension: Int, at: SourceLocation, length: Int) throws -> Tuple {
         let key = try subscripts.map { try element($0, symbols: isUndeclaredName($0)) }
         guard key.count == dimension else {
             throw error(
@@ -849,13 +849,13 @@ public final class Elaborator {
         return key
     }
 
-    func isUndeclaredName(_ e: Expr) -> Bool {
+    func isUndeclaredName(_ e: SyntaxExpr) -> Bool {
         guard case .name(let n, let subs, _, _) = e, subs.isEmpty else { return false }
         return indexBindings[n] == nil && declarations[n] == nil && constraintNames[n] == nil
     }
 
     /// Notes for an index-set miss: which subscripts were read as symbols.
-    func symbolNotes(_ subscripts: [Expr]) -> [String] {
+    func symbolNotes(_ subscripts: [SyntaxExpr]) -> [String] {
         subscripts.compactMap { e -> String? in
             guard isUndeclaredName(e), case .name(let n, _, _, _) = e else { return nil }
             var note = "'\(n)' is not a declared name, so it was read as the symbol \"\(n)\""
@@ -865,7 +865,7 @@ public final class Elaborator {
     }
 
     /// A condition in an indexing filter.
-    func truth(_ e: Expr) throws -> Bool {
+    func truth(_ e: SyntaxExpr) throws -> Bool {
         switch e {
         case .logical(let op, let operands, _):
             for operand in operands {

@@ -205,7 +205,7 @@ public struct Parser {
                     "a ranged constraint must read 'lo <= expr <= hi' or 'hi >= expr >= lo'",
                     at: nil)
             }
-            var dualBound: Expr?
+            var dualBound: SyntaxExpr?
             if acceptKeyword("dualbound") { dualBound = try parseAdditive() }
             try expectSymbol(";", "at the end of constraint '\(name)'")
             return .constraint(
@@ -236,7 +236,7 @@ public struct Parser {
         let (name, _) = try expectIdentifier("a parameter name")
         let indexing = isSymbol("{") ? try parseIndexing() : nil
         var value: ParamValue?
-        var defaultValue: Expr?
+        var defaultValue: SyntaxExpr?
         if acceptSymbol("=") {
             if isSymbol("[") {
                 value = try parseTable()
@@ -267,10 +267,10 @@ public struct Parser {
 
     mutating func parseTable() throws -> ParamValue {
         try expectSymbol("[", "to open the data table")
-        var entries: [(key: [Expr], value: Expr, location: SourceLocation)] = []
+        var entries: [(key: [SyntaxExpr], value: SyntaxExpr, location: SourceLocation)] = []
         while !isSymbol("]") {
             let at = current.location
-            var key: [Expr]
+            var key: [SyntaxExpr]
             if acceptSymbol("(") {
                 key = [try parseAdditive()]
                 while acceptSymbol(",") { key.append(try parseAdditive()) }
@@ -327,7 +327,7 @@ public struct Parser {
             }
             items.append(Indexing.Item(names: names, set: try parseSetRef(allowBareExplicit: false), location: at))
         } while acceptSymbol(",")
-        var condition: Expr?
+        var condition: SyntaxExpr?
         if acceptSymbol(":") { condition = try parseCondition() }
         guard acceptSymbol("}") else {
             throw error("expected '}' to close the indexing opened at \(open.location.line):\(open.location.column), found \(current.spelling)")
@@ -353,7 +353,7 @@ public struct Parser {
                 return .builder(try parseIndexing(), t.location)
             }
             _ = advance()
-            var members: [[Expr]] = []
+            var members: [[SyntaxExpr]] = []
             while !isSymbol("}") {
                 if acceptSymbol("(") {
                     var tuple = [try parseAdditive(symbolsAllowed: true)]
@@ -389,7 +389,7 @@ public struct Parser {
     // MARK: - Expressions
 
     /// `a or b or ...` as one flat list (so no tree as deep as the chain is long).
-    mutating func parseCondition() throws -> Expr {
+    mutating func parseCondition() throws -> SyntaxExpr {
         let first = try parseAnd()
         guard isKeyword("or") else { return first }
         let at = current.location
@@ -401,7 +401,7 @@ public struct Parser {
         return .logical("or", operands, at)
     }
 
-    mutating func parseAnd() throws -> Expr {
+    mutating func parseAnd() throws -> SyntaxExpr {
         let first = try parseNot()
         guard isKeyword("and") else { return first }
         let at = current.location
@@ -425,7 +425,7 @@ public struct Parser {
         return try body(&self)
     }
 
-    mutating func parseNot() throws -> Expr {
+    mutating func parseNot() throws -> SyntaxExpr {
         if isKeyword("not"), !isKeyword("in", peek()) {
             let t = advance()
             return .unary("not", try nested { try $0.parseNot() }, t.location)
@@ -433,7 +433,7 @@ public struct Parser {
         return try parseComparison()
     }
 
-    mutating func parseComparison() throws -> Expr {
+    mutating func parseComparison() throws -> SyntaxExpr {
         let lhs = try parseAdditive(symbolsAllowed: true)
         for op in ["==", "!=", "<=", ">=", "<", ">", "="] where isSymbol(op) {
             let t = advance()
@@ -447,7 +447,7 @@ public struct Parser {
         }
         if isKeyword("in") {
             let t = advance()
-            let members: [Expr]
+            let members: [SyntaxExpr]
             if case .tuple(let items, _) = lhs { members = items } else { members = [lhs] }
             return .membership(members, try parseSetRef(allowBareExplicit: false), negated: negated, t.location)
         }
@@ -455,7 +455,7 @@ public struct Parser {
     }
 
     /// `a + b - c ...` as one flat chain, whatever its length.
-    mutating func parseAdditive(symbolsAllowed: Bool = false) throws -> Expr {
+    mutating func parseAdditive(symbolsAllowed: Bool = false) throws -> SyntaxExpr {
         let start = current.location
         let first = try parseMultiplicative(symbolsAllowed)
         guard isSymbol("+") || isSymbol("-") else { return first }
@@ -469,7 +469,7 @@ public struct Parser {
     }
 
     /// `a * b / c ...` as one flat chain.
-    mutating func parseMultiplicative(_ symbolsAllowed: Bool = false) throws -> Expr {
+    mutating func parseMultiplicative(_ symbolsAllowed: Bool = false) throws -> SyntaxExpr {
         let start = current.location
         let first = try parseUnary(symbolsAllowed)
         guard isSymbol("*") || isSymbol("/") else { return first }
@@ -482,7 +482,7 @@ public struct Parser {
         return .chain(operands, start)
     }
 
-    mutating func parseUnary(_ symbolsAllowed: Bool = false) throws -> Expr {
+    mutating func parseUnary(_ symbolsAllowed: Bool = false) throws -> SyntaxExpr {
         try nested { p in
             if case .symbol(let op) = p.current.kind, op == "-" || op == "+" {
                 let t = p.advance()
@@ -493,14 +493,14 @@ public struct Parser {
     }
 
     /// `a ^ b` binds tighter than a sign (`-x^2` is `-(x^2)`) and groups to the right.
-    mutating func parsePower(_ symbolsAllowed: Bool = false) throws -> Expr {
+    mutating func parsePower(_ symbolsAllowed: Bool = false) throws -> SyntaxExpr {
         let base = try parsePrimary(symbolsAllowed: symbolsAllowed)
         guard isSymbol("^") else { return base }
         let t = advance()
         return .binary("^", base, try parseUnary(symbolsAllowed), t.location)
     }
 
-    mutating func parsePrimary(symbolsAllowed: Bool = false) throws -> Expr {
+    mutating func parsePrimary(symbolsAllowed: Bool = false) throws -> SyntaxExpr {
         let t = current
         switch t.kind {
         case .number(let v):
@@ -513,7 +513,7 @@ public struct Parser {
             // A function call: `exp(x)`, `min(a, b)`.
             _ = advance()
             _ = advance()
-            var arguments: [Expr] = []
+            var arguments: [SyntaxExpr] = []
             if !isSymbol(")") {
                 repeat { arguments.append(try parseAdditive(symbolsAllowed: symbolsAllowed)) } while acceptSymbol(",")
             }
@@ -521,7 +521,7 @@ public struct Parser {
             return .call(name, arguments, t.location, length: t.length)
         case .identifier(let name):
             _ = advance()
-            var subscripts: [Expr] = []
+            var subscripts: [SyntaxExpr] = []
             var length = t.length
             if acceptSymbol("[") {
                 repeat { subscripts.append(try parseAdditive(symbolsAllowed: true)) } while acceptSymbol(",")

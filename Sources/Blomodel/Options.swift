@@ -40,6 +40,10 @@ public struct BlomodelOptions: Sendable {
     public var branchAndBoundSeed = true
     /// Where progress lines of long searches go (the command line: standard error); nil for none.
     public var progress: (@Sendable (String) -> Void)?
+    /// Stops this solve when cancelled from another thread (or by the task's cancellation in
+    /// `Bilevel.solve` from async code): the report then has the termination `interrupted` and
+    /// the best point found so far.
+    public var cancellation: Cancellation?
     public init() {}
 }
 

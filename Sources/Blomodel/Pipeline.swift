@@ -56,6 +56,13 @@ public enum Blomodel {
     /// Solves a model: reformulate and classify -> choose a route -> the route solves ->
     /// map back by column origins -> verify by re-solving the follower -> report.
     public static func solve(_ input: BilevelModel, options: BlomodelOptions = BlomodelOptions()) throws -> SolveReport {
+        // The options' cancellation stops this solve (and only this one) at its next step.
+        try Interruption.$current.withValue(options.cancellation ?? Interruption.current) {
+            try solveModel(input, options: options)
+        }
+    }
+
+    static func solveModel(_ input: BilevelModel, options: BlomodelOptions) throws -> SolveReport {
         // The numeric range, for models built in code too (a model read from a file has been
         // through it: nothing changes then).
         var input = input

@@ -11,7 +11,7 @@ import BlomodelCore
 /// Misuse that an operator cannot report at once (a division by zero, a function outside its
 /// domain, variables of two models mixed) travels with the expression and is reported, with
 /// the Swift file and line, when the expression is used in an objective or a constraint.
-public struct Expression {
+public struct Expr {
     /// The model whose graph holds the nodes (nil for a number).
     let model: Bilevel?
     var terms: Combination
@@ -30,26 +30,32 @@ public struct Expression {
     /// A number as an expression.
     public init(_ value: Double) { self.init(model: nil, terms: Combination(constant: value)) }
 
+    /// The name of the variable this expression is (`x`, `T[1,2]`), or nil.
+    public var variableName: String? {
+        guard let v = variable, let model, model.builder.variables.indices.contains(v) else { return nil }
+        return model.builder.variables[v].name
+    }
+
     /// True when the expression involves no variable (its value is `constant`).
     public var isConstant: Bool { terms.isConstant }
     /// The constant term (the whole value when `isConstant`).
     public var constant: Double { terms.constant }
 
-    static func failed(_ message: String, at location: SourceLocation, notes: [String] = []) -> Expression {
-        Expression(model: nil, terms: Combination(constant: 0), failure: Diagnostic(.error, message, at: location, notes: notes))
+    static func failed(_ message: String, at location: SourceLocation, notes: [String] = []) -> Expr {
+        Expr(model: nil, terms: Combination(constant: 0), failure: Diagnostic(.error, message, at: location, notes: notes))
     }
 }
 
-extension Expression: ExpressibleByIntegerLiteral, ExpressibleByFloatLiteral {
+extension Expr: ExpressibleByIntegerLiteral, ExpressibleByFloatLiteral {
     public init(integerLiteral value: Int) { self.init(Double(value)) }
     public init(floatLiteral value: Double) { self.init(value) }
 }
 
 // MARK: - Combining
 
-extension Expression {
+extension Expr {
     /// The model two operands share; mixing two models is a failure of the result.
-    static func combine(_ a: Expression, _ b: Expression) -> (Bilevel?, Diagnostic?) {
+    static func combine(_ a: Expr, _ b: Expr) -> (Bilevel?, Diagnostic?) {
         let failure = a.failure ?? b.failure
         switch (a.model, b.model) {
         case (nil, let m), (let m, nil): return (m, failure)
@@ -66,8 +72,8 @@ extension Expression {
     }
 
     /// A result made of nodes of `model` (or a number).
-    static func made(_ model: Bilevel?, _ terms: Combination, _ failure: Diagnostic?) -> Expression {
-        var e = Expression(model: model, terms: terms, failure: failure)
+    static func made(_ model: Bilevel?, _ terms: Combination, _ failure: Diagnostic?) -> Expr {
+        var e = Expr(model: model, terms: terms, failure: failure)
         if !terms.isFinite, e.failure == nil {
             e.failure = Diagnostic(
                 .error, "this expression has a constant that is not a finite number (an overflow)", at: .unknown,
@@ -86,68 +92,68 @@ extension Expression {
     }
 }
 
-public func + (a: Expression, b: Expression) -> Expression {
-    let (m, f) = Expression.combine(a, b)
+public func + (a: Expr, b: Expr) -> Expr {
+    let (m, f) = Expr.combine(a, b)
     var t = a.terms
     t.add(b.terms)
     return .made(m, t, f)
 }
 
-public func - (a: Expression, b: Expression) -> Expression {
-    let (m, f) = Expression.combine(a, b)
+public func - (a: Expr, b: Expr) -> Expr {
+    let (m, f) = Expr.combine(a, b)
     var t = a.terms
     t.add(b.terms, times: -1)
     return .made(m, t, f)
 }
 
-public prefix func - (a: Expression) -> Expression { .made(a.model, a.terms.scaled(-1), a.failure) }
-public prefix func + (a: Expression) -> Expression { a }
+public prefix func - (a: Expr) -> Expr { .made(a.model, a.terms.scaled(-1), a.failure) }
+public prefix func + (a: Expr) -> Expr { a }
 
-public func * (a: Expression, b: Expression) -> Expression {
-    let (m, f) = Expression.combine(a, b)
-    return .made(m, Expression.onGraph(m) { $0.multiply(a.terms, b.terms) }, f)
+public func * (a: Expr, b: Expr) -> Expr {
+    let (m, f) = Expr.combine(a, b)
+    return .made(m, Expr.onGraph(m) { $0.multiply(a.terms, b.terms) }, f)
 }
 
-public func / (a: Expression, b: Expression) -> Expression {
-    let (m, f) = Expression.combine(a, b)
+public func / (a: Expr, b: Expr) -> Expr {
+    let (m, f) = Expr.combine(a, b)
     if b.isConstant, b.constant == 0 {
         return .made(m, Combination(constant: 0), f ?? Diagnostic(.error, "division by zero", at: .unknown))
     }
-    return .made(m, Expression.onGraph(m) { $0.divide(a.terms, b.terms) }, f)
+    return .made(m, Expr.onGraph(m) { $0.divide(a.terms, b.terms) }, f)
 }
 
 @_disfavoredOverload
-public func + (a: Expression, b: Double) -> Expression { a + Expression(b) }
+public func + (a: Expr, b: Double) -> Expr { a + Expr(b) }
 @_disfavoredOverload
-public func + (a: Double, b: Expression) -> Expression { Expression(a) + b }
+public func + (a: Double, b: Expr) -> Expr { Expr(a) + b }
 @_disfavoredOverload
-public func - (a: Expression, b: Double) -> Expression { a - Expression(b) }
+public func - (a: Expr, b: Double) -> Expr { a - Expr(b) }
 @_disfavoredOverload
-public func - (a: Double, b: Expression) -> Expression { Expression(a) - b }
+public func - (a: Double, b: Expr) -> Expr { Expr(a) - b }
 @_disfavoredOverload
-public func * (a: Expression, b: Double) -> Expression { a * Expression(b) }
+public func * (a: Expr, b: Double) -> Expr { a * Expr(b) }
 @_disfavoredOverload
-public func * (a: Double, b: Expression) -> Expression { Expression(a) * b }
+public func * (a: Double, b: Expr) -> Expr { Expr(a) * b }
 @_disfavoredOverload
-public func / (a: Expression, b: Double) -> Expression { a / Expression(b) }
+public func / (a: Expr, b: Double) -> Expr { a / Expr(b) }
 @_disfavoredOverload
-public func / (a: Double, b: Expression) -> Expression { Expression(a) / b }
+public func / (a: Double, b: Expr) -> Expr { Expr(a) / b }
 
 /// `a += b` appends in place: accumulating a long sum in a loop takes time in its length.
-public func += (a: inout Expression, b: Expression) {
-    let (m, f) = Expression.combine(a, b)
+public func += (a: inout Expr, b: Expr) {
+    let (m, f) = Expr.combine(a, b)
     a.terms.add(b.terms)
     a = .made(m, a.terms, f)
 }
-public func -= (a: inout Expression, b: Expression) {
-    let (m, f) = Expression.combine(a, b)
+public func -= (a: inout Expr, b: Expr) {
+    let (m, f) = Expr.combine(a, b)
     a.terms.add(b.terms, times: -1)
     a = .made(m, a.terms, f)
 }
 @_disfavoredOverload
-public func += (a: inout Expression, b: Double) { a.terms.constant += b }
+public func += (a: inout Expr, b: Double) { a.terms.constant += b }
 @_disfavoredOverload
-public func -= (a: inout Expression, b: Double) { a.terms.constant -= b }
+public func -= (a: inout Expr, b: Double) { a.terms.constant -= b }
 
 precedencegroup ExponentiationPrecedence {
     higherThan: MultiplicationPrecedence
@@ -158,12 +164,12 @@ precedencegroup ExponentiationPrecedence {
 /// tighter than `*`; a prefix minus binds tighter still, so write `-(x ** 2)` for the negated square.
 infix operator ** : ExponentiationPrecedence
 
-public func ** (base: Expression, exponent: Double) -> Expression { pow(base, exponent) }
+public func ** (base: Expr, exponent: Double) -> Expr { pow(base, exponent) }
 
 /// `base ^ exponent` for a constant exponent, checked as the language checks `^`.
 public func pow(
-    _ base: Expression, _ exponent: Double, file: String = #fileID, line: Int = #line, column: Int = #column
-) -> Expression {
+    _ base: Expr, _ exponent: Double, file: String = #fileID, line: Int = #line, column: Int = #column
+) -> Expr {
     let at = SourceLocation(file: file, line: line, column: column)
     guard exponent.isFinite else { return .failed("the exponent is not a finite number", at: at) }
     if base.isConstant {
@@ -173,17 +179,17 @@ public func pow(
                 "\(formatNumber(base.constant)) ^ \(formatNumber(exponent)) is not a finite real number", at: at,
                 notes: base.constant < 0 ? ["a negative number has no real power with a fractional exponent"] : [])
         }
-        return Expression(model: nil, terms: Combination(constant: v), failure: base.failure)
+        return Expr(model: nil, terms: Combination(constant: v), failure: base.failure)
     }
-    return .made(base.model, Expression.onGraph(base.model) { $0.power(base.terms, exponent) }, base.failure)
+    return .made(base.model, Expr.onGraph(base.model) { $0.power(base.terms, exponent) }, base.failure)
 }
 
 // MARK: - Functions
 
 /// `f(argument)`, checked for a constant argument's domain as the language checks it.
-func apply(_ f: MathFunction, _ a: Expression, _ at: SourceLocation) -> Expression {
+func apply(_ f: MathFunction, _ a: Expr, _ at: SourceLocation) -> Expr {
     var failure: Diagnostic?
-    let result = Expression.onGraph(a.model) { graph -> Combination in
+    let result = Expr.onGraph(a.model) { graph -> Combination in
         guard let r = graph.call(f, a.terms) else {
             failure = Diagnostic(
                 .error, "\(f.rawValue)(\(formatNumber(a.constant))) is undefined: \(f.rawValue) takes \(f.domain ?? "finite numbers")",
@@ -198,90 +204,90 @@ func apply(_ f: MathFunction, _ a: Expression, _ at: SourceLocation) -> Expressi
     return .made(a.model, result, a.failure ?? failure)
 }
 
-public func exp(_ a: Expression, file: String = #fileID, line: Int = #line, column: Int = #column) -> Expression {
+public func exp(_ a: Expr, file: String = #fileID, line: Int = #line, column: Int = #column) -> Expr {
     apply(.exp, a, SourceLocation(file: file, line: line, column: column))
 }
-public func log(_ a: Expression, file: String = #fileID, line: Int = #line, column: Int = #column) -> Expression {
+public func log(_ a: Expr, file: String = #fileID, line: Int = #line, column: Int = #column) -> Expr {
     apply(.log, a, SourceLocation(file: file, line: line, column: column))
 }
-public func log1p(_ a: Expression, file: String = #fileID, line: Int = #line, column: Int = #column) -> Expression {
+public func log1p(_ a: Expr, file: String = #fileID, line: Int = #line, column: Int = #column) -> Expr {
     apply(.log1p, a, SourceLocation(file: file, line: line, column: column))
 }
-public func sqrt(_ a: Expression, file: String = #fileID, line: Int = #line, column: Int = #column) -> Expression {
+public func sqrt(_ a: Expr, file: String = #fileID, line: Int = #line, column: Int = #column) -> Expr {
     apply(.sqrt, a, SourceLocation(file: file, line: line, column: column))
 }
-public func sin(_ a: Expression, file: String = #fileID, line: Int = #line, column: Int = #column) -> Expression {
+public func sin(_ a: Expr, file: String = #fileID, line: Int = #line, column: Int = #column) -> Expr {
     apply(.sin, a, SourceLocation(file: file, line: line, column: column))
 }
-public func cos(_ a: Expression, file: String = #fileID, line: Int = #line, column: Int = #column) -> Expression {
+public func cos(_ a: Expr, file: String = #fileID, line: Int = #line, column: Int = #column) -> Expr {
     apply(.cos, a, SourceLocation(file: file, line: line, column: column))
 }
-public func tanh(_ a: Expression, file: String = #fileID, line: Int = #line, column: Int = #column) -> Expression {
+public func tanh(_ a: Expr, file: String = #fileID, line: Int = #line, column: Int = #column) -> Expr {
     apply(.tanh, a, SourceLocation(file: file, line: line, column: column))
 }
 /// The logistic function `1 / (1 + exp(-t))`.
-public func sigmoid(_ a: Expression, file: String = #fileID, line: Int = #line, column: Int = #column) -> Expression {
+public func sigmoid(_ a: Expr, file: String = #fileID, line: Int = #line, column: Int = #column) -> Expr {
     apply(.sigmoid, a, SourceLocation(file: file, line: line, column: column))
 }
 /// `log(1 + exp(t))`, computed without overflow.
-public func softplus(_ a: Expression, file: String = #fileID, line: Int = #line, column: Int = #column) -> Expression {
+public func softplus(_ a: Expr, file: String = #fileID, line: Int = #line, column: Int = #column) -> Expr {
     apply(.softplus, a, SourceLocation(file: file, line: line, column: column))
 }
 /// `|t|` (nonsmooth).
-public func abs(_ a: Expression, file: String = #fileID, line: Int = #line, column: Int = #column) -> Expression {
+public func abs(_ a: Expr, file: String = #fileID, line: Int = #line, column: Int = #column) -> Expr {
     apply(.abs, a, SourceLocation(file: file, line: line, column: column))
 }
 
 /// The smallest of two or more expressions (nonsmooth).
-public func min(_ a: Expression, _ b: Expression, _ rest: Expression...) -> Expression {
+public func min(_ a: Expr, _ b: Expr, _ rest: Expr...) -> Expr {
     extremum([a, b] + rest, maximum: false)
 }
 /// The largest of two or more expressions (nonsmooth).
-public func max(_ a: Expression, _ b: Expression, _ rest: Expression...) -> Expression {
+public func max(_ a: Expr, _ b: Expr, _ rest: Expr...) -> Expr {
     extremum([a, b] + rest, maximum: true)
 }
 
-func extremum(_ arguments: [Expression], maximum: Bool) -> Expression {
+func extremum(_ arguments: [Expr], maximum: Bool) -> Expr {
     var model: Bilevel?
     var failure: Diagnostic?
     for a in arguments {
-        let (m, f) = Expression.combine(Expression(model: model, terms: Combination(constant: 0), failure: failure), a)
+        let (m, f) = Expr.combine(Expr(model: model, terms: Combination(constant: 0), failure: failure), a)
         model = m
         failure = f
     }
-    return .made(model, Expression.onGraph(model) { $0.extremum(arguments.map(\.terms), maximum: maximum) }, failure)
+    return .made(model, Expr.onGraph(model) { $0.extremum(arguments.map(\.terms), maximum: maximum) }, failure)
 }
 
 // MARK: - Sums
 
 /// `sum{a in s} term(a)`: one flat sum, however many members.
-public func sum<S: Sequence>(_ s: S, _ term: (S.Element) throws -> Expression) rethrows -> Expression {
-    var total = Expression(0)
+public func sum<S: Sequence>(_ s: S, _ term: (S.Element) throws -> Expr) rethrows -> Expr {
+    var total = Expr(0)
     for a in s { total += try term(a) }
     return total
 }
 
 /// `sum{a in s, b in t} term(a, b)`.
-public func sum<S: Sequence, T: Sequence>(_ s: S, _ t: T, _ term: (S.Element, T.Element) throws -> Expression) rethrows
-    -> Expression
+public func sum<S: Sequence, T: Sequence>(_ s: S, _ t: T, _ term: (S.Element, T.Element) throws -> Expr) rethrows
+    -> Expr
 {
-    var total = Expression(0)
+    var total = Expr(0)
     for a in s { for b in t { total += try term(a, b) } }
     return total
 }
 
 /// `sum{a in s, b in t, c in u} term(a, b, c)`.
 public func sum<S: Sequence, T: Sequence, U: Sequence>(
-    _ s: S, _ t: T, _ u: U, _ term: (S.Element, T.Element, U.Element) throws -> Expression
-) rethrows -> Expression {
-    var total = Expression(0)
+    _ s: S, _ t: T, _ u: U, _ term: (S.Element, T.Element, U.Element) throws -> Expr
+) rethrows -> Expr {
+    var total = Expr(0)
     for a in s { for b in t { for c in u { total += try term(a, b, c) } } }
     return total
 }
 
 /// The sum of expressions.
-public func sum<S: Sequence>(_ terms: S) -> Expression where S.Element == Expression {
-    var total = Expression(0)
+public func sum<S: Sequence>(_ terms: S) -> Expr where S.Element == Expr {
+    var total = Expr(0)
     for t in terms { total += t }
     return total
 }
@@ -292,14 +298,14 @@ public func sum<S: Sequence>(_ terms: S) -> Expression where S.Element == Expres
 /// what a constraint declaration takes.
 public struct Relation {
     enum Shape {
-        case compare(Expression, ModelBuilder.Relation, Expression)
-        case ranged(Double, Expression, Double)
+        case compare(Expr, ModelBuilder.Relation, Expr)
+        case ranged(Double, Expr, Double)
     }
     let shape: Shape
 
     var failure: Diagnostic? {
         switch shape {
-        case .compare(let a, _, let b): return Expression.combine(a, b).1
+        case .compare(let a, _, let b): return Expr.combine(a, b).1
         case .ranged(_, let e, _): return e.failure
         }
     }
@@ -311,23 +317,23 @@ public struct Relation {
     }
 }
 
-public func <= (a: Expression, b: Expression) -> Relation { Relation(shape: .compare(a, .lessEqual, b)) }
-public func >= (a: Expression, b: Expression) -> Relation { Relation(shape: .compare(a, .greaterEqual, b)) }
-public func == (a: Expression, b: Expression) -> Relation { Relation(shape: .compare(a, .equal, b)) }
+public func <= (a: Expr, b: Expr) -> Relation { Relation(shape: .compare(a, .lessEqual, b)) }
+public func >= (a: Expr, b: Expr) -> Relation { Relation(shape: .compare(a, .greaterEqual, b)) }
+public func == (a: Expr, b: Expr) -> Relation { Relation(shape: .compare(a, .equal, b)) }
 @_disfavoredOverload
-public func <= (a: Expression, b: Double) -> Relation { a <= Expression(b) }
+public func <= (a: Expr, b: Double) -> Relation { a <= Expr(b) }
 @_disfavoredOverload
-public func >= (a: Expression, b: Double) -> Relation { a >= Expression(b) }
+public func >= (a: Expr, b: Double) -> Relation { a >= Expr(b) }
 @_disfavoredOverload
-public func == (a: Expression, b: Double) -> Relation { a == Expression(b) }
+public func == (a: Expr, b: Double) -> Relation { a == Expr(b) }
 @_disfavoredOverload
-public func <= (a: Double, b: Expression) -> Relation { Expression(a) <= b }
+public func <= (a: Double, b: Expr) -> Relation { Expr(a) <= b }
 @_disfavoredOverload
-public func >= (a: Double, b: Expression) -> Relation { Expression(a) >= b }
+public func >= (a: Double, b: Expr) -> Relation { Expr(a) >= b }
 @_disfavoredOverload
-public func == (a: Double, b: Expression) -> Relation { Expression(a) == b }
+public func == (a: Double, b: Expr) -> Relation { Expr(a) == b }
 
-extension Expression {
+extension Expr {
     /// The ranged constraint `range.lowerBound <= self <= range.upperBound` (the `.blo` `lo <= e <= hi`).
     public func `in`(_ range: ClosedRange<Double>) -> Relation {
         Relation(shape: .ranged(range.lowerBound, self, range.upperBound))

@@ -1,0 +1,249 @@
+import Blomodel
+import Foundation
+import XCTest
+
+/// The message a `.blo` text is refused with (for "the same words as the language").
+func languageError(_ text: String) -> String? {
+    do {
+        _ = try ModelLoader.load(source: SourceFile(path: "test.blo", text: text), directory: NSTemporaryDirectory())
+        return nil
+    } catch let d as Diagnostic {
+        return d.message
+    } catch {
+        return "\(error)"
+    }
+}
+
+/// The first error of a model built in Swift, with where it was reported.
+func buildError(_ m: Bilevel) -> Diagnostic? {
+    do {
+        _ = try m.build()
+        return nil
+    } catch {
+        return error as? Diagnostic
+    }
+}
+
+final class DSLErrorTests: XCTestCase {
+    /// A follower's integer variable: the language's words, at the Swift line of the declaration.
+    func testFollowerIntegerVariable() throws {
+        let m = Bilevel("m")
+        let x = m.leader.variable("x", bounds: 0...1)
+        let line = #line + 1
+        let y = m.follower.variable("y", bounds: 0...5, kind: .integer)
+        m.leader.minimize(x + y)
+        m.follower.minimize(y)
+        let d = try XCTUnwrap(buildError(m))
+        XCTAssertEqual(d.location?.line, line)
+        XCTAssertEqual(d.location?.file, "BilevelDSLTests/DSLTests.swift")
+        let words = languageError("upper { var x >= 0, <= 1; minimize x + y; } lower { var y >= 0, <= 5 integer; minimize y; }")
+        XCTAssertEqual(d.message, words)
+    }
+
+    /// A member outside a family's index set: the language's words, at the subscript.
+    func testOutsideIndexSet() throws {
+        let m = Bilevel("m")
+        let x = m.leader.variables("x", over: 1...3, bounds: 0...1)
+        let y = m.follower.variable("y", bounds: 0...)
+        let line = #line + 1
+        m.leader.minimize(x[4] + y)
+        m.follower.minimize(y)
+        let d = try XCTUnwrap(buildError(m))
+        XCTAssertEqual(d.location?.line, line)
+        let words = languageError(
+            "set N = 1..3; upper { var x{N} >= 0, <= 1; minimize x[4] + y; } lower { var y >= 0; minimize y; }")
+        XCTAssertEqual(d.message, words)
+        XCTAssertEqual(d.message, "x[4] is outside the index set of 'x'")
+    }
+
+    func testDuplicateNamesAndObjectives() throws {
+        let m = Bilevel("m")
+        let x = m.leader.variable("x")
+        _ = m.follower.variable("x")
+        m.leader.minimize(x)
+        XCTAssertEqual(buildError(m)?.message.hasPrefix("'x' is already declared at line"), true)
+
+        let n = Bilevel("n")
+        let a = n.leader.variable("a", bounds: 0...1)
+        let b = n.follower.variable("b", bounds: 0...1)
+        n.leader.minimize(a)
+        let line = #line + 1
+        n.leader.maximize(a + b)
+        n.follower.minimize(b)
+        let d = try XCTUnwrap(buildError(n))
+        XCTAssertEqual(d.location?.line, line)
+        XCTAssertEqual(d.message, "the upper level already has an objective (line \(line - 1)); each level has exactly one")
+        XCTAssertEqual(
+            languageError("upper { var a >= 0, <= 1; minimize a;\n maximize a + b; } lower { var b >= 0, <= 1; minimize b; }"),
+            "the upper level already has an objective (line 1); each level has exactly one")
+    }
+
+    func testConstantRowsAndDomains() throws {
+        let m = Bilevel("m")
+        let x = m.leader.variable("x", bounds: 0...1)
+        let y = m.follower.variable("y", bounds: 0...1)
+        m.leader.minimize(x + y)
+        m.follower.minimize(y)
+        m.follower.constraint("ok", Expr(1) <= 2)  // true without variables: dropped
+        let line = #line + 1
+        m.follower.constraint("never", Expr(3) <= 2)
+        let d = try XCTUnwrap(buildError(m))
+        XCTAssertEqual(d.location?.line, line)
+        XCTAssertEqual(d.message, "never involves no variables and can never hold")
+
+        let n = Bilevel("n")
+        let u = n.leader.variable("u", bounds: 0...1)
+        let v = n.follower.variable("v", bounds: 0...1)
+        let callLine = #line + 1
+        n.leader.minimize(u + log(Expr(-1)) * v)
+        n.follower.minimize(v)
+        let e = try XCTUnwrap(buildError(n))
+        XCTAssertEqual(e.location?.line, callLine)
+        XCTAssertEqual(e.message, "log(-1) is undefined: log takes positive numbers")
+        XCTAssertEqual(
+            e.message,
+            languageError("upper { var u >= 0, <= 1; minimize u + log(-1) * v; } lower { var v >= 0, <= 1; minimize v; }"))
+
+        let z = Bilevel("z")
+        let p = z.leader.variable("p", bounds: 0...1)
+        let q = z.follower.variable("q", bounds: 0...1)
+        let divisionLine = #line + 1
+        z.leader.minimize(p / 0 + q)
+        z.follower.minimize(q)
+        let f = try XCTUnwrap(buildError(z))
+        XCTAssertEqual(f.message, "division by zero")
+        XCTAssertEqual(f.location?.line, divisionLine)
+    }
+
+    func testMissingObjectiveAndFollower() throws {
+        let m = Bilevel("m")
+        let x = m.leader.variable("x")
+        m.leader.minimize(x)
+        XCTAssertEqual(buildError(m)?.message, "the lower level has no objective")
+    }
+
+    /// `dual(con)` is only on the leader's handle (a compile-time rule); used in a follower's row it
+    /// is refused at the row.
+    func testDualInTheFollowersProblem() throws {
+        let m = Bilevel("m")
+        let x = m.leader.variable("x", bounds: 0...10)
+        let y = m.follower.variable("y", bounds: 0...)
+        let cap = m.follower.constraint("cap", y <= x)
+        let price = m.leader.dual(cap)
+        m.leader.maximize(price * 2 + x)
+        m.follower.maximize(y)
+        let line = #line + 1
+        m.follower.constraint("bad", y <= price)
+        let d = try XCTUnwrap(buildError(m))
+        XCTAssertEqual(d.location?.line, line)
+        XCTAssertTrue(d.message.hasPrefix(ModelBuilder.dualInFollowerMessage), d.message)
+    }
+
+    /// Variables of two models in one expression.
+    func testTwoModels() throws {
+        let a = Bilevel("a"), b = Bilevel("b")
+        let x = a.leader.variable("x", bounds: 0...1)
+        let y = b.follower.variable("y", bounds: 0...1)
+        let ya = a.follower.variable("y", bounds: 0...1)
+        let line = #line + 1
+        a.leader.minimize(x + y)
+        a.follower.minimize(ya)
+        let d = try XCTUnwrap(buildError(a))
+        XCTAssertEqual(d.location?.line, line)
+        XCTAssertTrue(d.message.contains("two models"), d.message)
+    }
+}
+
+/// The random bilevel LP of Tests/Fixtures/hard_bilevel_lp.blo, read as data and built in Swift.
+func hardModel() throws -> Bilevel {
+    let text = try String(contentsOf: repository.appendingPathComponent("Tests/Fixtures/hard_bilevel_lp.blo"), encoding: .utf8)
+    var rows: [(name: String, terms: [(Double, String)], rhs: Double)] = []
+    var leaderCost: [(Double, String)] = [], followerCost: [(Double, String)] = []
+    func terms(_ s: Substring) -> [(Double, String)] {
+        s.split(separator: "+").map { t in
+            let parts = t.split(separator: "*")
+            return (Double(parts[0].trimmingCharacters(in: .whitespaces))!, parts[1].trimmingCharacters(in: .whitespaces))
+        }
+    }
+    for raw in text.split(separator: "\n") {
+        let line = raw.trimmingCharacters(in: .whitespaces)
+        if line.hasPrefix("minimize F:") { leaderCost = terms(line.dropFirst(11).dropLast()) }
+        if line.hasPrefix("minimize f:") { followerCost = terms(line.dropFirst(11).dropLast()) }
+        if line.hasPrefix("c"), let colon = line.firstIndex(of: ":"), let ge = line.range(of: ">=") {
+            rows.append(
+                (String(line[..<colon]), terms(line[line.index(after: colon)..<ge.lowerBound]),
+                 Double(line[ge.upperBound...].dropLast().trimmingCharacters(in: .whitespaces))!))
+        }
+    }
+    let m = Bilevel("hard_bilevel_lp")
+    var v: [String: Expr] = [:]
+    for i in 0..<6 { v["x\(i)"] = m.leader.variable("x\(i)", bounds: 0...10) }
+    for j in 0..<24 { v["y\(j)"] = m.follower.variable("y\(j)", bounds: 0...) }
+    m.leader.minimize("F", sum(leaderCost) { a, n in a * v[n]! })
+    m.follower.minimize("f", sum(followerCost) { a, n in a * v[n]! })
+    for r in rows { m.follower.constraint(r.name, sum(r.terms) { a, n in a * v[n]! } >= r.rhs) }
+    return m
+}
+
+final class DSLSolveTests: XCTestCase {
+    /// The toll model built in code, solved, read back by typed handles.
+    func testTollSolvedInCode() throws {
+        let m = Bilevel("toll-small")
+        let arcs: [Tuple] = [[1, 2], [1, 3], [2, 3]]
+        let cost = Parameter("cost", [[1, 2]: 2, [1, 3]: 10, [2, 3]: 2] as [Tuple: Double])
+        let T = m.leader.variables("T", over: [[1, 2]] as [Tuple], bounds: 0...20)
+        let x = m.follower.variables("x", over: arcs, bounds: 0...1)
+        m.leader.maximize("revenue", T[1, 2] * x[1, 2])
+        m.follower.minimize("cost", sum(arcs) { a in cost[a] * x[a] } + T[1, 2] * x[1, 2])
+        let balance = m.follower.constraints("balance", over: 1...3) { n in
+            sum(arcs.filter { $0[0] == .int(n) }) { x[$0] } - sum(arcs.filter { $0[1] == .int(n) }) { x[$0] }
+                == (n == 1 ? 1 : n == 3 ? -1 : 0)
+        }
+        m.follower.dualBound(100)
+        let result = try m.solve(.glpk)
+        // The path 1-2-3 costs 4 + T against 10 for 1-3: the toll is 6 (optimistic follower).
+        XCTAssertEqual(result.certification, .provenOptimal)
+        XCTAssertEqual(result.leaderObjective ?? .nan, 6, accuracy: 1e-6)
+        XCTAssertEqual(result[T[1, 2]] ?? .nan, 6, accuracy: 1e-6)
+        XCTAssertEqual(result[x][[1, 3]] ?? .nan, 0, accuracy: 1e-6)
+        XCTAssertEqual(result[x].count, 3)
+        // The potential difference between origin and destination is the path's cost, 10.
+        let d1 = try XCTUnwrap(result.dual(balance[1])), d3 = try XCTUnwrap(result.dual(balance[3]))
+        XCTAssertEqual(abs(d1 - d3), 10, accuracy: 1e-6)
+    }
+
+    /// The hard instance built in code matches its `.blo` twin exactly.
+    func testHardModelParity() throws {
+        try assertParity({ try hardModel() }, "Tests/Fixtures/hard_bilevel_lp.blo")
+    }
+
+    /// Cancelling the task stops the solve at its next step, with a report (termination
+    /// `interrupted`), long before the search would end.
+    func testTaskCancellationStopsTheSolve() async throws {
+        let m = try hardModel()
+        var options = BlomodelOptions()
+        options.route = "branch-and-bound"
+        options.branchAndBoundSeed = false
+        let start = Date()
+        let task = Task { try await m.solve(.glpk, options: options) }
+        try await Task.sleep(for: .milliseconds(700))
+        task.cancel()
+        let report = try await task.value
+        XCTAssertEqual(report.termination, .interrupted)
+        XCTAssertLessThan(Date().timeIntervalSince(start), 30)
+        XCTAssertFalse(Interruption.requested, "the process-wide flag stays clear")
+    }
+
+    /// A `Cancellation` in the options stops a synchronous solve from another thread.
+    func testCancellationFromAnotherThread() throws {
+        let m = try hardModel().build()
+        var options = BlomodelOptions()
+        options.route = "branch-and-bound"
+        options.branchAndBoundSeed = false
+        let cancellation = Cancellation()
+        options.cancellation = cancellation
+        DispatchQueue.global().asyncAfter(deadline: .now() + 0.7) { cancellation.cancel() }
+        let report = try Blomodel.solve(m, options: options)
+        XCTAssertEqual(report.termination, .interrupted)
+    }
+}
