@@ -72,7 +72,7 @@ final class DSLErrorTests: XCTestCase {
         n.follower.minimize(b)
         let d = try XCTUnwrap(buildError(n))
         XCTAssertEqual(d.location?.line, line)
-        XCTAssertEqual(d.message, "the upper level already has an objective (line \(line - 1)); each level has exactly one")
+        XCTAssertEqual(d.message, "the upper level already has an objective (line \(line - 2)); each level has exactly one")
         XCTAssertEqual(
             languageError("upper { var a >= 0, <= 1; minimize a;\n maximize a + b; } lower { var b >= 0, <= 1; minimize b; }"),
             "the upper level already has an objective (line 1); each level has exactly one")
