@@ -62,6 +62,8 @@ let package = Package(
         // A deterministic mutation fuzzer of the front end (`blomodel check` without a MILP solve; `make fuzz`).
         .executableTarget(name: "BlomodelFuzz", dependencies: ["Blomodel"]),
         .executableTarget(name: "SolveModelExample", dependencies: ["Blomodel"], path: "Examples/SolveModel"),
+        .executableTarget(name: "TollInCodeExample", dependencies: ["Blomodel"], path: "Examples/TollInCode"),
+        .executableTarget(name: "PricingSweepExample", dependencies: ["Blomodel"], path: "Examples/PricingSweep"),
 
         // Tests.
         .testTarget(name: "BlomodelCoreTests", dependencies: ["BlomodelCore"]),
