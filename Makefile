@@ -2,6 +2,7 @@
 #   make demo   install what is missing, build, solve the bundled toll-setting model
 #   make test   the same set-up, then every test
 #   make fuzz   the front end's fuzzer for FUZZ_SECONDS seconds (docs/testing.md)
+#   make docs   the DocC documentation of the library and the DSL (warnings are errors; run by make test)
 SWIFT ?= swift
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Python for the peer comparisons of `make bench` (e.g. a virtual environment with torch).
@@ -12,7 +13,7 @@ FUZZ_SECONDS ?= 60
 FUZZ_SEED ?= 1
 APT_PACKAGES := libglpk-dev coinor-libcbc-dev coinor-libipopt-dev liblapack-dev libblas-dev libopenblas-dev pkg-config
 
-.PHONY: setup build demo test bench fuzz clean
+.PHONY: setup build demo test docs bench fuzz clean
 
 ## setup: install the C solver libraries when they are missing (apt-get), check the toolchain.
 setup:
@@ -33,6 +34,11 @@ demo: build
 test: setup
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --disable-swift-testing
+	$(MAKE) --no-print-directory docs
+
+## docs: DocC archives under .build/plugins/Swift-DocC/outputs (Blomodel, with the tutorial; BilevelDSL).
+docs: setup
+	$(SWIFT) package --disable-sandbox generate-documentation --target Blomodel --target BilevelDSL --warnings-as-errors
 
 bench: setup
 	$(SWIFT) build -c release --product blomodel-bench
