@@ -164,6 +164,16 @@ extension ConstraintFamily where L == Follower {
         model.step(at: at) { try $0.setDualBound(value, onRows: rows, at: at) }
         return self
     }
+
+    /// A bound per member (`cap{i in N}: ... dualbound c[i]`): `.dualBound { member in c.value(member)! }`.
+    @discardableResult
+    public func dualBound(
+        file: String = #fileID, line: Int = #line, column: Int = #column, _ perMember: (Tuple) -> Double
+    ) -> Self {
+        let at = SourceLocation(file: file, line: line, column: column)
+        model.step(at: at) { try $0.setDualBound(perMember, onRows: rows, at: at) }
+        return self
+    }
 }
 
 /// The declarations of one level: `m.leader` or `m.follower`.

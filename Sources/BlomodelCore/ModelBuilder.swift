@@ -205,10 +205,18 @@ public struct ModelBuilder: Sendable {
 
     /// Sets the bound on the duals of rows already added (a DSL family's `.dualBound(M)`).
     public mutating func setDualBound(_ value: Double, onRows rows: Range<Int>, at location: SourceLocation) throws {
-        guard value > 0, value.isFinite else {
-            throw Diagnostic(.error, "a dual bound must be a positive number", at: location)
-        }
+        try setDualBound({ _ in value }, onRows: rows, at: location)
+    }
+
+    /// Sets a bound per member (by the row's index tuple) on the duals of rows already added.
+    public mutating func setDualBound(
+        _ bound: (Tuple) -> Double, onRows rows: Range<Int>, at location: SourceLocation
+    ) throws {
         for i in rows where constraints.indices.contains(i) {
+            let value = bound(constraints[i].index)
+            guard value > 0, value.isFinite else {
+                throw Diagnostic(.error, "a dual bound must be a positive number", at: location)
+            }
             guard constraints[i].owner.isFollower else {
                 throw Diagnostic(
                     .error, "'dualbound' applies to follower constraints; '\(constraints[i].base)' is in the upper block",
