@@ -239,10 +239,12 @@ public func abs(_ a: Expr, file: String = #fileID, line: Int = #line, column: In
 }
 
 /// The smallest of two or more expressions (nonsmooth).
+@_disfavoredOverload
 public func min(_ a: Expr, _ b: Expr, _ rest: Expr...) -> Expr {
     extremum([a, b] + rest, maximum: false)
 }
 /// The largest of two or more expressions (nonsmooth).
+@_disfavoredOverload
 public func max(_ a: Expr, _ b: Expr, _ rest: Expr...) -> Expr {
     extremum([a, b] + rest, maximum: true)
 }

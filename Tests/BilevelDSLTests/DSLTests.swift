@@ -247,3 +247,48 @@ final class DSLSolveTests: XCTestCase {
         XCTAssertEqual(report.termination, .interrupted)
     }
 }
+
+/// The README's tour: the pricing model in Swift beside its `.blo` twin.
+final class ReadmeTourTests: XCTestCase {
+    func testReadmePricingPair() throws {
+        let text = """
+            set P = {A, B};
+            set OFFERS = {C, D, E};
+            param price{OFFERS} = [C: 6, D: 9, E: 12];
+            upper {
+              var p{P} >= 0, <= 20;
+              maximize revenue: sum{i in P} p[i] * buy[i];
+            }
+            lower {
+              var buy{P} >= 0, <= 5;
+              var other{OFFERS} >= 0, <= 4;
+              minimize spend: sum{i in P} p[i] * buy[i] + sum{c in OFFERS} price[c] * other[c];
+              demand: sum{i in P} buy[i] + sum{c in OFFERS} other[c] = 10;
+              dualbound 20;
+            }
+            """
+        let twin = try ModelLoader.load(source: SourceFile(path: "pricing.blo", text: text), directory: NSTemporaryDirectory())
+
+        let P = ["A", "B"], offers = ["C", "D", "E"]
+        let price = Parameter("price", ["C": 6, "D": 9, "E": 12])
+        let m = Bilevel("pricing")
+        let p = m.leader.variables("p", over: P, bounds: 0...20)
+        let buy = m.follower.variables("buy", over: P, bounds: 0...5)
+        let other = m.follower.variables("other", over: offers, bounds: 0...4)
+        m.leader.maximize("revenue", sum(P) { i in p[i] * buy[i] })
+        m.follower.minimize("spend", sum(P) { i in p[i] * buy[i] } + sum(offers) { c in price[c] * other[c] })
+        m.follower.constraint("demand", sum(P) { i in buy[i] } + sum(offers) { c in other[c] } == 10)
+        m.follower.dualBound(20)
+
+        XCTAssertEqual(try Blomodel.reformulate(m.build()).milp.description, try Blomodel.reformulate(twin).milp.description)
+        let result = try m.solve(.cbc, timeLimit: .seconds(60))
+        // An independent check: with both products at price q, the optimistic customer buys the
+        // firm's units after the offers cheaper than q (C: 4 at 6, D: 4 at 9, E: 4 at 12);
+        // q = 6 sells 10 units (tying with C), the best of the candidate prices.
+        XCTAssertEqual(result.certification, .provenOptimal)
+        XCTAssertEqual(result.leaderObjective ?? .nan, 60, accuracy: 1e-6)
+        let offerList: [(price: Double, units: Double)] = [(6, 4), (9, 4), (12, 4)]
+        let revenueAt = [6.0, 9, 12, 20].map { q in q * min(10, max(0, 10 - offerList.filter { $0.price < q }.map(\.units).reduce(0, +))) }
+        XCTAssertEqual(revenueAt.max()!, 60)
+    }
+}
