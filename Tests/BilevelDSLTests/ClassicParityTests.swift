@@ -101,6 +101,7 @@ final class ClassicParityTests: XCTestCase {
             m.follower.minimize("dispatch_cost", sum(G) { i in cost[i] * g[i] })
             // The market price is at most the price cap: a bound on the dual, used as its big-M.
             let balance = m.follower.constraint("balance", sum(G) { i in g[i] } + q == demand).dualBound(priceCap)
+            // dual(balance) takes the constraint's handle: the follower's problem is written first.
             let price = m.leader.dual(balance)
             m.leader.maximize("profit", price * q - ownCost * q)
             return m
