@@ -2,20 +2,6 @@ import Blomodel
 import Foundation
 import XCTest
 
-/// The repository's root (for the bundled models).
-let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-
-/// A model of `Models/` built in Swift must reformulate to exactly the single-level program of
-/// its `.blo` twin.
-func assertParity(_ built: () throws -> Bilevel, _ path: String, file: StaticString = #filePath, line: UInt = #line) throws {
-    let twin = try ModelLoader.load(path: repository.appendingPathComponent(path).path)
-    let swift = try built().build()
-    XCTAssertEqual(swift.variables.map(\.name), twin.variables.map(\.name), "variables", file: file, line: line)
-    XCTAssertEqual(swift.constraints.map(\.name), twin.constraints.map(\.name), "constraints", file: file, line: line)
-    let a = try Blomodel.reformulate(swift), b = try Blomodel.reformulate(twin)
-    XCTAssertEqual(a.milp.description, b.milp.description, "the single-level programs differ", file: file, line: line)
-}
-
 final class ParityTests: XCTestCase {
     func testLiuHart() throws {
         try assertParity({
