@@ -28,7 +28,7 @@ do {
     // The leader (a highway authority) sets tolls; the follower (the users) routes every
     // commodity on a cheapest path given costs plus tolls.
     let T = m.leader.variables("T", over: tolledArcs, bounds: 0...tmax)
-    let x = m.follower.variables("x", over: K, arcs) { k, _ in 0...demand.value(k)! }
+    let x = m.follower.variables("x", over: K, arcs) { k, _ in 0...demand[k] }
     m.leader.maximize("revenue", sum(K, tolledArcs) { k, a in T[a] * x[k, a] })
     m.follower.minimize(
         "travel_cost", sum(K, arcs) { k, a in cost[a] * x[k, a] } + sum(K, tolledArcs) { k, a in T[a] * x[k, a] })
@@ -40,7 +40,7 @@ do {
         return out - into == supply
     }
     // Node potentials are shortest-path distances: never above all costs plus all tolls.
-    m.follower.dualBound(arcs.map { cost.value($0)! }.reduce(0, +) + Double(tolledArcs.count) * tmax)
+    m.follower.dualBound(sum(arcs) { a in cost[a] } + Double(tolledArcs.count) * tmax)
 
     let result = try m.solve(.cbc, timeLimit: .seconds(60))
     print("\(result.certification.rawValue): revenue \(result.leaderObjective.map { String($0) } ?? "-")")

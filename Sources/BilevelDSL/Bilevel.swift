@@ -72,6 +72,20 @@ public final class Bilevel {
         return Expr(model: self, terms: Combination(node), variable: id)
     }
 
+    /// The value of an expression that must be a constant (a bound), or nil with the error recorded.
+    func constant(_ e: Expr, _ what: String, at location: SourceLocation) -> Double? {
+        guard let terms = accept(e, at: location) else { return nil }
+        guard terms.isConstant else {
+            let v = terms.nodes.lazy.compactMap { self.builder.graph.variables(in: $0).first }.first
+            record(
+                Diagnostic(
+                    .error, "\(what) must be a constant, but it involves the variable '\(v.map { builder.variables[$0].name } ?? "?")'",
+                    at: location), at: location)
+            return nil
+        }
+        return terms.constant
+    }
+
     /// An expression's terms for a declaration: its failure recorded at `location` (nil then).
     func accept(_ e: Expr, at location: SourceLocation) -> Combination? {
         if let f = e.failure {
@@ -165,6 +179,15 @@ extension ConstraintFamily where L == Follower {
         return self
     }
 
+    /// The same with a constant expression (`.dualBound(sum(arcs) { a in cost[a] })`).
+    @_disfavoredOverload
+    @discardableResult
+    public func dualBound(_ value: Expr, file: String = #fileID, line: Int = #line, column: Int = #column) -> Self {
+        let at = SourceLocation(file: file, line: line, column: column)
+        guard let v = model.constant(value, "a dual bound", at: at) else { return self }
+        return dualBound(v, file: file, line: line, column: column)
+    }
+
     /// A bound per member (`cap{i in N}: ... dualbound c[i]`): `.dualBound { member in c.value(member)! }`.
     @discardableResult
     public func dualBound(
@@ -189,7 +212,7 @@ public struct Level<L: LevelTag> {
         _ name: String, bounds: some BoundsConvertible = Bounds.free, kind: VariableKind = .continuous,
         file: String = #fileID, line: Int = #line, column: Int = #column
     ) -> Expr {
-        let family = declare(name, [[]], kind, SourceLocation(file: file, line: line, column: column)) { _ in bounds.bounds }
+        let family = declare(name, [[]], kind, SourceLocation(file: file, line: line, column: column)) { _ in bounds }
         guard let id = family.ids[[]] else { return .failed("'\(name)' was not declared", at: family.location) }
         return model.expression(of: id)
     }
@@ -199,7 +222,7 @@ public struct Level<L: LevelTag> {
         _ name: String, over s: S, bounds: some BoundsConvertible = Bounds.free, kind: VariableKind = .continuous,
         file: String = #fileID, line: Int = #line, column: Int = #column
     ) -> VariableFamily<L> where S.Element: SetMember {
-        declare(name, s.map(\.parts), kind, SourceLocation(file: file, line: line, column: column)) { _ in bounds.bounds }
+        declare(name, s.map(\.parts), kind, SourceLocation(file: file, line: line, column: column)) { _ in bounds }
     }
 
     /// A family over one set with bounds per member: `bounds: { k in 0...demand[k] }`.
@@ -208,8 +231,8 @@ public struct Level<L: LevelTag> {
         column: Int = #column, bounds: (S.Element) -> B
     ) -> VariableFamily<L> where S.Element: SetMember {
         let members = Array(s)
-        var byKey: [Tuple: Bounds] = [:]
-        for a in members { byKey[a.parts] = bounds(a).bounds }
+        var byKey: [Tuple: any BoundsConvertible] = [:]
+        for a in members { byKey[a.parts] = bounds(a) }
         return declare(name, members.map(\.parts), kind, SourceLocation(file: file, line: line, column: column)) { byKey[$0]! }
     }
 
@@ -219,7 +242,7 @@ public struct Level<L: LevelTag> {
         file: String = #fileID, line: Int = #line, column: Int = #column
     ) -> VariableFamily<L> where S.Element: SetMember, T.Element: SetMember {
         let keys = product(s.map(\.parts), t.map(\.parts))
-        return declare(name, keys, kind, SourceLocation(file: file, line: line, column: column)) { _ in bounds.bounds }
+        return declare(name, keys, kind, SourceLocation(file: file, line: line, column: column)) { _ in bounds }
     }
 
     /// A family over the product of two sets with bounds per member.
@@ -228,13 +251,13 @@ public struct Level<L: LevelTag> {
         column: Int = #column, bounds: (S.Element, T.Element) -> B
     ) -> VariableFamily<L> where S.Element: SetMember, T.Element: SetMember {
         var keys: [Tuple] = []
-        var byKey: [Tuple: Bounds] = [:]
+        var byKey: [Tuple: any BoundsConvertible] = [:]
         let ts = Array(t)
         for a in s {
             for b in ts {
                 let key = a.parts + b.parts
                 keys.append(key)
-                byKey[key] = bounds(a, b).bounds
+                byKey[key] = bounds(a, b)
             }
         }
         return declare(name, keys, kind, SourceLocation(file: file, line: line, column: column)) { byKey[$0]! }
@@ -246,7 +269,7 @@ public struct Level<L: LevelTag> {
         kind: VariableKind = .continuous, file: String = #fileID, line: Int = #line, column: Int = #column
     ) -> VariableFamily<L> where S.Element: SetMember, T.Element: SetMember, U.Element: SetMember {
         let keys = product(product(s.map(\.parts), t.map(\.parts)), u.map(\.parts))
-        return declare(name, keys, kind, SourceLocation(file: file, line: line, column: column)) { _ in bounds.bounds }
+        return declare(name, keys, kind, SourceLocation(file: file, line: line, column: column)) { _ in bounds }
     }
 
     func product(_ a: [Tuple], _ b: [Tuple]) -> [Tuple] {
@@ -257,14 +280,27 @@ public struct Level<L: LevelTag> {
     }
 
     func declare(
-        _ name: String, _ keys: [Tuple], _ kind: VariableKind, _ at: SourceLocation, _ bounds: (Tuple) -> Bounds
+        _ name: String, _ keys: [Tuple], _ kind: VariableKind, _ at: SourceLocation,
+        _ bounds: (Tuple) -> any BoundsConvertible
     ) -> VariableFamily<L> {
         var ids: [Tuple: VarID] = [:]
         var members: [Tuple] = []
+        // The bounds first: reading a bound's expression reads the model's graph.
+        var given: [(key: Tuple, bounds: Bounds)] = []
+        var failure: Diagnostic?
+        var seen = Set<Tuple>()
+        for key in keys where seen.insert(key).inserted {
+            let b = bounds(key)
+            if failure == nil, var f = b.boundsFailure {
+                if f.location == nil || f.location == .unknown { f.location = at }
+                failure = f
+            }
+            given.append((key, b.bounds))
+        }
         model.step(at: at) { b in
             try b.claim(name, as: .variable, at: at, length: name.count)
-            for key in keys where ids[key] == nil {
-                let r = bounds(key)
+            if let failure { throw failure }
+            for (key, r) in given {
                 let v = Variable(base: name, index: key, owner: owner, lower: r.lower, upper: r.upper, kind: kind, location: at)
                 ids[key] = try b.addVariable(v)
                 members.append(key)
@@ -367,6 +403,14 @@ extension Level where L == Follower {
     public func dualBound(_ value: Double, file: String = #fileID, line: Int = #line, column: Int = #column) {
         let at = SourceLocation(file: file, line: line, column: column)
         model.step(at: at) { try $0.setFollowerDualBound(value, at: at) }
+    }
+
+    /// The same with a constant expression (`dualBound(sum(arcs) { a in cost[a] })`).
+    @_disfavoredOverload
+    public func dualBound(_ value: Expr, file: String = #fileID, line: Int = #line, column: Int = #column) {
+        let at = SourceLocation(file: file, line: line, column: column)
+        guard let v = model.constant(value, "a dual bound", at: at) else { return }
+        model.step(at: at) { try $0.setFollowerDualBound(v, at: at) }
     }
 }
 

@@ -44,9 +44,56 @@ public struct Bounds: Sendable, Equatable {
     public static func fixed(_ value: Double) -> Bounds { Bounds(lower: value, upper: value) }
 }
 
-/// What `bounds:` accepts: a `Bounds`, or a range of `Int` or `Double` (`0...10`, `0...`, `...5`).
+/// What `bounds:` accepts: a `Bounds`, or a range of `Int` or `Double` (`0...10`, `0...`, `...5`),
+/// or of constant expressions (`0...capacity[i]`, with `capacity` a `Parameter`).
 public protocol BoundsConvertible {
     var bounds: Bounds { get }
+    /// Why the bounds are not numbers (a parameter member without a value), if they are not.
+    var boundsFailure: Diagnostic? { get }
+}
+
+extension BoundsConvertible {
+    public var boundsFailure: Diagnostic? { nil }
+}
+
+/// `lower...upper` with a constant expression on one side (`0...capacity[i]`, `minimum[i]...10`);
+/// for expressions on both sides, `ExprBounds(lower:upper:)`.
+public struct ExprBounds: BoundsConvertible {
+    let lower: Expr
+    let upper: Expr
+    public init(lower: Expr, upper: Expr) {
+        self.lower = lower
+        self.upper = upper
+    }
+    public var bounds: Bounds { Bounds(lower: lower.constant, upper: upper.constant) }
+    public var boundsFailure: Diagnostic? {
+        if let f = lower.failure ?? upper.failure { return f }
+        for e in [lower, upper] where !e.isConstant {
+            let name = e.model.flatMap { m in
+                e.terms.nodes.lazy.compactMap { m.builder.graph.variables(in: $0).first }.first.map { m.builder.variables[$0].name }
+            }
+            return Diagnostic(.error, "a variable bound must be a constant, but it involves the variable '\(name ?? "?")'")
+        }
+        return nil
+    }
+}
+
+@_disfavoredOverload
+public func ... (lower: Double, upper: Expr) -> ExprBounds { ExprBounds(lower: Expr(lower), upper: upper) }
+@_disfavoredOverload
+public func ... (lower: Expr, upper: Double) -> ExprBounds { ExprBounds(lower: lower, upper: Expr(upper)) }
+
+extension Element {
+    /// `$0[0] == n` with `n` an `Int`: the member is that integer.
+    @_disfavoredOverload
+    public static func == (a: Element, b: Int) -> Bool { a == .int(b) }
+    /// `$0[0] == city` with `city` a `String`: the member is that symbol (or integer, if it reads as one).
+    @_disfavoredOverload
+    public static func == (a: Element, b: String) -> Bool { a == Element(stringLiteral: b) }
+    @_disfavoredOverload
+    public static func != (a: Element, b: Int) -> Bool { !(a == b) }
+    @_disfavoredOverload
+    public static func != (a: Element, b: String) -> Bool { !(a == b) }
 }
 
 /// A number type a range of bounds may use.

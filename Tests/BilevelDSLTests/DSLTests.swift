@@ -292,3 +292,49 @@ final class ReadmeTourTests: XCTestCase {
         XCTAssertEqual(revenueAt.max()!, 60)
     }
 }
+
+/// What reads naturally: parameters in bounds, members compared with integers, constant
+/// expressions as dual bounds.
+final class DSLConvenienceTests: XCTestCase {
+    func testNaturalSpellings() throws {
+        let capacity = Parameter("capacity", ["A": 4, "B": 5])
+        let cost = Parameter("cost", [[1, 2]: 2, [2, 3]: 3] as [Tuple: Double])
+        let arcs: [Tuple] = [[1, 2], [2, 3]]
+        let m = Bilevel("m")
+        let p = m.leader.variables("p", over: ["A", "B"], bounds: 0...10)
+        let buy = m.follower.variables("buy", over: ["A", "B"]) { i in 0...capacity[i] }
+        let f = m.follower.variables("f", over: arcs, bounds: 0...)
+        m.leader.maximize(p["A"] * buy["A"])
+        m.follower.minimize(sum(["A", "B"]) { i in p[i] * buy[i] } + sum(arcs) { a in cost[a] * f[a] })
+        let n = 2
+        m.follower.constraint("through", sum(arcs.filter { $0[1] == n }) { a in f[a] } == sum(arcs.filter { $0[0] == n }) { a in f[a] })
+        m.follower.constraint("need", buy["A"] + buy["B"] >= 6)
+        m.follower.dualBound(sum(arcs) { a in cost[a] } + 10)
+        let model = try m.build()
+        XCTAssertEqual(model.variables.map(\.upper), [10, 10, 4, 5, .infinity, .infinity])
+        XCTAssertEqual(model.lowerDualBound, 15)
+        XCTAssertEqual(model.constraints[0].body.linear.terms.map(\.1), [1, -1])
+    }
+
+    func testBoundsThatAreNotNumbers() throws {
+        let capacity = Parameter("capacity", ["A": 4])
+        let m = Bilevel("m")
+        let x = m.leader.variable("x", bounds: 0...1)
+        let line = #line + 1
+        _ = m.follower.variables("buy", over: ["A", "B"]) { i in 0...capacity[i] }
+        m.leader.minimize(x)
+        let d = try XCTUnwrap(buildError(m))
+        XCTAssertEqual(d.message, "capacity[B] has no value and 'capacity' has no default")
+        XCTAssertEqual(d.location?.line, line)
+
+        let n = Bilevel("n")
+        let z = n.leader.variable("z", bounds: 0...1)
+        let boundLine = #line + 1
+        _ = n.follower.variable("y", bounds: 0...(2 * z))
+        XCTAssertEqual(buildError(n)?.message, "a variable bound must be a constant, but it involves the variable 'z'")
+        XCTAssertEqual(buildError(n)?.location?.line, boundLine)
+        XCTAssertEqual(
+            languageError("upper { var z >= 0, <= 1; minimize z; } lower { var y >= 0, <= 2*z; minimize y; }"),
+            "a variable bound must be a constant, but it involves the variable 'z'")
+    }
+}

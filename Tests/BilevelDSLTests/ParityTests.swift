@@ -17,6 +17,7 @@ final class ParityTests: XCTestCase {
         }, "Models/literature/liu_hart_1994.blo")
     }
 
+    /// The code of the DocC tutorial (Sources/Blomodel/Blomodel.docc/BuildingTheTollModel.md).
     func testToll() throws {
         try assertParity({
             let dir = repository.appendingPathComponent("Models/classic/toll").path
@@ -35,18 +36,18 @@ final class ParityTests: XCTestCase {
 
             let m = Bilevel("toll")
             let T = m.leader.variables("T", over: tolledArcs, bounds: 0...tmax)
-            let x = m.follower.variables("x", over: K, arcs) { k, _ in 0...demand.value(k)! }
+            let x = m.follower.variables("x", over: K, arcs) { k, _ in 0...demand[k] }
             m.leader.maximize("revenue", sum(K, tolledArcs) { k, a in T[a] * x[k, a] })
             m.follower.minimize(
                 "travel_cost", sum(K, arcs) { k, a in cost[a] * x[k, a] } + sum(K, tolledArcs) { k, a in T[a] * x[k, a] })
             m.follower.constraints("balance", over: K, nodes) { k, n in
-                let out = sum(arcs.filter { $0[0] == .int(n) }) { a in x[k, a] }
-                let into = sum(arcs.filter { $0[1] == .int(n) }) { a in x[k, a] }
-                let supply: Double =
-                    origin.value(k) == Double(n) ? demand.value(k)! : destination.value(k) == Double(n) ? -demand.value(k)! : 0
+                let out = sum(arcs.filter { $0[0] == n }) { a in x[k, a] }
+                let into = sum(arcs.filter { $0[1] == n }) { a in x[k, a] }
+                let d = demand.value(k)!
+                let supply = origin.value(k) == Double(n) ? d : destination.value(k) == Double(n) ? -d : 0
                 return out - into == supply
             }
-            m.follower.dualBound(arcs.map { cost.value($0)! }.reduce(0, +) + Double(tolledArcs.count) * tmax)
+            m.follower.dualBound(sum(arcs) { a in cost[a] } + Double(tolledArcs.count) * tmax)
             return m
         }, "Models/classic/toll/toll.blo")
     }
