@@ -140,17 +140,26 @@ public struct BranchAndBoundRoute: Route {
 
         var options = ComplementarityBranchAndBound.Options()
         options.deadline = deadline
-        if let report = context.progress {
-            // A progress line on standard error every two seconds once the search has run for three.
+        if context.progress != nil || context.searchProgress != nil {
+            // A progress line on standard error every two seconds once the search has run for
+            // three; progress values every quarter of a second.
             let sign = r.objectiveSign
             let searchStart = Date()
-            let last = ProgressClock()
+            let lastLine = ProgressClock(), lastValue = ProgressClock()
+            let lines = context.progress, values = context.searchProgress
             options.progress = { p in
                 let elapsed = Date().timeIntervalSince(searchStart)
-                if elapsed >= 3, last.due(elapsed, every: 2) {
-                    let gap = p.incumbent.isFinite && p.bound.isFinite ? max(0, p.incumbent - p.bound) / max(1, abs(p.incumbent)) : .infinity
-                    report(
+                let gap = p.incumbent.isFinite && p.bound.isFinite ? max(0, p.incumbent - p.bound) / max(1, abs(p.incumbent)) : .infinity
+                if let lines, elapsed >= 3, lastLine.due(elapsed, every: 2) {
+                    lines(
                         "branch-and-bound: \(p.nodes) nodes, \(p.open) open, incumbent \(p.incumbent.isFinite ? formatNumber(sign * p.incumbent) : "none"), bound \(p.bound.isFinite ? formatNumber(sign * p.bound) : "none"), gap \(gap.isFinite ? String(format: "%.3g%%", 100 * gap) : "-"), \(String(format: "%.1f", elapsed)) s")
+                }
+                if let values, lastValue.due(elapsed, every: 0.25) {
+                    values(
+                        SearchProgress(
+                            route: "branch-and-bound", nodes: p.nodes, open: p.open,
+                            incumbent: p.incumbent.isFinite ? sign * p.incumbent : nil, bound: p.bound.isFinite ? sign * p.bound : nil,
+                            relativeGap: gap.isFinite ? gap : nil, seconds: elapsed))
                 }
                 return true
             }

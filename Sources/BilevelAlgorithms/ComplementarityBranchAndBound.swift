@@ -203,6 +203,13 @@ public struct ComplementarityBranchAndBound {
                 open.push(bound: bound, depth: depth, node: node)
                 return result(.nodeLimit, lower: open.minimumBound)
             }
+            // Progress before every node (whatever becomes of it: pruned, branched, unbounded).
+            if let progress = options.progress,
+                !progress(Progress(nodes: nodes, open: open.count + 1, incumbent: upper, bound: min(open.minimumBound, bound, upper)))
+            {
+                open.push(bound: bound, depth: depth, node: node)
+                return result(.stopped, lower: open.minimumBound)
+            }
             nodes += 1
             let fixings = path(node, tree)
             guard let form = restricted(fixings) else { continue }  // a fixing outside a column's bounds: empty
@@ -288,11 +295,6 @@ public struct ComplementarityBranchAndBound {
                 continue
             }
             branch(on: k, from: node, bound: nodeBound, depth: depth, tree: &tree, open: &open)
-            if let progress = options.progress,
-                !progress(Progress(nodes: nodes, open: open.count, incumbent: upper, bound: min(open.minimumBound, upper)))
-            {
-                return result(.stopped, lower: open.minimumBound)
-            }
         }
         if let incomplete { return result(.incomplete(incomplete), lower: -.infinity) }
         return incumbent == nil ? result(.infeasible, lower: .infinity) : result(.optimal, lower: upper)

@@ -84,6 +84,9 @@ public struct RouteContext: Sendable {
     public var options: SolveOptions
     /// Where progress lines go (standard error for the command line), or nil for none.
     public var progress: (@Sendable (String) -> Void)?
+    /// Where a search's progress goes as values (library users: a progress bar, a log), at most
+    /// every quarter of a second, or nil for none.
+    public var searchProgress: (@Sendable (SearchProgress) -> Void)?
 
     /// A context from solvers and options.
     public init(solvers: SolverSuite, options: SolveOptions) {
@@ -123,4 +126,32 @@ public enum OptimalityBasis: Sendable, Equatable {
     case bigM
     /// A search that assumed no M closed its gap: proven without assumptions.
     case withoutBigM
+}
+
+/// Where a long search is: what `RouteContext.searchProgress` (and the library's `onProgress`)
+/// receives. Values are in the leader's sense (a maximising leader's bound is an upper bound).
+public struct SearchProgress: Sendable, Equatable {
+    /// The route searching (`branch-and-bound`).
+    public var route: String
+    /// Nodes solved so far, and nodes still open.
+    public var nodes: Int
+    public var open: Int
+    /// The best bilevel-feasible value found so far, nil when there is none.
+    public var incumbent: Double?
+    /// The best proven bound on the optimum, nil when unknown.
+    public var bound: Double?
+    /// `|incumbent - bound| / max(1, |incumbent|)`, nil when either is unknown.
+    public var relativeGap: Double?
+    /// Seconds since the search started.
+    public var seconds: Double
+
+    public init(route: String, nodes: Int, open: Int, incumbent: Double?, bound: Double?, relativeGap: Double?, seconds: Double) {
+        self.route = route
+        self.nodes = nodes
+        self.open = open
+        self.incumbent = incumbent
+        self.bound = bound
+        self.relativeGap = relativeGap
+        self.seconds = seconds
+    }
 }

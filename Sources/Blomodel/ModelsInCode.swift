@@ -35,6 +35,55 @@ extension Bilevel {
     }
 }
 
+/// What `Bilevel.events(...)` yields: where the search is, then the report.
+public enum SolveEvent: Sendable {
+    case progress(SearchProgress)
+    case finished(SolveReport)
+}
+
+extension Bilevel {
+    /// The solve as an async sequence of events: progress values of long searches, then the
+    /// report. The model is built first (a declaration error is thrown at once); the solve runs
+    /// on its own thread, and ending the iteration early (or cancelling the iterating task)
+    /// cancels it.
+    ///
+    /// ```swift
+    /// for try await event in try m.events(.cbc) {
+    ///     switch event {
+    ///     case .progress(let p): print(p.nodes, p.relativeGap ?? .nan)
+    ///     case .finished(let report): print(report.certification)
+    ///     }
+    /// }
+    /// ```
+    public func events(
+        _ solver: SolverChoice = .glpk, timeLimit: Duration? = nil, options: BlomodelOptions = BlomodelOptions()
+    ) throws -> AsyncThrowingStream<SolveEvent, Error> {
+        let model = try build()
+        var o = options
+        o.solver = solver
+        if let timeLimit { o.timeLimit = timeLimit.seconds }
+        let cancellation = o.cancellation ?? Cancellation()
+        o.cancellation = cancellation
+        return AsyncThrowingStream { continuation in
+            let previous = o.onProgress
+            o.onProgress = { p in
+                previous?(p)
+                continuation.yield(.progress(p))
+            }
+            continuation.onTermination = { _ in cancellation.cancel() }
+            let run = o
+            Thread.detachNewThread {
+                do {
+                    continuation.yield(.finished(try Blomodel.solve(model, options: run)))
+                    continuation.finish()
+                } catch {
+                    continuation.finish(throwing: error)
+                }
+            }
+        }
+    }
+}
+
 extension Duration {
     /// The duration in seconds, as a number.
     var seconds: Double {

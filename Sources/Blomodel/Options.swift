@@ -40,6 +40,9 @@ public struct BlomodelOptions: Sendable {
     public var branchAndBoundSeed = true
     /// Where progress lines of long searches go (the command line: standard error); nil for none.
     public var progress: (@Sendable (String) -> Void)?
+    /// Where a long search reports where it is (nodes, incumbent, bound, gap), as values, at most
+    /// every quarter of a second; nil for none.
+    public var onProgress: (@Sendable (SearchProgress) -> Void)?
     /// Stops this solve when cancelled from another thread (or by the task's cancellation in
     /// `Bilevel.solve` from async code): the report then has the termination `interrupted` and
     /// the best point found so far.

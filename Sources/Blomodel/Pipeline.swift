@@ -100,6 +100,7 @@ public enum Blomodel {
         let remaining = options.timeLimit.map { max(0.01, $0 - Date().timeIntervalSince(runStart)) }
         var context = RouteContext(solvers: solvers, options: SolveOptions(timeLimit: remaining, relativeGap: options.relativeGap))
         context.progress = options.progress
+        context.searchProgress = options.onProgress
         var outcome = try route.solve(r, context: context)
         // An "infeasible" that rests on one MILP solver's word is confirmed before it is reported.
         if outcome.result.termination == .infeasible, outcome.basis == .bigM {

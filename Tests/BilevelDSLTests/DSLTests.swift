@@ -338,3 +338,55 @@ final class DSLConvenienceTests: XCTestCase {
             "a variable bound must be a constant, but it involves the variable 'z'")
     }
 }
+
+final class DSLEventTests: XCTestCase {
+    /// Progress values arrive while the search runs (nodes growing, bounds on the right side of the
+    /// incumbent), then the report.
+    func testEventsOfALongSearch() async throws {
+        let m = try hardModel()
+        var options = BlomodelOptions()
+        options.route = "branch-and-bound"
+        options.branchAndBoundSeed = false
+        var progress: [SearchProgress] = []
+        var report: SolveReport?
+        for try await event in try m.events(.glpk, timeLimit: .seconds(2), options: options) {
+            switch event {
+            case .progress(let p): progress.append(p)
+            case .finished(let r): report = r
+            }
+        }
+        let r = try XCTUnwrap(report)
+        XCTAssertEqual(r.termination, .timeLimit)
+        XCTAssertGreaterThanOrEqual(progress.count, 3)
+        XCTAssertEqual(progress.map(\.nodes), progress.map(\.nodes).sorted())
+        XCTAssertTrue(progress.allSatisfy { $0.route == "branch-and-bound" })
+        for p in progress {
+            if let i = p.incumbent, let b = p.bound { XCTAssertLessThanOrEqual(b, i + 1e-9, "a minimising leader's bound is below") }
+        }
+    }
+
+    /// Leaving the loop early cancels the solve: the next solve of the process is not disturbed,
+    /// and the abandoned one stops (its thread ends) instead of running on.
+    func testLeavingEarlyCancels() async throws {
+        let m = try hardModel()
+        var options = BlomodelOptions()
+        options.route = "branch-and-bound"
+        options.branchAndBoundSeed = false
+        let start = Date()
+        for try await event in try m.events(.glpk, options: options) {
+            if case .progress = event { break }
+        }
+        XCTAssertLessThan(Date().timeIntervalSince(start), 10)
+        XCTAssertFalse(Interruption.requested)
+        let small = Bilevel("small")
+        let x = small.leader.variable("x", bounds: 0...)
+        let y = small.follower.variable("y", bounds: 0...)
+        small.leader.minimize(-x - 3 * y)
+        small.follower.minimize(y)
+        small.follower.constraint("c1", -x + y <= 3)
+        small.follower.constraint("c2", x + 2 * y <= 12)
+        small.follower.constraint("c3", 4 * x - y <= 12)
+        let r = try await small.solve()
+        XCTAssertEqual(r.leaderObjective ?? .nan, -16, accuracy: 1e-6)
+    }
+}
