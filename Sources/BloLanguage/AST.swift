@@ -4,7 +4,7 @@ import BlomodelCore
 
 /// An expression: arithmetic on numbers, parameters, variables and index
 /// names, or a condition (comparisons, `in`, `and`, `or`, `not`).
-public indirect enum SyntaxExpr: Sendable {
+package indirect enum SyntaxExpr: Sendable {
     case number(Double, SourceLocation)
     case string(String, SourceLocation)
     /// A name with optional subscripts: `n`, `cost[i,j]`, `x[a]`.
@@ -29,7 +29,7 @@ public indirect enum SyntaxExpr: Sendable {
     /// `if condition then a else b`, evaluated while the model is elaborated.
     case conditional(SyntaxExpr, SyntaxExpr, SyntaxExpr, SourceLocation)
 
-    public var location: SourceLocation {
+    package var location: SourceLocation {
         switch self {
         case .chain(_, let l), .call(_, _, let l, _), .logical(_, _, let l): return l
         case .number(_, let l), .string(_, let l), .name(_, _, let l, _), .unary(_, _, let l), .binary(_, _, _, let l),
@@ -41,11 +41,11 @@ public indirect enum SyntaxExpr: Sendable {
 
 /// One operand of a chain: its operator (`+`, `-`, `*` or `/`; the first operand's is `+`
 /// or `*`), the operand, and where the operator was written.
-public struct Operand: Sendable {
-    public var op: String
-    public var expr: SyntaxExpr
-    public var location: SourceLocation
-    public init(_ op: String, _ expr: SyntaxExpr, _ location: SourceLocation) {
+package struct Operand: Sendable {
+    package var op: String
+    package var expr: SyntaxExpr
+    package var location: SourceLocation
+    package init(_ op: String, _ expr: SyntaxExpr, _ location: SourceLocation) {
         self.op = op
         self.expr = expr
         self.location = location
@@ -53,7 +53,7 @@ public struct Operand: Sendable {
 }
 
 /// A reference to a set where one is expected: a name, a range `a..b`, or an explicit list.
-public indirect enum SetRef: Sendable {
+package indirect enum SetRef: Sendable {
     case named(String, SourceLocation, length: Int)
     case range(SyntaxExpr, SyntaxExpr, SourceLocation)
     case explicit([[SyntaxExpr]], SourceLocation)
@@ -62,7 +62,7 @@ public indirect enum SetRef: Sendable {
     /// `csv("file", "col1", "col2")`: tuples read from columns of a CSV file.
     case csv(String, [String], SourceLocation)
 
-    public var location: SourceLocation {
+    package var location: SourceLocation {
         switch self {
         case .named(_, let l, _), .range(_, _, let l), .explicit(_, let l), .builder(_, let l), .csv(_, _, let l):
             return l
@@ -71,33 +71,33 @@ public indirect enum SetRef: Sendable {
 }
 
 /// `{i in N, (j,k) in ARCS: condition}`.
-public struct Indexing: Sendable {
-    public struct Item: Sendable {
+package struct Indexing: Sendable {
+    package struct Item: Sendable {
         /// The names bound to the members (empty for an anonymous `{N}`).
-        public var names: [String]
-        public var set: SetRef
-        public var location: SourceLocation
+        package var names: [String]
+        package var set: SetRef
+        package var location: SourceLocation
     }
-    public var items: [Item]
-    public var condition: SyntaxExpr?
-    public var location: SourceLocation
+    package var items: [Item]
+    package var condition: SyntaxExpr?
+    package var location: SourceLocation
 }
 
 /// The value given to a parameter.
-public enum ParamValue: Sendable {
+package enum ParamValue: Sendable {
     case expression(SyntaxExpr)
     /// `[1: 5, (1,2): 7]`.
     case table([(key: [SyntaxExpr], value: SyntaxExpr, location: SourceLocation)])
     case csv(file: String, column: String, SourceLocation)
 }
 
-public struct VarAttribute: Sendable {
-    public enum Kind: Sendable { case lower(SyntaxExpr), upper(SyntaxExpr), fixed(SyntaxExpr), integer, binary }
-    public var kind: Kind
-    public var location: SourceLocation
+package struct VarAttribute: Sendable {
+    package enum Kind: Sendable { case lower(SyntaxExpr), upper(SyntaxExpr), fixed(SyntaxExpr), integer, binary }
+    package var kind: Kind
+    package var location: SourceLocation
 }
 
-public enum Statement: Sendable {
+package enum Statement: Sendable {
     case set(name: String, indexing: Indexing?, value: SetRef, SourceLocation)
     case param(name: String, indexing: Indexing?, value: ParamValue?, defaultValue: SyntaxExpr?, SourceLocation)
     case variable(name: String, indexing: Indexing?, attributes: [VarAttribute], SourceLocation)

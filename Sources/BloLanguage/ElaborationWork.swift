@@ -14,15 +14,15 @@ import BlomodelCore
 extension Elaborator {
     /// The most index members the indexings of one model may visit together (as many as
     /// `maximumNodes`): some seconds of work.
-    public static let maximumVisits = 20_000_000
+    package static let maximumVisits = 20_000_000
 
     /// The most parts a member of an indexing may have (`{i in A, (j,k) in B}` has three):
     /// building a product copies each partial tuple once per set, so the work grows with
     /// the square of the parts.
-    public static let maximumDimension = 64
+    package static let maximumDimension = 64
     /// The most parts (members times their length) an indexing may build: a largest indexing
     /// (`maximumMembers`) of pairs.
-    public static let maximumParts = 20_000_000
+    package static let maximumParts = 20_000_000
 
     /// An indexing's product: `members` members of `dimension` parts each.
     func checkParts(members: Int, dimension: Int, at location: SourceLocation) throws {

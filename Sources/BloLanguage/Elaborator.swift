@@ -39,7 +39,7 @@ struct VarFamily {
 /// bilevel model needs: each block may use the variables of the other block
 /// wherever they are declared (the leader's objective names the follower's
 /// variables). Within one block, variables are declared before use.
-public final class Elaborator {
+package final class Elaborator {
     let source: SourceFile
     let directory: String
 
@@ -69,18 +69,18 @@ public final class Elaborator {
     var memberIndex: [String: [Int: [Element: [Tuple]]]] = [:]
 
     /// The most members a set, a product of sets or an indexed sum may have (as for ranges).
-    public static let maximumMembers = 10_000_000
+    package static let maximumMembers = 10_000_000
     /// The most expression nodes a model may have (about 50 bytes each): nested sums multiply
     /// their sizes, and this bounds the memory they can take.
-    public static let maximumNodes = 20_000_000
+    package static let maximumNodes = 20_000_000
     /// The node limit in force (`maximumNodes`; tests lower it).
-    public var nodeLimit = Elaborator.maximumNodes
+    package var nodeLimit = Elaborator.maximumNodes
     /// The index members visited so far, and the limit in force (`maximumVisits`; tests lower
     /// it): see `ElaborationWork.swift`.
     var visits = 0
-    public var visitLimit = Elaborator.maximumVisits
+    package var visitLimit = Elaborator.maximumVisits
 
-    public init(source: SourceFile, directory: String) {
+    package init(source: SourceFile, directory: String) {
         self.source = source
         self.directory = directory
     }
@@ -91,7 +91,7 @@ public final class Elaborator {
 
     // MARK: - Driver
 
-    public func elaborate(_ statements: [Statement], name: String) throws -> BilevelModel {
+    package func elaborate(_ statements: [Statement], name: String) throws -> BilevelModel {
         // The builder's diagnostics carry positions in this file; quote their lines.
         do { return try elaborateStatements(statements, name: name) } catch let d as Diagnostic { throw source.quoting(d) }
     }

@@ -1,15 +1,15 @@
 import BlomodelCore
 
 /// Splits `.blo` source text into tokens. Comments run from `#` to the end of the line.
-public struct Lexer {
+package struct Lexer {
     let source: SourceFile
 
-    public init(source: SourceFile) { self.source = source }
+    package init(source: SourceFile) { self.source = source }
 
     /// The one-character operators and punctuation.
     static let symbols = Set("+-*/^()[]{},;:<>=".unicodeScalars)
 
-    public func tokenize() throws -> [Token] {
+    package func tokenize() throws -> [Token] {
         var tokens: [Token] = []
         let chars = Array(source.text.unicodeScalars)
         var i = 0, line = 1, column = 1

@@ -2,7 +2,7 @@ import BlomodelCore
 
 /// A recursive-descent parser from tokens to statements. It stops at the first
 /// error with a positioned diagnostic that says what was expected.
-public struct Parser {
+package struct Parser {
     let source: SourceFile
     var tokens: [Token]
     var position = 0
@@ -11,15 +11,15 @@ public struct Parser {
     var nesting = 0
 
     /// The deepest nesting of an expression, as in C compilers' bracket depth.
-    public static let maximumNesting = 256
+    package static let maximumNesting = 256
 
-    public init(source: SourceFile) throws {
+    package init(source: SourceFile) throws {
         self.source = source
         self.tokens = try Lexer(source: source).tokenize()
     }
 
     /// Parses a whole file.
-    public mutating func parseModel() throws -> [Statement] {
+    package mutating func parseModel() throws -> [Statement] {
         var statements: [Statement] = []
         while !atEnd {
             if acceptSymbol(";") { continue }

@@ -1,8 +1,8 @@
 import BlomodelCore
 
 /// A lexical token of the `.blo` language.
-public struct Token: Sendable, Equatable {
-    public enum Kind: Sendable, Equatable {
+package struct Token: Sendable, Equatable {
+    package enum Kind: Sendable, Equatable {
         case identifier(String)
         case keyword(String)
         case number(Double)
@@ -12,13 +12,13 @@ public struct Token: Sendable, Equatable {
         case end
     }
 
-    public var kind: Kind
-    public var location: SourceLocation
+    package var kind: Kind
+    package var location: SourceLocation
     /// The length of the token's text, for carets.
-    public var length: Int
+    package var length: Int
 
     /// How the token reads in a message.
-    public var spelling: String {
+    package var spelling: String {
         switch kind {
         case .identifier(let s), .keyword(let s): return "'\(s)'"
         case .number(let v): return "'\(v == v.rounded() && abs(v) < 1e15 ? String(Int(v)) : String(v))'"
@@ -30,7 +30,7 @@ public struct Token: Sendable, Equatable {
 }
 
 /// Words with a fixed meaning; they cannot name sets, parameters, variables or constraints.
-public let bloKeywords: Set<String> = [
+package let bloKeywords: Set<String> = [
     "set", "param", "var", "upper", "lower", "minimize", "maximize", "sum", "in", "integer", "binary",
     "default", "csv", "dualbound", "and", "or", "not", "dual", "if", "then", "else",
 ]
