@@ -116,7 +116,7 @@ public struct BigMOptions: Sendable {
 ///
 /// The pass is pure: the bounds that need LPs (and the dual-vertex enumeration) arrive as
 /// data in `BigMProofs`, computed once before the pass by `BigMProofs.prove`.
-public enum BigMComplementarity {
+package enum BigMComplementarity {
     /// The MILP rows for every pair of `input` (the MPCC), with the record of each M and its source.
     public static func apply(
         _ input: SingleLevelModel, model: BilevelModel, options: BigMOptions, proofs: BigMProofs

@@ -13,7 +13,7 @@ import SolverInterface
 /// stationarity, dual links, column bounds; no complementarity, no integrality) bounds the
 /// quantity at every bilevel-feasible point with any optimal dual, and a dual-vertex bound holds
 /// at a vertex of the follower's dual polyhedron, which every optimal face contains.
-public struct BigMProofs: Sendable {
+package struct BigMProofs: Sendable {
     /// Ranges of the user variables in stationarity rows whose declared bounds are infinite (by column).
     public var variableRanges: [Int: Interval] = [:]
     /// The largest magnitude of each multiplier over the vertices of the follower's dual
@@ -83,7 +83,7 @@ public struct BigMProofs: Sendable {
 /// bounds and the linear constraints of both levels; the follower's optimality dropped), which
 /// every bilevel-feasible point satisfies. Computed once before the pass chain by `prove`;
 /// `ProductLinearization` receives them as data and makes no solver call.
-public struct HighPointRanges: Sendable {
+package struct HighPointRanges: Sendable {
     /// Proven ranges by variable, for the variables without finite declared bounds that product
     /// linearization may need (an infinite side where the LP is unbounded or not solved).
     public var ranges: [VarID: Interval] = [:]

@@ -35,7 +35,7 @@ public enum Curvature: String, Sendable, Comparable {
 /// Curvature of the nodes of an expression graph by composition rules, in one pass in
 /// topological order. Variables in `fixed` count as constants (for "convex in the
 /// follower's own variables", the leader's variables are fixed).
-public struct CurvatureAnalysis {
+package struct CurvatureAnalysis {
     /// The sign of a constant-valued node, when known.
     enum Sign { case nonnegative, nonpositive, zero, unknown }
 

@@ -29,7 +29,7 @@ import BlomodelCore
 /// per `dual(con)` column (each row with its `RowOrigin`), and the complementarity pairs (`compl_<row>` ...). The objective is the leader's,
 /// unchanged (it may still have products; see `StrongDualityLinearization`).
 /// Solutions map back through the columns' `origin`.
-public enum KKTReformulation {
+package enum KKTReformulation {
     public static func apply(_ model: BilevelModel, _ classification: Classification) -> SingleLevelModel {
         var out = SingleLevelModel(sense: model.upperObjective.sense, objective: model.upperObjective.expression)
         for v in model.variables {

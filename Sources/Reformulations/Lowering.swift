@@ -6,7 +6,7 @@ import SolverInterface
 /// A maximisation is negated; `objectiveSign` says how to read the value back.
 /// A quadratic objective is kept as the form's quadratic part (convex after the
 /// sign change: the classifier checked it); `OuterApproximation` (in `BilevelAlgorithms`) solves such forms.
-public enum Lowering {
+package enum Lowering {
     public enum Failure: Error, CustomStringConvertible {
         case pendingComplementarity(String)
         public var description: String {

@@ -32,7 +32,7 @@ public enum PassVerdict: Sendable, Equatable {
 }
 
 /// What a pass returns: its output, the map back, and one line for `--explain`.
-public struct PassOutput<Output> {
+package struct PassOutput<Output> {
     public var output: Output
     public var map: SolutionMap
     /// The plan line (nil when the pass had nothing to do).
@@ -49,7 +49,7 @@ public struct PassOutput<Output> {
 /// it declares what it accepts, and `apply` returns its output with the typed map back.
 /// Passes are pure: the data they need (bound proofs, the classification) is given to them
 /// when they are made, and they make no solver calls.
-public protocol ReformulationPass: Sendable {
+package protocol ReformulationPass: Sendable {
     associatedtype Input
     associatedtype Output
     /// A short, stable name (`kkt`, `big-m`), used in plans and records.
@@ -68,7 +68,7 @@ public struct PassRecord: Sendable, Equatable {
 }
 
 /// The passes applied to a model, in order. Solutions map back through them in reverse.
-public struct PassChain: Sendable {
+package struct PassChain: Sendable {
     public private(set) var records: [PassRecord] = []
 
     public init() {}

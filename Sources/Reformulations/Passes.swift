@@ -7,7 +7,7 @@ import SolverInterface
 
 /// Exact linearization of products with a bounded integer leader variable (binary expansion).
 /// Map back: the input's variables keep their identifiers; auxiliary variables are dropped.
-public struct ProductLinearizationPass: ReformulationPass {
+package struct ProductLinearizationPass: ReformulationPass {
     public var ranges: HighPointRanges
     public var name: String { "product-linearization" }
     public init(ranges: HighPointRanges) { self.ranges = ranges }
@@ -29,7 +29,7 @@ public struct ProductLinearizationPass: ReformulationPass {
 
 /// The follower's KKT conditions (`KKTReformulation`). Map back: the model's variables are the
 /// first columns; multipliers follow and are dropped.
-public struct KKTPass: ReformulationPass {
+package struct KKTPass: ReformulationPass {
     public var classification: Classification
     public var name: String { "kkt" }
     public init(classification: Classification) { self.classification = classification }
@@ -54,7 +54,7 @@ public struct KKTPass: ReformulationPass {
 
 /// Strong duality for leader x follower products proportional to the follower's
 /// (`StrongDualityLinearization`). Map back: the identity.
-public struct StrongDualityPass: ReformulationPass {
+package struct StrongDualityPass: ReformulationPass {
     public var model: BilevelModel
     public var classification: Classification
     public var name: String { "strong-duality" }
@@ -79,7 +79,7 @@ public struct StrongDualityPass: ReformulationPass {
 
 /// Complementarity pairs to binaries and big-M rows (`BigMComplementarity`), with the bounds
 /// proven before the chain (`BigMProofs`). Map back: the binaries are dropped.
-public struct BigMPass: ReformulationPass {
+package struct BigMPass: ReformulationPass {
     public var model: BilevelModel
     public var options: BigMOptions
     public var proofs: BigMProofs
@@ -103,7 +103,7 @@ public struct BigMPass: ReformulationPass {
 
 /// The solver-neutral standard form (`Lowering`). Map back: the identity (the objective's sign
 /// is recorded in `Reformulated.objectiveSign`).
-public struct LoweringPass: ReformulationPass {
+package struct LoweringPass: ReformulationPass {
     public var name: String { "lower" }
     public init() {}
 

@@ -9,7 +9,7 @@ public struct Reformulated: Sendable {
     /// auxiliary variables follow them).
     public var model: BilevelModel
     /// How the auxiliary variables of product linearization follow from the others.
-    public var auxiliaryDefinitions: [VarID: ProductLinearization.Definition]
+    package var auxiliaryDefinitions: [VarID: ProductLinearization.Definition]
     /// Proven ranges of `dual(con)` by constraint index, where dual vertices give them.
     public var provenDualRanges: [Int: Interval]
     /// The KKT model before big-M (an MPCC), for printouts.
@@ -24,7 +24,7 @@ public struct Reformulated: Sendable {
     public var plan: [String]
     /// The passes applied, with their maps back: a point of `standardForm` maps back to the
     /// user's model (`chain.pullBack`) or to `model` (`chain.pullBack(_:toInputOf: "kkt")`).
-    public var chain: PassChain
+    package var chain: PassChain
 
     /// A solution of the standard form as values of `model`'s variables (auxiliary ones included).
     public func modelPoint(_ point: [Double]) -> [Double] {
@@ -35,7 +35,7 @@ public struct Reformulated: Sendable {
 /// The pass chain shared by the MILP-based routes (`BilevelAlgorithms`): product linearization,
 /// classification, KKT, strong duality, big-M and lowering. Which route then solves the result is
 /// decided by `RoutePlanner` in `BilevelAlgorithms`.
-public enum Planner {
+package enum Planner {
     /// The first two steps: exact product linearization, then classification of the result
     /// (what `blomodel check` prints).
     public static func classify(_ model: BilevelModel, lpSolver: (any SolverBackend)?) throws

@@ -33,7 +33,7 @@ import Foundation
 /// the digits and product variables appended as leader variables with role `.auxiliary`
 /// (so user variables keep their identifiers: the map back is the identity on them), and
 /// the new rows as leader constraints.
-public enum ProductLinearization {
+package enum ProductLinearization {
     public struct Result {
         public var model: BilevelModel
         /// One line per expanded term (for `--explain`).

@@ -16,7 +16,7 @@ import BlomodelCore
 ///
 /// Accepts: the KKT model of a classified model with `leaderProductFactor` set.
 /// Produces: the same model with a linear objective. Map back: identity.
-public enum StrongDualityLinearization {
+package enum StrongDualityLinearization {
     public static func apply(_ input: SingleLevelModel, model: BilevelModel, _ classification: Classification)
         -> SingleLevelModel
     {
