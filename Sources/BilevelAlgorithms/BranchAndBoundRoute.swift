@@ -18,7 +18,7 @@ import SolverInterface
 ///
 /// When the search finds a better point than the big-M MILP, the Ms cut off the optimum; the
 /// report names the bounds the better point exceeds (`Blomodel.userBoundReasons`).
-public struct BranchAndBoundRoute: Route {
+package struct BranchAndBoundRoute: Route {
     /// The node limit (`--node-limit`).
     public var nodeLimit: Int
     /// Whether to solve the big-M MILP first as a seed (true by default).

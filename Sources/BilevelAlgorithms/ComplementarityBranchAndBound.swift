@@ -33,7 +33,7 @@ import SolverInterface
 ///   limit) keeps the search from claiming either.
 ///
 /// The algorithm only decides which library calls to make (`SolverBackend.solve`); it solves no LP itself.
-public struct ComplementarityBranchAndBound {
+package struct ComplementarityBranchAndBound {
     /// One complementarity pair `0 <= slack ⟂ multiplier >= 0` over the columns of `base`.
     public struct Pair: Sendable {
         /// The slack, an affine function of the columns (nonnegative at feasible points).

@@ -18,7 +18,7 @@ import SolverInterface
 /// that declares integer variables (the big-M rows need binaries). A convex quadratic leader
 /// objective is accepted only by a MILP solver that also declares a quadratic objective (a
 /// mixed-integer QP solver); otherwise `OuterApproximationRoute` takes it.
-public struct ExactKKTRoute: Route {
+package struct ExactKKTRoute: Route {
     /// The route; it has no options of its own.
     public init() {}
 

@@ -6,7 +6,7 @@ import SolverInterface
 /// its constraints cannot hold at any leader decision, or its objective is
 /// unbounded wherever it is feasible (its dual is infeasible). Either is a
 /// modelling error and is reported at a position in the model.
-public enum FollowerDiagnosis {
+package enum FollowerDiagnosis {
     /// A positioned diagnostic when the follower alone is infeasible or unbounded, else nil
     /// (the infeasibility then comes from the leader's side, and is an answer, not an error).
     public static func diagnose(_ model: BilevelModel, _ r: Reformulated, solver: any SolverBackend) -> Diagnostic? {

@@ -48,7 +48,7 @@ import SolverInterface
 ///
 /// This is an algorithm (it iterates over solver calls), not a pass: `OuterApproximationRoute`
 /// runs it on the form the pass chain produced.
-public enum OuterApproximation {
+package enum OuterApproximation {
     /// When to stop.
     public struct Options: Sendable {
         /// The method stops when `upper - lower` is at most this (or at most `relativeGap` times `max(1, |upper|)`).

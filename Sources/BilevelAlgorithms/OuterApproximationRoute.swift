@@ -10,7 +10,7 @@ import SolverInterface
 /// Accepts: a leader objective classified `.outerApproximation` (convex when minimised, concave
 /// when maximised), a MILP solver that declares integer variables, and a QP solver that declares
 /// a quadratic objective unless `milpOnly`.
-public struct OuterApproximationRoute: Route {
+package struct OuterApproximationRoute: Route {
     /// Stopping tolerances and the iteration limit.
     public var options: OuterApproximation.Options
     /// Run without QP subproblems (`--oa-milp-only`).

@@ -2,7 +2,7 @@ import Reformulations
 
 /// A route that does not exist yet, listed so that users see what else is coming and what it
 /// would need. It refuses every model, saying so.
-public struct PlannedRoute: Route {
+package struct PlannedRoute: Route {
     /// The route's name.
     public var name: String
     /// What the route will do.

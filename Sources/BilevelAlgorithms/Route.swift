@@ -16,7 +16,7 @@ import SolverInterface
 ///   the facade does that the same way for every route.
 /// - Input errors are thrown as `Diagnostic`s; solver outcomes (infeasible, time limit) are
 ///   returned in the outcome.
-public protocol Route: Sendable {
+package protocol Route: Sendable {
     /// A short, stable name (`exact-kkt`), used in reports.
     var name: String { get }
     /// One line saying what the route does.
@@ -28,7 +28,7 @@ public protocol Route: Sendable {
 }
 
 /// What the planner knows of a model when it assesses the routes.
-public struct ModelFacts: Sendable {
+package struct ModelFacts: Sendable {
     /// The exact routes' classification, when they can take the model.
     public var classification: Classification?
     /// Why the exact routes refuse the model, positioned at the offending term (nil when they take it).
@@ -77,7 +77,7 @@ public struct RouteAssessment: Sendable, Equatable {
 }
 
 /// What a route receives besides the reformulated model.
-public struct RouteContext: Sendable {
+package struct RouteContext: Sendable {
     /// The backends, by role.
     public var solvers: SolverSuite
     /// The user's time limit and gap, for the route's solver calls.
@@ -96,7 +96,7 @@ public struct RouteContext: Sendable {
 }
 
 /// What a route produced.
-public struct RouteOutcome: Sendable {
+package struct RouteOutcome: Sendable {
     /// Why it stopped, and the best point in the columns of `Reformulated.standardForm`.
     public var result: SolverResult
     /// Lines the route adds to the plan after the pass chain's (for `--explain`).

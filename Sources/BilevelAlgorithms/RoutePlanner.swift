@@ -15,7 +15,7 @@ public struct RouteCandidate: Sendable, Equatable {
 /// (exact routes first), and the first one that accepts is used. The whole list, with the
 /// reasons, is kept for the report, so a user sees why a route was not taken and what the
 /// model or the solvers would need for it.
-public struct RoutePlanner: Sendable {
+package struct RoutePlanner: Sendable {
     /// Why planning or a route failed before any solve.
     public enum Failure: Error, CustomStringConvertible {
         /// A placeholder route was asked to solve.

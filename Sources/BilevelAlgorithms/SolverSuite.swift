@@ -2,7 +2,7 @@ import SolverInterface
 
 /// A backend as the route planner sees it: its name and what it declares it can do.
 /// Plain data, so plans can be computed (and tested) without any solver library.
-public struct BackendProfile: Sendable {
+package struct BackendProfile: Sendable {
     /// The name users type (`glpk`, `cbc`, `ipopt`).
     public var name: String
     /// What the backend declares.
@@ -21,7 +21,7 @@ public struct BackendProfile: Sendable {
 }
 
 /// What the available solvers can do, by their role in a route: the input of `Route.assess`.
-public struct RouteCapabilities: Sendable {
+package struct RouteCapabilities: Sendable {
     /// The solver of the mixed-integer linear programs (the user's `--solver`).
     public var milp: BackendProfile
     /// The convex-QP solver, when one is available.
@@ -36,7 +36,7 @@ public struct RouteCapabilities: Sendable {
 
 /// The backends a route may call, by role. The facade (`Blomodel`) builds it: it is the only
 /// code that instantiates concrete backends; routes receive them as values.
-public struct SolverSuite: Sendable {
+package struct SolverSuite: Sendable {
     /// The solver of the mixed-integer linear programs; also re-solves LPs of the same problem
     /// (polishing, the follower re-solve, the infeasible-or-unbounded check).
     public var milp: any SolverBackend

@@ -37,7 +37,7 @@ public struct Verification: Sendable {
 
 /// Checks a point by fixing the leader's variables and solving the follower's LP alone
 /// (a quadratic follower's QP with the QP solver given, whatever the MILP solver).
-public enum Verifier {
+package enum Verifier {
     /// Re-solves the follower at the leader's part of `point` (the bilevel model's variables, in
     /// order) with `solver` (an LP) or, for a quadratic follower, `qpSolver`; without a QP solver a
     /// quadratic follower's check ends in `.solverFailure`.

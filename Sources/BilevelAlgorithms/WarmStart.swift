@@ -9,7 +9,7 @@ import SolverInterface
 /// The point is handed to the MILP solver as a start (CBC), and is the answer of last
 /// resort when the solver stops at its time limit without one. It must satisfy every
 /// row of the MILP, or it is not used.
-public enum WarmStart {
+package enum WarmStart {
     /// A start in the columns of `r.standardForm`, or nil when no candidate leader decision gives
     /// one. `lp` must report duals (GLPK does); `qp` answers for a quadratic follower (none: no start).
     public static func build(_ model: BilevelModel, _ r: Reformulated, lp: any SolverBackend, qp: (any SolverBackend)?) -> [Double]? {

@@ -54,12 +54,12 @@ extension BlomodelOptions {
     /// The backends for these options, by role: the chosen MILP solver, GLPK for LPs whose
     /// duals are read (warm starts), Ipopt for convex QPs. The facade is the only code that
     /// instantiates concrete backends; everything below it receives them as values.
-    public var solvers: SolverSuite {
+    package var solvers: SolverSuite {
         SolverSuite(milp: solver.backend, dualLP: SolverChoice.glpk.backend, qp: IpoptBackend(linearFeasibility: SolverChoice.glpk.backend))
     }
 
     /// The route planner for these options (outer approximation configured by them).
-    public var routePlanner: RoutePlanner {
+    package var routePlanner: RoutePlanner {
         RoutePlanner.standard(
             outerApproximation: OuterApproximationRoute(tolerance: outerApproximationTolerance, milpOnly: outerApproximationMILPOnly),
             branchAndBound: BranchAndBoundRoute(nodeLimit: nodeLimit, bigMSeed: branchAndBoundSeed))

@@ -49,7 +49,7 @@ public enum Blomodel {
     }
 
     /// The route candidates for what is known of a model (a full description for `check`).
-    public static func routes(for facts: ModelFacts, options: BlomodelOptions = BlomodelOptions()) -> [RouteCandidate] {
+    package static func routes(for facts: ModelFacts, options: BlomodelOptions = BlomodelOptions()) -> [RouteCandidate] {
         options.routePlanner.candidates(for: facts, capabilities: options.solvers.capabilities)
     }
 
