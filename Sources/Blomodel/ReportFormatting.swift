@@ -30,6 +30,8 @@ extension SolveReport {
             branchAndBoundValue = .object(fields)
         }
         return .object([
+            ("schema_version", .number(Double(BlomodelVersion.reportSchema))),
+            ("blomodel_version", .string(BlomodelVersion.current)),
             ("model", .string(modelName)),
             ("problem_class", .string(problemClass)),
             ("solver", .string(solver)),

@@ -51,6 +51,7 @@ struct BlomodelCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "blomodel",
         abstract: "Model, reformulate, solve and verify bilevel optimization problems.",
+        version: "blomodel \(BlomodelVersion.current)",
         subcommands: [Solve.self, Check.self])
 }
 
