@@ -21,7 +21,7 @@ struct CSVTable {
         else {
             throw model.error(
                 "cannot read CSV file '\(path)'", at: location, length: 3,
-                notes: ["looked for \(full); CSV paths are relative to the model file"])
+                notes: ["looked for \(full); CSV paths are relative to the model file (to the current directory for a model read from standard input)"])
         }
         let file = SourceFile(path: full, text: text)
         var parsed: [[Cell]] = []

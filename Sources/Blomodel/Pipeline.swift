@@ -11,14 +11,56 @@ public enum Blomodel {
     public static func solve(file path: String, options: BlomodelOptions = BlomodelOptions()) throws -> SolveReport {
         let clock = Date()
         let model = try ModelLoader.load(path: path)
-        let parse = Date().timeIntervalSince(clock)
-        if let output = options.outputPath, let input = model.inputFiles.first(where: { sameFile($0, output) }) {
+        return try solve(loaded: model, parseSeconds: Date().timeIntervalSince(clock), modelIsFile: true, options: options)
+    }
+
+    /// The name a model read from standard input has in diagnostics (`<stdin>:3:7: error: ...`).
+    /// It is never opened as a file.
+    public static let standardInputName = "<stdin>"
+
+    /// Reads a model's text from standard input (`blomodel solve -`), as the source of a model
+    /// named `standardInputName`.
+    public static func readStandardInput() throws -> SourceFile {
+        let data = FileHandle.standardInput.readDataToEndOfFile()
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw Diagnostic(.error, "cannot read the model from standard input: it is not UTF-8 text")
+        }
+        return SourceFile(path: standardInputName, text: text)
+    }
+
+    /// Parses a model from its text (standard input, or a model built as a string): diagnostics
+    /// name `source.path` and quote this text, and CSV paths are relative to `directory` (by
+    /// default the current directory).
+    public static func load(source: SourceFile, directory: String? = nil) throws -> BilevelModel {
+        try source.requotingErrors {
+            try ModelLoader.load(source: source, directory: directory ?? FileManager.default.currentDirectoryPath)
+        }
+    }
+
+    /// Solves a model given as text (`blomodel solve -` reads it from standard input): as
+    /// `solve(file:)`, with the diagnostics naming `source.path` and quoting this text, and CSV
+    /// paths relative to `directory` (by default the current directory).
+    public static func solve(source: SourceFile, directory: String? = nil, options: BlomodelOptions = BlomodelOptions()) throws
+        -> SolveReport
+    {
+        let clock = Date()
+        let model = try load(source: source, directory: directory)
+        return try source.requotingErrors {
+            try solve(loaded: model, parseSeconds: Date().timeIntervalSince(clock), modelIsFile: false, options: options)
+        }
+    }
+
+    /// The solve of a parsed model, after the check that the report will not overwrite one of its
+    /// input files: the model's own file (when `modelIsFile`) and every data file it read.
+    static func solve(loaded model: BilevelModel, parseSeconds: Double, modelIsFile: Bool, options: BlomodelOptions) throws -> SolveReport {
+        let files = modelIsFile ? model.inputFiles : Array(model.inputFiles.dropFirst())
+        if let output = options.outputPath, let input = files.first(where: { sameFile($0, output) }) {
             throw Diagnostic(
-                .error, "refusing to write the report to '\(output)': it is \(input == model.inputFiles[0] ? "the model file" : "a data file the model reads ('\(input)')")",
+                .error, "refusing to write the report to '\(output)': it is \(modelIsFile && input == model.inputFiles[0] ? "the model file" : "a data file the model reads ('\(input)')")",
                 notes: ["choose another --output file"])
         }
         var report = try solve(model, options: options)
-        report.timing.parse = parse
+        report.timing.parse = parseSeconds
         return report
     }
 
@@ -219,5 +261,26 @@ public enum Blomodel {
         let r = (v * scale).rounded() / scale
         let value = abs(r - v) <= 1e-9 * abs(v) ? r : v
         return value == 0 ? 0 : value
+    }
+}
+
+extension SourceFile {
+    /// The diagnostic with its source line quoted from this text whenever it points into it. A
+    /// line quoted before is replaced: passes quote from the file of that name on disk, and a
+    /// model read from standard input has none (a file named `<stdin>` is not it).
+    public func requoting(_ d: Diagnostic) -> Diagnostic {
+        guard let at = d.location, at.file == path else { return d }
+        var quoted = d
+        quoted.sourceLine = line(at.line)
+        return quoted
+    }
+
+    /// Runs `body`, re-quoting the diagnostics it throws from this text.
+    func requotingErrors<T>(_ body: () throws -> T) throws -> T {
+        do { return try body() } catch let d as Diagnostic {
+            throw requoting(d)
+        } catch let list as DiagnosticList {
+            throw DiagnosticList(list.diagnostics.map(requoting))
+        }
     }
 }

@@ -57,11 +57,21 @@ struct BlomodelCommand: ParsableCommand {
 
 extension SolverChoice: ExpressibleByArgument {}
 
+/// The model's text when it was read from standard input (`-`): diagnostics that point into it
+/// quote it, and nothing opens a file named `<stdin>`.
+nonisolated(unsafe) var standardInputSource: SourceFile?
+
+/// The diagnostic with its source line: from standard input's text, or from the file on disk.
+func quoted(_ d: Diagnostic) -> Diagnostic {
+    if let source = standardInputSource, d.location?.file == source.path { return source.requoting(d) }
+    return d.withSourceLine()
+}
+
 func printDiagnostic(_ error: Error) {
     let text: String
     switch error {
-    case let d as Diagnostic: text = d.withSourceLine().rendered
-    case let list as DiagnosticList: text = list.diagnostics.map { $0.withSourceLine().rendered }.joined(separator: "\n")
+    case let d as Diagnostic: text = quoted(d).rendered
+    case let list as DiagnosticList: text = list.diagnostics.map { quoted($0).rendered }.joined(separator: "\n")
     default: text = "error: \(error)"
     }
     FileHandle.standardError.write((text + "\n").data(using: .utf8)!)
@@ -69,7 +79,21 @@ func printDiagnostic(_ error: Error) {
 
 /// Warnings on standard error, as a compiler prints them (the source line and a caret).
 func printWarnings(_ warnings: [Diagnostic]) {
-    for w in warnings { FileHandle.standardError.write((w.withSourceLine().rendered + "\n").data(using: .utf8)!) }
+    for w in warnings { FileHandle.standardError.write((quoted(w).rendered + "\n").data(using: .utf8)!) }
+}
+
+/// The model argument: `-` reads the model from standard input (CSV paths then relative to the
+/// current directory).
+let modelArgumentHelp = ArgumentHelp(
+    "The model file (.blo), or - to read the model from standard input.",
+    discussion: "A model read from standard input is named <stdin> in diagnostics, and its CSV paths are relative to the current directory.")
+
+/// Reads standard input when the model argument is `-`.
+func readStandardInputIfAsked(_ file: String) throws -> SourceFile? {
+    guard file == "-" else { return nil }
+    let source = try exitingOnErrors { try Blomodel.readStandardInput() }
+    standardInputSource = source
+    return source
 }
 
 /// Runs `body`; a diagnostic is printed and ends the command with exit 1 (an input error), any
@@ -92,7 +116,7 @@ func exitingOnErrors<T>(_ body: () throws -> T) throws -> T {
 struct Solve: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Solve a .blo model and verify the answer.")
 
-    @Argument(help: "The model file (.blo).") var file: String
+    @Argument(help: modelArgumentHelp) var file: String
     @Option(help: "The MILP backend: glpk or cbc.") var solver: SolverChoice = .glpk
     @Option(name: .customLong("time-limit"), help: "Solver time limit in seconds.") var timeLimit: Double?
     @Option(help: "Relative MIP gap at which the solver may stop.") var gap: Double?
@@ -136,7 +160,11 @@ struct Solve: ParsableCommand {
         options.nodeLimit = nodeLimit
         options.progress = { line in FileHandle.standardError.write((line + "\n").data(using: .utf8)!) }
         installInterruptHandler()
-        let report = try exitingOnErrors { try Blomodel.solve(file: file, options: options) }
+        let input = try readStandardInputIfAsked(file)
+        let report = try exitingOnErrors {
+            if let input { return try Blomodel.solve(source: input, options: options) }
+            return try Blomodel.solve(file: file, options: options)
+        }
         printWarnings(report.warnings)
         var text = json ? report.json.render() + "\n" : report.text(explain: explain)
         if json && explain { FileHandle.standardError.write(report.explanation.data(using: .utf8)!) }
@@ -158,11 +186,15 @@ struct Check: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Parse a .blo model and describe it: the class of each level, the follower's convexity, and the routes that can take it.")
 
-    @Argument(help: "The model file (.blo).") var file: String
+    @Argument(help: modelArgumentHelp) var file: String
     @Flag(help: "Print the description as JSON.") var json = false
 
     func run() throws {
-        let model = try exitingOnErrors { try ModelLoader.load(path: file) }
+        let input = try readStandardInputIfAsked(file)
+        let model = try exitingOnErrors {
+            if let input { return try Blomodel.load(source: input) }
+            return try ModelLoader.load(path: file)
+        }
         printWarnings(model.warnings)
         let d = ModelDescription.describe(model, lpSolver: SolverChoice.glpk.backend)
         var facts = ModelFacts(description: d)

@@ -29,4 +29,78 @@ final class ConveniencesTests: XCTestCase {
         XCTAssertEqual(json.status, 0, json.err)
         XCTAssertTrue(json.out.hasPrefix("{\n  \"schema_version\": 1,\n  \"blomodel_version\": \"\(BlomodelVersion.current)\",\n"), json.out)
     }
+
+    // MARK: - as the model file
+
+    func testModelFromStandardInputGivesTheSameReportAsItsFile() throws {
+        let path = "Models/literature/bard_1991_ex2.blo"
+        let text = try String(contentsOf: root.appendingPathComponent(path), encoding: .utf8)
+        let fromFile = try blomodel(["solve", path, "--json"]), fromInput = try blomodel(["solve", "-", "--json"], input: text)
+        XCTAssertEqual(fromFile.status, 0, fromFile.err)
+        XCTAssertEqual(fromInput.status, fromFile.status, fromInput.err)
+        XCTAssertEqual(comparable(fromInput.out), comparable(fromFile.out))
+        XCTAssertTrue(fromInput.out.contains("\"model\": \"<stdin>\""), fromInput.out)
+        let textReport = try blomodel(["solve", "-"], input: text)
+        XCTAssertEqual(textReport.status, 0, textReport.err)
+        XCTAssertTrue(textReport.out.hasPrefix("model          <stdin>\n"), textReport.out)
+        let check = try blomodel(["check", "-"], input: text), checkFile = try blomodel(["check", path])
+        XCTAssertEqual(check.status, 0, check.err)
+        XCTAssertEqual(check.out.split(separator: "\n").dropFirst(), checkFile.out.split(separator: "\n").dropFirst())
+    }
+
+    /// Diagnostics name `<stdin>` and quote the text read, never a file of that name: a file
+    /// called `<stdin>` in the working directory holds other text.
+    func testErrorsOnStandardInputArePositionedAtStdin() throws {
+        let dir = try temporaryDirectory()
+        try "this is not the model\nnor is this line\nor this one\n".write(to: dir.appendingPathComponent("<stdin>"), atomically: true, encoding: .utf8)
+        let bad = "upper { var x >= 0; minimize F: x + yy; }\nlower { var y >= 0; minimize f: y; c: y >= x; }\n"
+        for command in ["solve", "check"] {
+            let r = try blomodel([command, "-"], input: bad, currentDirectory: dir)
+            XCTAssertEqual(r.status, 1, r.err)
+            XCTAssertTrue(r.err.contains("<stdin>:1:37: error: unknown name 'yy'"), r.err)
+            XCTAssertTrue(r.err.contains("    upper { var x >= 0; minimize F: x + yy; }\n" + String(repeating: " ", count: 40) + "^~"), r.err)
+            XCTAssertTrue(r.err.contains("note: did you mean 'y'?"), r.err)
+        }
+        // An error raised after parsing (the classification), quoted by the passes from "the file".
+        let nonconvex = "upper { var x >= 0; minimize F: x; }\nlower { var y >= 0;\n  minimize f: -y*y; c: y >= x; }\n"
+        for command in ["solve", "check"] {
+            let r = try blomodel([command, "-"], input: nonconvex, currentDirectory: dir)
+            XCTAssertEqual(r.status, 1, r.err)
+            XCTAssertTrue(r.err.contains("<stdin>:3:"), r.err)
+            XCTAssertTrue(r.err.contains("    minimize f: -y*y; c: y >= x; }"), r.err)
+            XCTAssertFalse(r.err.contains("or this one"), r.err)
+        }
+        // A warning (a huge bound treated as infinite) quotes standard input too.
+        let huge = "upper { var x >= 0, <= 1e20; minimize F: -x; }\nlower { var y >= 0; minimize f: y; c: y >= x; d: y <= 3; }\n"
+        let w = try blomodel(["check", "-"], input: huge, currentDirectory: dir)
+        XCTAssertTrue(w.err.contains("<stdin>:1:"), w.err)
+        XCTAssertTrue(w.err.contains("warning:"), w.err)
+        XCTAssertTrue(w.err.contains("    upper { var x >= 0, <= 1e20;"), w.err)
+    }
+
+    /// CSV paths of a model read from standard input are relative to the working directory; an
+    /// `--output` file named `<stdin>` is an ordinary file, a data file the model reads is refused.
+    func testCSVPathsOfStandardInputAreRelativeToTheWorkingDirectory() throws {
+        let dir = try temporaryDirectory()
+        for f in ["arcs.csv", "commodities.csv"] {
+            try FileManager.default.copyItem(at: root.appendingPathComponent("Models/classic/toll/\(f)"), to: dir.appendingPathComponent(f))
+        }
+        let model = try String(contentsOf: root.appendingPathComponent("Models/classic/toll/toll.blo"), encoding: .utf8)
+        let r = try blomodel(["solve", "-"], input: model, currentDirectory: dir)
+        XCTAssertEqual(r.status, 0, r.err)
+        XCTAssertTrue(r.out.contains("revenue = 75"), r.out)
+        // From the repository root the CSV files are not found: positioned at <stdin>.
+        let missing = try blomodel(["solve", "-"], input: model)
+        XCTAssertEqual(missing.status, 1, missing.err)
+        XCTAssertTrue(missing.err.contains("<stdin>:16:"), missing.err)
+        XCTAssertTrue(missing.err.contains("cannot read CSV file 'arcs.csv'"), missing.err)
+        XCTAssertTrue(missing.err.contains("to the current directory for a model read from standard input"), missing.err)
+        // --output: `<stdin>` is not the model; the data file is.
+        let named = try blomodel(["solve", "-", "--output", "<stdin>"], input: model, currentDirectory: dir)
+        XCTAssertEqual(named.status, 0, named.err)
+        XCTAssertTrue(try String(contentsOf: dir.appendingPathComponent("<stdin>"), encoding: .utf8).contains("revenue = 75"))
+        let data = try blomodel(["solve", "-", "--output", "arcs.csv"], input: model, currentDirectory: dir)
+        XCTAssertEqual(data.status, 1, data.err)
+        XCTAssertTrue(data.err.contains("refusing to write the report to 'arcs.csv': it is a data file the model reads"), data.err)
+    }
 }
