@@ -150,6 +150,7 @@ public enum Blomodel {
         }
         report.rawSolverStatus = result.rawStatus
         report.mipGap = result.relativeGap
+        (report.bestBound, report.bestBoundValidity) = bestBound(outcome, r, options: options)
         report.timing.solver = Date().timeIntervalSince(clock)
 
         switch result.termination {
@@ -222,6 +223,25 @@ public enum Blomodel {
         }
         report.certificationReasons = reasons
         return report
+    }
+
+    /// The best bound on the leader's optimum that the route knows, in the leader's sense, and what
+    /// it bounds: the M-free search's (no M), outer approximation's or the MILP solver's (as
+    /// strong as the program's Ms).
+    static func bestBound(_ outcome: RouteOutcome, _ r: Reformulated, options: BlomodelOptions)
+        -> (Double?, SolveReport.BoundValidity?)
+    {
+        let bound: Double?
+        if let bb = outcome.branchAndBound, !bb.checkOnly {
+            bound = bb.bound
+        } else if let oa = outcome.outerApproximation {
+            bound = oa.bound.isFinite ? oa.bound : nil
+        } else {
+            bound = outcome.result.bestBound.map { r.objectiveSign * $0 }
+        }
+        guard let bound, bound.isFinite else { return (nil, nil) }
+        let assumptions = Assumptions(r, basis: outcome.basis, defaultM: options.bigM.defaultM)
+        return (clean(bound), assumptions.isEmpty ? .bilevel : (assumptions.hasDefault ? .bigMProgram : .ifBoundsHold))
     }
 
     /// A MILP's "infeasible" confirmed: the same program on the other backend (without Gomory

@@ -103,4 +103,63 @@ final class ConveniencesTests: XCTestCase {
         XCTAssertEqual(data.status, 1, data.err)
         XCTAssertTrue(data.err.contains("refusing to write the report to 'arcs.csv': it is a data file the model reads"), data.err)
     }
+
+    // MARK: the stopped-early line
+
+    func json(_ text: String) throws -> [String: Any] {
+        try XCTUnwrap(JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any], text)
+    }
+
+    /// A node limit on the M-free search: its bound (no M, so a bound on the bilevel optimum),
+    /// the incumbent and the gap, in the text and the JSON.
+    func testNodeLimitReportsBoundIncumbentAndGap() throws {
+        let arguments = ["solve", "Models/literature/liu_hart_1994_free.blo", "--route", "branch-and-bound", "--node-limit", "2"]
+        let text = try blomodel(arguments)
+        XCTAssertEqual(text.status, 0, text.err)
+        XCTAssertTrue(text.out.contains("\nstopped        node limit; best bound -17, incumbent -16, gap 6.25%\n"), text.out)
+        let report = try json(try blomodel(arguments + ["--json"]).out)
+        XCTAssertEqual(report["termination"] as? String, "node_limit")
+        XCTAssertEqual(report["best_bound"] as? Double, -17)
+        XCTAssertEqual(report["best_bound_validity"] as? String, "bilevel")
+        XCTAssertEqual(try XCTUnwrap(report["relative_gap"] as? Double), 0.0625, accuracy: 1e-12)
+        // A completed run: bound and incumbent agree, and no stopped line.
+        let done = try blomodel(["solve", "Models/literature/liu_hart_1994.blo"])
+        XCTAssertFalse(done.out.contains("stopped "), done.out)
+        let doneJSON = try json(try blomodel(["solve", "Models/literature/liu_hart_1994.blo", "--json"]).out)
+        XCTAssertEqual(doneJSON["best_bound"] as? Double, -16)
+        XCTAssertEqual(doneJSON["relative_gap"] as? Double, 0)
+    }
+
+    /// The hard instance stopped by a time limit: the M-free search knows no bound (open nodes
+    /// with unbounded relaxations) and says so; GLPK's and CBC's MIP searches report theirs, which
+    /// bound the big-M program only (default Ms), and the report says that too.
+    func testTimeLimitOnTheHardInstanceReportsTheBoundOrItsAbsence() throws {
+        let hard = "Tests/Fixtures/hard_bilevel_lp.blo"
+        let free = try blomodel(["solve", hard, "--time-limit", "1.5"])
+        XCTAssertEqual(free.status, 0, free.err)
+        XCTAssertTrue(free.out.contains("\nstopped        time limit; incumbent -"), free.out)
+        XCTAssertTrue(free.out.contains(", no bound known, so the gap is unknown\n"), free.out)
+        let freeJSON = try json(try blomodel(["solve", hard, "--time-limit", "1.5", "--json"]).out)
+        XCTAssertEqual(freeJSON["termination"] as? String, "time_limit")
+        XCTAssertTrue(freeJSON["best_bound"] is NSNull)
+        XCTAssertTrue(freeJSON["relative_gap"] is NSNull)
+        for solver in ["glpk", "cbc"] {
+            let arguments = ["solve", hard, "--time-limit", "1.5", "--route", "exact-kkt", "--solver", solver]
+            let text = try blomodel(arguments)
+            XCTAssertEqual(text.status, 0, text.err)
+            XCTAssertTrue(text.out.contains("\nstopped        time limit; best bound -"), text.out)
+            XCTAssertTrue(text.out.contains("(of the big-M program only: its default Ms are not proven"), text.out)
+            let report = try json(try blomodel(arguments + ["--json"]).out)
+            XCTAssertEqual(report["termination"] as? String, "time_limit", solver)
+            let bound = try XCTUnwrap(report["best_bound"] as? Double, solver)
+            let incumbent = try XCTUnwrap((report["leader"] as? [String: Any])?["objective"] as? Double, solver)
+            XCTAssertLessThan(bound, incumbent, solver)
+            XCTAssertEqual(report["best_bound_validity"] as? String, "big_m_program", solver)
+            XCTAssertGreaterThan(try XCTUnwrap(report["relative_gap"] as? Double, solver), 0)
+        }
+        // A node limit after the big-M seed (half of the time limit): no bound, a stopped line.
+        let nodes = try blomodel(["solve", hard, "--node-limit", "5", "--time-limit", "4"])
+        XCTAssertEqual(nodes.status, 0, nodes.err)
+        XCTAssertTrue(nodes.out.contains("\nstopped        node limit; incumbent "), nodes.out)
+    }
 }
