@@ -141,13 +141,15 @@ public struct BranchAndBoundRoute: Route {
         var options = ComplementarityBranchAndBound.Options()
         options.deadline = deadline
         if let report = context.progress {
-            // A progress line on standard error every two seconds once the search has run for three.
+            // A progress line on standard error every two seconds once the search has run for
+            // `progressAfter` seconds (three by default).
             let sign = r.objectiveSign
             let searchStart = Date()
             let last = ProgressClock()
+            let after = context.progressAfter
             options.progress = { p in
                 let elapsed = Date().timeIntervalSince(searchStart)
-                if elapsed >= 3, last.due(elapsed, every: 2) {
+                if elapsed >= after, last.due(elapsed, every: 2) {
                     let gap = p.incumbent.isFinite && p.bound.isFinite ? max(0, p.incumbent - p.bound) / max(1, abs(p.incumbent)) : .infinity
                     report(
                         "branch-and-bound: \(p.nodes) nodes, \(p.open) open, incumbent \(p.incumbent.isFinite ? formatNumber(sign * p.incumbent) : "none"), bound \(p.bound.isFinite ? formatNumber(sign * p.bound) : "none"), gap \(gap.isFinite ? String(format: "%.3g%%", 100 * gap) : "-"), \(String(format: "%.1f", elapsed)) s")

@@ -63,7 +63,7 @@ public struct ComplementarityBranchAndBound {
         public var absoluteGap = 1e-9
         /// Relative feasibility tolerance for seeds and heuristic points (`StandardForm.maxViolation`).
         public var feasibilityTolerance = 1e-6
-        /// Called after every node (progress reports); returns false to stop the search.
+        /// Called before every node after the first (progress reports); returns false to stop the search.
         public var progress: (@Sendable (Progress) -> Bool)?
         /// Default options.
         public init() {}
@@ -203,6 +203,14 @@ public struct ComplementarityBranchAndBound {
                 open.push(bound: bound, depth: depth, node: node)
                 return result(.nodeLimit, lower: open.minimumBound)
             }
+            // Before every node (not only those that branch: a search whose nodes are unbounded
+            // or pruned for minutes reports too), with this node counted as open.
+            if let progress = options.progress, nodes > 0,
+                !progress(Progress(nodes: nodes, open: open.count + 1, incumbent: upper, bound: min(bound, open.minimumBound, upper)))
+            {
+                open.push(bound: bound, depth: depth, node: node)
+                return result(.stopped, lower: open.minimumBound)
+            }
             nodes += 1
             let fixings = path(node, tree)
             guard let form = restricted(fixings) else { continue }  // a fixing outside a column's bounds: empty
@@ -288,11 +296,6 @@ public struct ComplementarityBranchAndBound {
                 continue
             }
             branch(on: k, from: node, bound: nodeBound, depth: depth, tree: &tree, open: &open)
-            if let progress = options.progress,
-                !progress(Progress(nodes: nodes, open: open.count, incumbent: upper, bound: min(open.minimumBound, upper)))
-            {
-                return result(.stopped, lower: open.minimumBound)
-            }
         }
         if let incomplete { return result(.incomplete(incomplete), lower: -.infinity) }
         return incumbent == nil ? result(.infeasible, lower: .infinity) : result(.optimal, lower: upper)

@@ -84,6 +84,8 @@ public struct RouteContext: Sendable {
     public var options: SolveOptions
     /// Where progress lines go (standard error for the command line), or nil for none.
     public var progress: (@Sendable (String) -> Void)?
+    /// Progress lines start once a search has run this long (seconds).
+    public var progressAfter = 3.0
 
     /// A context from solvers and options.
     public init(solvers: SolverSuite, options: SolveOptions) {

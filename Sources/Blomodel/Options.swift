@@ -40,6 +40,12 @@ public struct BlomodelOptions: Sendable {
     public var branchAndBoundSeed = true
     /// Where progress lines of long searches go (the command line: standard error); nil for none.
     public var progress: (@Sendable (String) -> Void)?
+    /// The branch-and-bound's progress lines start once its search has run this long (seconds;
+    /// `--verbose` makes it 0).
+    public var progressAfter = 3.0
+    /// Where the lines of `--verbose` go, one per step (parse, classification, reformulation,
+    /// route, every solver call, verification); nil for none.
+    public var log: (@Sendable (String) -> Void)?
     public init() {}
 }
 

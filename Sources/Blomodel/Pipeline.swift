@@ -53,6 +53,8 @@ public enum Blomodel {
     /// The solve of a parsed model, after the check that the report will not overwrite one of its
     /// input files: the model's own file (when `modelIsFile`) and every data file it read.
     static func solve(loaded model: BilevelModel, parseSeconds: Double, modelIsFile: Bool, options: BlomodelOptions) throws -> SolveReport {
+        options.log?(
+            "parse: \(model.name): \(model.variables.count) variable(s), \(model.constraints.count) constraint(s), \(model.warnings.count) warning(s) in \(seconds(parseSeconds))")
         let files = modelIsFile ? model.inputFiles : Array(model.inputFiles.dropFirst())
         if let output = options.outputPath, let input = files.first(where: { sameFile($0, output) }) {
             throw Diagnostic(
@@ -102,8 +104,10 @@ public enum Blomodel {
         // through it: nothing changes then).
         var input = input
         try NumericRange.enforce(&input)
-        let solvers = options.solvers
+        let calls = options.log.map { SolverCallLog($0) }
+        let solvers = calls.map { options.solvers.logged($0) } ?? options.solvers
         let backend = solvers.milp
+        let log = options.log ?? { _ in }
         let runStart = Date()
         var clock = Date()
         let r = try reformulate(input, options: options)
@@ -124,17 +128,24 @@ public enum Blomodel {
         report.rows = r.standardForm.rowCount
         report.columns = r.standardForm.columnCount
         report.binaries = r.standardForm.integerCount
+        log("classification: \(r.classification.problemClass)")
+        let proven = r.bigM.filter { $0.weakest == .proven }.count, user = r.bigM.filter { $0.weakest == .userGiven }.count
+        log(
+            "reformulation: \(report.rows) rows, \(report.columns) columns, \(report.binaries) binaries; \(r.bigM.count) complementarity pair(s): \(proven) proven M, \(user) user-given, \(r.bigM.count - proven - user) default, in \(seconds(report.timing.reformulation))")
+        for (i, step) in r.plan.enumerated() { log("plan \(i + 1): \(step)") }
 
         // The route: the forced one, or the first that accepts this class with these solvers and these Ms.
         let facts = ModelFacts(classification: r.classification, bigM: r.bigM, forcedRoute: options.route)
         let (route, candidates) = try options.routePlanner.choose(for: facts, capabilities: solvers.capabilities)
         report.routes = candidates
         report.route = route.name
+        log("route: \(route.name): \(candidates.first { $0.name == route.name }?.assessment.reason ?? "")")
         clock = Date()
         // The time limit is for the whole run: the route gets what the reformulation left.
         let remaining = options.timeLimit.map { max(0.01, $0 - Date().timeIntervalSince(runStart)) }
         var context = RouteContext(solvers: solvers, options: SolveOptions(timeLimit: remaining, relativeGap: options.relativeGap))
         context.progress = options.progress
+        context.progressAfter = options.progressAfter
         var outcome = try route.solve(r, context: context)
         // An "infeasible" that rests on one MILP solver's word is confirmed before it is reported.
         if outcome.result.termination == .infeasible, outcome.basis == .bigM {
@@ -152,6 +163,12 @@ public enum Blomodel {
         report.mipGap = result.relativeGap
         (report.bestBound, report.bestBoundValidity) = bestBound(outcome, r, options: options)
         report.timing.solver = Date().timeIntervalSince(clock)
+        calls?.flush()
+        var finished = "\(route.name) finished: \(result.termination) (\(result.rawStatus)) in \(seconds(report.timing.solver))"
+        if let bb = outcome.branchAndBound { finished += "; branch-and-bound \(bb.nodes) node(s), \(bb.relaxations) relaxation(s)" }
+        if let oa = outcome.outerApproximation { finished += "; outer approximation \(oa.iterations) MILP(s), \(oa.cuts) cut(s)" }
+        if let b = report.bestBound { finished += "; best bound \(formatNumber(b))" }
+        log(finished)
 
         switch result.termination {
         case .optimal, .infeasible, .unbounded, .infeasibleOrUnbounded: report.termination = .completed
@@ -201,6 +218,8 @@ public enum Blomodel {
             model, point: original, solver: backend, qpSolver: solvers.qp, tolerance: options.verificationTolerance)
         report.timing.verification = Date().timeIntervalSince(clock)
         report.verification = v
+        calls?.flush()
+        log("verification: \(v.outcome.rawValue): \(v.detail) in \(seconds(report.timing.verification))")
         if v.outcome == .solverFailure {
             // The re-solve itself failed: nothing is known either way.
             report.certification = .unverified
@@ -271,6 +290,9 @@ public enum Blomodel {
             "\(options.solver.rawValue) reported the MILP infeasible and \(other.rawValue) did not confirm it; the M-free branch-and-bound decided", at: 0)
         return decided
     }
+
+    /// A duration for the `--verbose` lines.
+    static func seconds(_ t: Double) -> String { String(format: "%.3f s", t) }
 
     /// Rounds away solver noise and negative zero, for stable output: a value is rounded to 10
     /// significant digits when that moves it by less than 1e-9 of itself (so 4.0000000000001

@@ -34,13 +34,15 @@ let interruptedExitStatus: Int32 = 130
 
 /// SIGINT requests a stop: the searches end at their next step with the best point so far, and
 /// the report is printed. A second SIGINT ends the process at once.
-func installInterruptHandler() {
+func installInterruptHandler(quiet: Bool = false) {
     signal(SIGINT, SIG_IGN)
     let source = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
     source.setEventHandler {
         if Interruption.requested { exit(interruptedExitStatus) }
         Interruption.request()
-        FileHandle.standardError.write("interrupted: stopping at the next step with the best point found (SIGINT again to quit now)\n".data(using: .utf8)!)
+        if !quiet {
+            FileHandle.standardError.write("interrupted: stopping at the next step with the best point found (SIGINT again to quit now)\n".data(using: .utf8)!)
+        }
     }
     source.resume()
     interruptSource = source
@@ -96,6 +98,29 @@ func readStandardInputIfAsked(_ file: String) throws -> SourceFile? {
     return source
 }
 
+/// A line on standard error.
+func printError(_ line: String) {
+    FileHandle.standardError.write((line + "\n").data(using: .utf8)!)
+}
+
+/// How much `solve` and `check` say on standard error besides errors (`--quiet`, `--verbose`).
+struct Chattiness: ParsableArguments {
+    @Flag(help: "Print nothing on standard error but errors: no warnings, no progress lines.") var quiet = false
+    @Flag(help: "Print what each step does on standard error (parse, classification, route, solver calls with times) and progress lines from the start.")
+    var verbose = false
+
+    func validate() throws {
+        if quiet && verbose { throw ValidationError("--quiet and --verbose cannot be used together") }
+    }
+
+    /// The `--verbose` log: each line with the time since the command started, nil without `--verbose`.
+    func log() -> (@Sendable (String) -> Void)? {
+        guard verbose else { return nil }
+        let start = Date()
+        return { line in printError(String(format: "[%7.3f s] ", Date().timeIntervalSince(start)) + line) }
+    }
+}
+
 /// Runs `body`; a diagnostic is printed and ends the command with exit 1 (an input error), any
 /// other error is printed and ends it with exit 4.
 func exitingOnErrors<T>(_ body: () throws -> T) throws -> T {
@@ -136,8 +161,12 @@ struct Solve: ParsableCommand {
     @Option(help: "Use this route instead of the planner's choice: branch-and-bound, exact-kkt, outer-approximation.")
     var route: String?
     @Option(name: .customLong("node-limit"), help: "Node limit of the M-free branch-and-bound.") var nodeLimit: Int = 100_000
+    @OptionGroup var chattiness: Chattiness
 
     func validate() throws {
+        if chattiness.quiet && json && explain {
+            throw ValidationError("--explain with --json prints the explanation on standard error, which --quiet keeps for errors")
+        }
         if let t = timeLimit, !(t > 0 && t.isFinite) { throw ValidationError("--time-limit must be a positive number of seconds") }
         if let g = gap, !(g >= 0 && g.isFinite) { throw ValidationError("--gap must be a nonnegative number") }
         if let d = dualBound, !(d > 0 && d < NumericRange.infiniteBound) {
@@ -158,14 +187,16 @@ struct Solve: ParsableCommand {
         options.outputPath = output
         options.route = route
         options.nodeLimit = nodeLimit
-        options.progress = { line in FileHandle.standardError.write((line + "\n").data(using: .utf8)!) }
-        installInterruptHandler()
+        if !chattiness.quiet { options.progress = { line in printError(line) } }
+        if chattiness.verbose { options.progressAfter = 0 }
+        options.log = chattiness.log()
+        installInterruptHandler(quiet: chattiness.quiet)
         let input = try readStandardInputIfAsked(file)
         let report = try exitingOnErrors {
             if let input { return try Blomodel.solve(source: input, options: options) }
             return try Blomodel.solve(file: file, options: options)
         }
-        printWarnings(report.warnings)
+        if !chattiness.quiet { printWarnings(report.warnings) }
         var text = json ? report.json.render() + "\n" : report.text(explain: explain)
         if json && explain { FileHandle.standardError.write(report.explanation.data(using: .utf8)!) }
         if let output {
@@ -176,6 +207,7 @@ struct Solve: ParsableCommand {
             text = ""
         }
         print(text, terminator: "")
+        options.log?("certification: \(report.certification.rawValue) (termination \(report.termination.rawValue))")
         if report.termination == .interrupted { throw ExitCode(interruptedExitStatus) }
         let status = ExitStatus(report.certification)
         if status != .answer { throw ExitCode(status.rawValue) }
@@ -188,20 +220,34 @@ struct Check: ParsableCommand {
 
     @Argument(help: modelArgumentHelp) var file: String
     @Flag(help: "Print the description as JSON.") var json = false
+    @OptionGroup var chattiness: Chattiness
 
     func run() throws {
+        let log = chattiness.log() ?? { _ in }
+        var clock = Date()
         let input = try readStandardInputIfAsked(file)
         let model = try exitingOnErrors {
             if let input { return try Blomodel.load(source: input) }
             return try ModelLoader.load(path: file)
         }
-        printWarnings(model.warnings)
+        log(
+            "parse: \(model.name): \(model.variables.count) variable(s), \(model.constraints.count) constraint(s), \(model.warnings.count) warning(s) in \(String(format: "%.3f", Date().timeIntervalSince(clock))) s")
+        if !chattiness.quiet { printWarnings(model.warnings) }
+        clock = Date()
         let d = ModelDescription.describe(model, lpSolver: SolverChoice.glpk.backend)
+        log("description: \(d.exactClass ?? "beyond the exact routes") in \(String(format: "%.3f", Date().timeIntervalSince(clock))) s")
         var facts = ModelFacts(description: d)
         // The big-M proofs decide between the big-M program and the M-free branch-and-bound.
-        if d.classification != nil { facts.bigM = try? Blomodel.reformulate(model).bigM }
+        if d.classification != nil {
+            clock = Date()
+            facts.bigM = try? Blomodel.reformulate(model).bigM
+            let proven = facts.bigM?.filter { $0.weakest == .proven }.count ?? 0
+            log(
+                "big-M proofs: \(facts.bigM.map { "\($0.count) complementarity pair(s), \(proven) proven" } ?? "the reformulation failed") in \(String(format: "%.3f", Date().timeIntervalSince(clock))) s")
+        }
         let routes = Blomodel.routes(for: facts)
         let chosen = routes.first(where: \.assessment.accepted)?.name
+        log("route: \(chosen ?? "none available")")
         if json {
             print(d.json(model: model, routes: routes).render())
         } else {

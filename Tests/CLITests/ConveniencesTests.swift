@@ -162,4 +162,55 @@ final class ConveniencesTests: XCTestCase {
         XCTAssertEqual(nodes.status, 0, nodes.err)
         XCTAssertTrue(nodes.out.contains("\nstopped        node limit; incumbent "), nodes.out)
     }
+
+    // MARK: --quiet and --verbose
+
+    /// A model with a warning (a bound of 1e20 treated as infinite).
+    let warned = "upper { var x >= 0, <= 1e20; minimize F: -x; }\nlower { var y >= 0; minimize f: y; c: y >= x; d: y <= 3; }\n"
+
+    func testQuietPrintsOnlyErrors() throws {
+        for command in ["solve", "check"] {
+            let loud = try blomodel([command, "-"], input: warned)
+            XCTAssertEqual(loud.status, 0, loud.err)
+            XCTAssertTrue(loud.err.contains("warning: the upper bound"), loud.err)
+            let quiet = try blomodel([command, "-", "--quiet"], input: warned)
+            XCTAssertEqual(quiet.status, 0, quiet.err)
+            XCTAssertEqual(quiet.err, "", command)
+            XCTAssertEqual(DeterminismTests.withoutTiming(quiet.out), DeterminismTests.withoutTiming(loud.out), "--quiet changes standard error only")
+            // Errors are still printed.
+            let bad = try blomodel([command, "-", "--quiet"], input: "upper { var x >= 0; minimize F: x + yy; }\nlower { var y >= 0; minimize f: y; c: y >= x; }\n")
+            XCTAssertEqual(bad.status, 1)
+            XCTAssertTrue(bad.err.contains("<stdin>:1:37: error: unknown name 'yy'"), bad.err)
+        }
+        // No progress lines either (--verbose shows them for the same run).
+        let hard = try blomodel(["solve", "Tests/Fixtures/hard_bilevel_lp.blo", "--time-limit", "1.5", "--quiet"])
+        XCTAssertEqual(hard.status, 0, hard.err)
+        XCTAssertEqual(hard.err, "")
+        XCTAssertEqual(try blomodel(["solve", "Models/literature/liu_hart_1994.blo", "--quiet", "--verbose"]).status, 64)
+        XCTAssertEqual(try blomodel(["solve", "Models/literature/liu_hart_1994.blo", "--quiet", "--json", "--explain"]).status, 64)
+    }
+
+    func testVerboseSaysWhatEachStepDid() throws {
+        let r = try blomodel(["solve", "Tests/Fixtures/hard_bilevel_lp.blo", "--time-limit", "1.5", "--verbose"])
+        XCTAssertEqual(r.status, 0, r.err)
+        let lines = r.err.split(separator: "\n").map(String.init)
+        for step in [
+            "] parse: hard_bilevel_lp: 30 variable(s), 30 constraint(s), 0 warning(s) in ", "] classification: bilevel LP",
+            "] reformulation: 162 rows, 138 columns, 54 binaries; 54 complementarity pair(s): 0 proven M, 0 user-given, 54 default, in ",
+            "] plan 1: kkt: ", "] route: branch-and-bound: 54 pair(s) have no proven M", "] solver: glpk MILP, 162 rows x 138 columns (54 integer): ",
+            "] solver: glpk ", "] branch-and-bound finished: timeLimit", "] verification: optimal: ", "] certification: feasible (termination time_limit)",
+        ] {
+            XCTAssertTrue(lines.contains { $0.contains(step) }, "no line with \"\(step)\" in:\n\(r.err)")
+        }
+        XCTAssertTrue(lines.allSatisfy { $0.hasPrefix("[") || $0.hasPrefix("branch-and-bound: ") }, r.err)
+        // Progress lines from the start of the search, not only after three seconds.
+        XCTAssertTrue(lines.contains { $0.hasPrefix("branch-and-bound: 1 nodes, ") }, r.err)
+        // The report itself is unchanged.
+        XCTAssertTrue(r.out.hasPrefix("model          hard_bilevel_lp\n"), r.out)
+        let check = try blomodel(["check", "Models/literature/liu_hart_1994.blo", "--verbose"])
+        XCTAssertEqual(check.status, 0, check.err)
+        for step in ["] parse: liu_hart_1994: ", "] description: bilevel LP in ", "] big-M proofs: 4 complementarity pair(s), 4 proven in ", "] route: exact-kkt"] {
+            XCTAssertTrue(check.err.contains(step), "no \"\(step)\" in:\n\(check.err)")
+        }
+    }
 }
