@@ -141,7 +141,7 @@ func exitingOnErrors<T>(_ body: () throws -> T) throws -> T {
 struct Solve: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Solve a .blo model and verify the answer.")
 
-    @Argument(help: modelArgumentHelp) var file: String
+    @Argument(help: modelArgumentHelp, completion: .file(extensions: ["blo"])) var file: String
     @Option(help: "The MILP backend: glpk or cbc.") var solver: SolverChoice = .glpk
     @Option(name: .customLong("time-limit"), help: "Solver time limit in seconds.") var timeLimit: Double?
     @Option(help: "Relative MIP gap at which the solver may stop.") var gap: Double?
@@ -156,9 +156,11 @@ struct Solve: ParsableCommand {
         help: "Outer approximation with the MILP solver alone (cutting planes at the masters' points), without Ipopt.")
     var oaMILPOnly = false
     @Flag(help: "Print one JSON object instead of the text report.") var json = false
-    @Option(help: "Write the report to this file instead of standard output.") var output: String?
+    @Option(help: "Write the report to this file instead of standard output.", completion: .file()) var output: String?
     @Flag(help: "Print the classification, the plan and every big-M with its source.") var explain = false
-    @Option(help: "Use this route instead of the planner's choice: branch-and-bound, exact-kkt, outer-approximation.")
+    @Option(
+        help: "Use this route instead of the planner's choice: branch-and-bound, exact-kkt, outer-approximation.",
+        completion: .list(["branch-and-bound", "exact-kkt", "outer-approximation"]))
     var route: String?
     @Option(name: .customLong("node-limit"), help: "Node limit of the M-free branch-and-bound.") var nodeLimit: Int = 100_000
     @OptionGroup var chattiness: Chattiness
@@ -218,7 +220,7 @@ struct Check: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Parse a .blo model and describe it: the class of each level, the follower's convexity, and the routes that can take it.")
 
-    @Argument(help: modelArgumentHelp) var file: String
+    @Argument(help: modelArgumentHelp, completion: .file(extensions: ["blo"])) var file: String
     @Flag(help: "Print the description as JSON.") var json = false
     @OptionGroup var chattiness: Chattiness
 

@@ -213,4 +213,22 @@ final class ConveniencesTests: XCTestCase {
             XCTAssertTrue(check.err.contains(step), "no \"\(step)\" in:\n\(check.err)")
         }
     }
+
+    // MARK: shell completion
+
+    /// ArgumentParser's completion scripts name the subcommands, the options and their values.
+    func testCompletionScriptsNameTheSubcommandsAndOptions() throws {
+        for shell in ["bash", "zsh", "fish"] {
+            let r = try blomodel(["--generate-completion-script", shell])
+            XCTAssertEqual(r.status, 0, "\(shell): \(r.err)")
+            for word in ["solve", "check", "time-limit", "node-limit", "json", "quiet", "verbose", "exact-kkt", "glpk", "cbc", "blo"] {
+                XCTAssertTrue(r.out.contains(word), "\(shell) completion does not mention \(word)")
+            }
+        }
+        let bash = try blomodel(["--generate-completion-script", "bash"])
+        XCTAssertTrue(bash.out.hasPrefix("#!/bin/bash"), bash.out)
+        XCTAssertTrue(bash.out.contains("--time-limit"), bash.out)
+        XCTAssertTrue(bash.out.contains("complete -"), bash.out)
+        XCTAssertEqual(try blomodel(["--generate-completion-script", "tcsh"]).status, 64)
+    }
 }
