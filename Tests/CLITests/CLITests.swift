@@ -224,6 +224,7 @@ final class InterruptionTests: XCTestCase {
         XCTAssertEqual(p.terminationStatus, 130, String(decoding: e, as: UTF8.self))
         let report = try XCTUnwrap(JSONSerialization.jsonObject(with: o) as? [String: Any])
         XCTAssertEqual(report["termination"] as? String, "interrupted")
+        XCTAssertEqual(try ReportSchemaTests.reportValidator().errors(try JSONParser.parse(String(decoding: o, as: UTF8.self))), [])
         XCTAssertTrue(String(decoding: e, as: UTF8.self).contains("interrupted: stopping at the next step"))
     }
 }
