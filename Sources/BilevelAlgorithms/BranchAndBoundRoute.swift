@@ -142,15 +142,16 @@ package struct BranchAndBoundRoute: Route {
         options.deadline = deadline
         if context.progress != nil || context.searchProgress != nil {
             // A progress line on standard error every two seconds once the search has run for
-            // three; progress values every quarter of a second.
+            // `progressAfter` seconds (three by default); progress values every quarter of a second.
             let sign = r.objectiveSign
             let searchStart = Date()
             let lastLine = ProgressClock(), lastValue = ProgressClock()
             let lines = context.progress, values = context.searchProgress
+            let after = context.progressAfter
             options.progress = { p in
                 let elapsed = Date().timeIntervalSince(searchStart)
                 let gap = p.incumbent.isFinite && p.bound.isFinite ? max(0, p.incumbent - p.bound) / max(1, abs(p.incumbent)) : .infinity
-                if let lines, elapsed >= 3, lastLine.due(elapsed, every: 2) {
+                if let lines, elapsed >= after, lastLine.due(elapsed, every: 2) {
                     lines(
                         "branch-and-bound: \(p.nodes) nodes, \(p.open) open, incumbent \(p.incumbent.isFinite ? formatNumber(sign * p.incumbent) : "none"), bound \(p.bound.isFinite ? formatNumber(sign * p.bound) : "none"), gap \(gap.isFinite ? String(format: "%.3g%%", 100 * gap) : "-"), \(String(format: "%.1f", elapsed)) s")
                 }

@@ -63,7 +63,7 @@ package struct ComplementarityBranchAndBound {
         public var absoluteGap = 1e-9
         /// Relative feasibility tolerance for seeds and heuristic points (`StandardForm.maxViolation`).
         public var feasibilityTolerance = 1e-6
-        /// Called after every node (progress reports); returns false to stop the search.
+        /// Called before every node after the first (progress reports); returns false to stop the search.
         public var progress: (@Sendable (Progress) -> Bool)?
         /// Default options.
         public init() {}
@@ -203,9 +203,10 @@ package struct ComplementarityBranchAndBound {
                 open.push(bound: bound, depth: depth, node: node)
                 return result(.nodeLimit, lower: open.minimumBound)
             }
-            // Progress before every node (whatever becomes of it: pruned, branched, unbounded).
-            if let progress = options.progress,
-                !progress(Progress(nodes: nodes, open: open.count + 1, incumbent: upper, bound: min(open.minimumBound, bound, upper)))
+            // Before every node (not only those that branch: a search whose nodes are unbounded
+            // or pruned for minutes reports too), with this node counted as open.
+            if let progress = options.progress, nodes > 0,
+                !progress(Progress(nodes: nodes, open: open.count + 1, incumbent: upper, bound: min(bound, open.minimumBound, upper)))
             {
                 open.push(bound: bound, depth: depth, node: node)
                 return result(.stopped, lower: open.minimumBound)

@@ -87,6 +87,8 @@ package struct RouteContext: Sendable {
     /// Where a search's progress goes as values (library users: a progress bar, a log), at most
     /// every quarter of a second, or nil for none.
     public var searchProgress: (@Sendable (SearchProgress) -> Void)?
+    /// Progress lines start once a search has run this long (seconds).
+    public var progressAfter = 3.0
 
     /// A context from solvers and options.
     public init(solvers: SolverSuite, options: SolveOptions) {

@@ -11,7 +11,7 @@ extension CSVTable {
         else {
             throw model.error(
                 "cannot read CSV file '\(path)'", at: location, length: 3,
-                notes: ["looked for \(full); CSV paths are relative to the model file"])
+                notes: ["looked for \(full); CSV paths are relative to the model file (to the current directory for a model read from standard input)"])
         }
         let file = SourceFile(path: full, text: text)
         guard let table = try CSVTable.parse(file) else {

@@ -472,7 +472,7 @@ package final class Elaborator {
             !item.names.contains(where: { sets[$0] != nil || params[$0] != nil || families[$0] != nil }),
             let (position, keyExpression) = equalityFilter(condition, names: item.names)
         else { return nil }
-        let key = try element(keyExpression)
+        let key = try compared(keyExpression, "==", with: .name(item.names[position], [], indexing.location, length: 1), left: false)
         if memberIndex[setName]?[position] == nil {
             var byElement: [Element: [Tuple]] = [:]
             for t in set.members { byElement[t[position], default: []].append(t) }
@@ -864,6 +864,20 @@ package final class Elaborator {
         }
     }
 
+    /// An operand of a comparison in a condition. A bare name that is not declared gets a note
+    /// after `==` and `!=`: a symbol is written in quotes (`i == "north"`).
+    func compared(_ e: SyntaxExpr, _ op: String, with other: SyntaxExpr, left: Bool) throws -> Element {
+        do { return try element(e, symbols: false) } catch var d as Diagnostic {
+            guard op == "==" || op == "!=", case .name(let n, let subs, _, _) = e, subs.isEmpty, sets[n] == nil,
+                d.message == "unknown name '\(n)'"
+            else { throw d }
+            var example = "\"\(n)\""
+            if case .name(let o, let oSubs, _, _) = other, oSubs.isEmpty { example = left ? "\(example) \(op) \(o)" : "\(o) \(op) \(example)" }
+            d.notes.append("to compare with the symbol \(n), write it in quotes: \(example)")
+            throw d
+        }
+    }
+
     /// A condition in an indexing filter.
     func truth(_ e: SyntaxExpr) throws -> Bool {
         switch e {
@@ -876,7 +890,7 @@ package final class Elaborator {
             return op == "and"
         case .unary("not", let inner, _): return try !truth(inner)
         case .binary(let op, let l, let r, let at) where ["==", "!=", "<", "<=", ">", ">="].contains(op):
-            let a = try element(l, symbols: false), b = try element(r, symbols: false)
+            let a = try compared(l, op, with: r, left: true), b = try compared(r, op, with: l, left: false)
             switch op {
             case "==": return a == b
             case "!=": return a != b

@@ -33,6 +33,8 @@ extension ModelDescription {
         let leaderJSON = level(leader, constraints: model.constraints(of: .leader).count)
         let followerJSON = level(follower, constraints: model.constraints(of: .theFollower).count)
         return .object([
+            ("schema_version", .number(Double(BlomodelVersion.checkSchema))),
+            ("blomodel_version", .string(BlomodelVersion.current)),
             ("model", .string(model.name)),
             ("exact_class", exactClass.map { .string($0) } ?? .null),
             ("leader", leaderJSON),

@@ -47,6 +47,12 @@ public struct BlomodelOptions: Sendable {
     /// `Bilevel.solve` from async code): the report then has the termination `interrupted` and
     /// the best point found so far.
     public var cancellation: Cancellation?
+    /// The branch-and-bound's progress lines start once its search has run this long (seconds;
+    /// `--verbose` makes it 0).
+    public var progressAfter = 3.0
+    /// Where the lines of `--verbose` go, one per step (parse, classification, reformulation,
+    /// route, every solver call, verification); nil for none.
+    public var log: (@Sendable (String) -> Void)?
     public init() {}
 }
 

@@ -11,14 +11,58 @@ public enum Blomodel {
     public static func solve(file path: String, options: BlomodelOptions = BlomodelOptions()) throws -> SolveReport {
         let clock = Date()
         let model = try ModelLoader.load(path: path)
-        let parse = Date().timeIntervalSince(clock)
-        if let output = options.outputPath, let input = model.inputFiles.first(where: { sameFile($0, output) }) {
+        return try solve(loaded: model, parseSeconds: Date().timeIntervalSince(clock), modelIsFile: true, options: options)
+    }
+
+    /// The name a model read from standard input has in diagnostics (`<stdin>:3:7: error: ...`).
+    /// It is never opened as a file.
+    public static let standardInputName = "<stdin>"
+
+    /// Reads a model's text from standard input (`blomodel solve -`), as the source of a model
+    /// named `standardInputName`.
+    public static func readStandardInput() throws -> SourceFile {
+        let data = FileHandle.standardInput.readDataToEndOfFile()
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw Diagnostic(.error, "cannot read the model from standard input: it is not UTF-8 text")
+        }
+        return SourceFile(path: standardInputName, text: text)
+    }
+
+    /// Parses a model from its text (standard input, or a model built as a string): diagnostics
+    /// name `source.path` and quote this text, and CSV paths are relative to `directory` (by
+    /// default the current directory).
+    public static func load(source: SourceFile, directory: String? = nil) throws -> BilevelModel {
+        try source.requotingErrors {
+            try ModelLoader.load(source: source, directory: directory ?? FileManager.default.currentDirectoryPath)
+        }
+    }
+
+    /// Solves a model given as text (`blomodel solve -` reads it from standard input): as
+    /// `solve(file:)`, with the diagnostics naming `source.path` and quoting this text, and CSV
+    /// paths relative to `directory` (by default the current directory).
+    public static func solve(source: SourceFile, directory: String? = nil, options: BlomodelOptions = BlomodelOptions()) throws
+        -> SolveReport
+    {
+        let clock = Date()
+        let model = try load(source: source, directory: directory)
+        return try source.requotingErrors {
+            try solve(loaded: model, parseSeconds: Date().timeIntervalSince(clock), modelIsFile: false, options: options)
+        }
+    }
+
+    /// The solve of a parsed model, after the check that the report will not overwrite one of its
+    /// input files: the model's own file (when `modelIsFile`) and every data file it read.
+    static func solve(loaded model: BilevelModel, parseSeconds: Double, modelIsFile: Bool, options: BlomodelOptions) throws -> SolveReport {
+        options.log?(
+            "parse: \(model.name): \(model.variables.count) variable(s), \(model.constraints.count) constraint(s), \(model.warnings.count) warning(s) in \(seconds(parseSeconds))")
+        let files = modelIsFile ? model.inputFiles : Array(model.inputFiles.dropFirst())
+        if let output = options.outputPath, let input = files.first(where: { sameFile($0, output) }) {
             throw Diagnostic(
-                .error, "refusing to write the report to '\(output)': it is \(input == model.inputFiles[0] ? "the model file" : "a data file the model reads ('\(input)')")",
+                .error, "refusing to write the report to '\(output)': it is \(modelIsFile && input == model.inputFiles[0] ? "the model file" : "a data file the model reads ('\(input)')")",
                 notes: ["choose another --output file"])
         }
         var report = try solve(model, options: options)
-        report.timing.parse = parse
+        report.timing.parse = parseSeconds
         return report
     }
 
@@ -67,8 +111,10 @@ public enum Blomodel {
         // through it: nothing changes then).
         var input = input
         try NumericRange.enforce(&input)
-        let solvers = options.solvers
+        let calls = options.log.map { SolverCallLog($0) }
+        let solvers = calls.map { options.solvers.logged($0) } ?? options.solvers
         let backend = solvers.milp
+        let log = options.log ?? { _ in }
         let runStart = Date()
         var clock = Date()
         let r = try reformulate(input, options: options)
@@ -89,18 +135,25 @@ public enum Blomodel {
         report.rows = r.standardForm.rowCount
         report.columns = r.standardForm.columnCount
         report.binaries = r.standardForm.integerCount
+        log("classification: \(r.classification.problemClass)")
+        let proven = r.bigM.filter { $0.weakest == .proven }.count, user = r.bigM.filter { $0.weakest == .userGiven }.count
+        log(
+            "reformulation: \(report.rows) rows, \(report.columns) columns, \(report.binaries) binaries; \(r.bigM.count) complementarity pair(s): \(proven) proven M, \(user) user-given, \(r.bigM.count - proven - user) default, in \(seconds(report.timing.reformulation))")
+        for (i, step) in r.plan.enumerated() { log("plan \(i + 1): \(step)") }
 
         // The route: the forced one, or the first that accepts this class with these solvers and these Ms.
         let facts = ModelFacts(classification: r.classification, bigM: r.bigM, forcedRoute: options.route)
         let (route, candidates) = try options.routePlanner.choose(for: facts, capabilities: solvers.capabilities)
         report.routes = candidates
         report.route = route.name
+        log("route: \(route.name): \(candidates.first { $0.name == route.name }?.assessment.reason ?? "")")
         clock = Date()
         // The time limit is for the whole run: the route gets what the reformulation left.
         let remaining = options.timeLimit.map { max(0.01, $0 - Date().timeIntervalSince(runStart)) }
         var context = RouteContext(solvers: solvers, options: SolveOptions(timeLimit: remaining, relativeGap: options.relativeGap))
         context.progress = options.progress
         context.searchProgress = options.onProgress
+        context.progressAfter = options.progressAfter
         var outcome = try route.solve(r, context: context)
         // An "infeasible" that rests on one MILP solver's word is confirmed before it is reported.
         if outcome.result.termination == .infeasible, outcome.basis == .bigM {
@@ -116,7 +169,14 @@ public enum Blomodel {
         }
         report.rawSolverStatus = result.rawStatus
         report.mipGap = result.relativeGap
+        (report.bestBound, report.bestBoundValidity) = bestBound(outcome, r, options: options)
         report.timing.solver = Date().timeIntervalSince(clock)
+        calls?.flush()
+        var finished = "\(route.name) finished: \(result.termination) (\(result.rawStatus)) in \(seconds(report.timing.solver))"
+        if let bb = outcome.branchAndBound { finished += "; branch-and-bound \(bb.nodes) node(s), \(bb.relaxations) relaxation(s)" }
+        if let oa = outcome.outerApproximation { finished += "; outer approximation \(oa.iterations) MILP(s), \(oa.cuts) cut(s)" }
+        if let b = report.bestBound { finished += "; best bound \(formatNumber(b))" }
+        log(finished)
 
         switch result.termination {
         case .optimal, .infeasible, .unbounded, .infeasibleOrUnbounded: report.termination = .completed
@@ -166,6 +226,8 @@ public enum Blomodel {
             model, point: original, solver: backend, qpSolver: solvers.qp, tolerance: options.verificationTolerance)
         report.timing.verification = Date().timeIntervalSince(clock)
         report.verification = v
+        calls?.flush()
+        log("verification: \(v.outcome.rawValue): \(v.detail) in \(seconds(report.timing.verification))")
         if v.outcome == .solverFailure {
             // The re-solve itself failed: nothing is known either way.
             report.certification = .unverified
@@ -188,6 +250,25 @@ public enum Blomodel {
         }
         report.certificationReasons = reasons
         return report
+    }
+
+    /// The best bound on the leader's optimum that the route knows, in the leader's sense, and what
+    /// it bounds: the M-free search's (no M), outer approximation's or the MILP solver's (as
+    /// strong as the program's Ms).
+    static func bestBound(_ outcome: RouteOutcome, _ r: Reformulated, options: BlomodelOptions)
+        -> (Double?, SolveReport.BoundValidity?)
+    {
+        let bound: Double?
+        if let bb = outcome.branchAndBound, !bb.checkOnly {
+            bound = bb.bound
+        } else if let oa = outcome.outerApproximation {
+            bound = oa.bound.isFinite ? oa.bound : nil
+        } else {
+            bound = outcome.result.bestBound.map { r.objectiveSign * $0 }
+        }
+        guard let bound, bound.isFinite else { return (nil, nil) }
+        let assumptions = Assumptions(r, basis: outcome.basis, defaultM: options.bigM.defaultM)
+        return (clean(bound), assumptions.isEmpty ? .bilevel : (assumptions.hasDefault ? .bigMProgram : .ifBoundsHold))
     }
 
     /// A MILP's "infeasible" confirmed: the same program on the other backend (without Gomory
@@ -218,6 +299,9 @@ public enum Blomodel {
         return decided
     }
 
+    /// A duration for the `--verbose` lines.
+    static func seconds(_ t: Double) -> String { String(format: "%.3f s", t) }
+
     /// Rounds away solver noise and negative zero, for stable output: a value is rounded to 10
     /// significant digits when that moves it by less than 1e-9 of itself (so 4.0000000000001
     /// prints as 4 and 1.7879e-5 keeps its digits), and magnitudes below 1e-12 are zero.
@@ -227,5 +311,26 @@ public enum Blomodel {
         let r = (v * scale).rounded() / scale
         let value = abs(r - v) <= 1e-9 * abs(v) ? r : v
         return value == 0 ? 0 : value
+    }
+}
+
+extension SourceFile {
+    /// The diagnostic with its source line quoted from this text whenever it points into it. A
+    /// line quoted before is replaced: passes quote from the file of that name on disk, and a
+    /// model read from standard input has none (a file named `<stdin>` is not it).
+    public func requoting(_ d: Diagnostic) -> Diagnostic {
+        guard let at = d.location, at.file == path else { return d }
+        var quoted = d
+        quoted.sourceLine = line(at.line)
+        return quoted
+    }
+
+    /// Runs `body`, re-quoting the diagnostics it throws from this text.
+    func requotingErrors<T>(_ body: () throws -> T) throws -> T {
+        do { return try body() } catch let d as Diagnostic {
+            throw requoting(d)
+        } catch let list as DiagnosticList {
+            throw DiagnosticList(list.diagnostics.map(requoting))
+        }
     }
 }

@@ -30,6 +30,8 @@ extension SolveReport {
             branchAndBoundValue = .object(fields)
         }
         return .object([
+            ("schema_version", .number(Double(BlomodelVersion.reportSchema))),
+            ("blomodel_version", .string(BlomodelVersion.current)),
             ("model", .string(modelName)),
             ("problem_class", .string(problemClass)),
             ("solver", .string(solver)),
@@ -39,6 +41,9 @@ extension SolveReport {
             ("certification_reasons", .array(certificationReasons.map { .string($0) })),
             ("solver_status", .string(rawSolverStatus)),
             ("mip_gap", .number(mipGap)),
+            ("best_bound", .number(bestBound)),
+            ("best_bound_validity", bestBoundValidity.map { .string($0.rawValue) } ?? .null),
+            ("relative_gap", .number(relativeGap)),
             (
                 "outer_approximation",
                 outerApproximation.map {
@@ -131,6 +136,7 @@ extension SolveReport {
         if let v = verification, v.outcome == .optimal { cert += "   (follower re-solve gap \(fmt(v.gap)))" }
         s += "certification  \(cert)\n"
         for r in certificationReasons { s += "               ! \(r)\n" }
+        if stoppedEarly { s += "stopped        \(stoppedLine)\n" }
         if leaderObjective != nil {
             s += "leader         \(leaderSense.rawValue) \(leaderObjectiveName) = \(fmt(leaderObjective))\n"
             s += "follower       \(followerSense.rawValue) \(followerObjectiveName) = \(fmt(followerObjective))"
@@ -157,6 +163,36 @@ extension SolveReport {
         for w in warnings { s += w.headline + "\n" }
         if explain { s += "\n" + explanation }
         return s
+    }
+
+    /// Why a run stopped early and how far its incumbent may be from the optimum:
+    /// `time limit; best bound -12.5, incumbent -10, gap 25%`.
+    public var stoppedLine: String {
+        var parts: [String] = []
+        switch termination {
+        case .timeLimit: parts.append("time limit")
+        case .nodeLimit: parts.append("node limit")
+        case .interrupted: parts.append("interrupted")
+        default: parts.append(termination.rawValue)
+        }
+        var values: [String] = []
+        if let bestBound {
+            var b = "best bound \(formatNumber(bestBound))"
+            switch bestBoundValidity {
+            case .ifBoundsHold?: b += " (if the user-given bounds hold)"
+            case .bigMProgram?: b += " (of the big-M program only: its default Ms are not proven, so not a bound on the bilevel optimum)"
+            default: break
+            }
+            values.append(b)
+        }
+        values.append(leaderObjective.map { "incumbent \(formatNumber($0))" } ?? "no incumbent")
+        if let gap = relativeGap {
+            let percent = 100 * gap
+            values.append("gap " + (percent >= 1000 ? String(format: "%.0f", percent) : String(format: "%.3g", percent)) + "%")
+        } else if bestBound == nil {
+            values.append("no bound known, so the gap is unknown")
+        }
+        return parts[0] + "; " + values.joined(separator: ", ")
     }
 
     /// The classification, the route candidates with their reasons, the plan and every big-M with its source.

@@ -43,6 +43,17 @@ public struct SolveReport: Sendable {
         /// True when the report offers a bilevel-feasible point.
         public var hasAnswer: Bool { self == .provenOptimal || self == .optimalIfBoundsHold || self == .feasible || self == .local }
     }
+    /// What a best bound bounds (`bestBound`).
+    public enum BoundValidity: String, Sendable {
+        /// The bilevel problem's optimum, without assumption (the M-free search, or a program
+        /// whose every M is proven).
+        case bilevel
+        /// The bilevel problem's optimum if the user-given bounds named in the reasons hold.
+        case ifBoundsHold = "if_bounds_hold"
+        /// The big-M program's optimum only: it rests on default Ms that are not proven, so it does
+        /// not bound the bilevel problem's optimum.
+        case bigMProgram = "big_m_program"
+    }
     public struct Timing: Sendable {
         public var parse = 0.0, reformulation = 0.0, solver = 0.0, verification = 0.0
     }
@@ -72,6 +83,20 @@ public struct SolveReport: Sendable {
     public var followerDuals: [(String, Double)] = []
     public var verification: Verification?
     public var mipGap: Double?
+    /// The best proven bound on the leader's optimum, in the leader's sense (below the incumbent
+    /// when minimising), when the route knows one: the M-free branch-and-bound's, outer
+    /// approximation's, or the MILP solver's; `bestBoundValidity` says what it bounds.
+    public var bestBound: Double?
+    public var bestBoundValidity: BoundValidity?
+    /// The relative gap between the incumbent (the leader's objective) and the best bound:
+    /// `|incumbent - bound| / max(1, |incumbent|)`, nil without either.
+    public var relativeGap: Double? {
+        guard let bestBound, let leaderObjective else { return nil }
+        let gap = leaderSense == .minimize ? leaderObjective - bestBound : bestBound - leaderObjective
+        return max(0, gap) / max(1, abs(leaderObjective))
+    }
+    /// True when a limit or SIGINT stopped the run before it finished.
+    public var stoppedEarly: Bool { termination == .timeLimit || termination == .nodeLimit || termination == .interrupted }
     /// Outer approximation, when the leader's objective is quadratic: the bounds (in the
     /// leader's sense: `bound` is the best proven bound on the leader's optimum) and the gap.
     public var outerApproximation: OuterApproximationSummary?

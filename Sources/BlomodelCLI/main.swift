@@ -34,13 +34,15 @@ let interruptedExitStatus: Int32 = 130
 
 /// SIGINT requests a stop: the searches end at their next step with the best point so far, and
 /// the report is printed. A second SIGINT ends the process at once.
-func installInterruptHandler() {
+func installInterruptHandler(quiet: Bool = false) {
     signal(SIGINT, SIG_IGN)
     let source = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
     source.setEventHandler {
         if Interruption.requested { exit(interruptedExitStatus) }
         Interruption.request()
-        FileHandle.standardError.write("interrupted: stopping at the next step with the best point found (SIGINT again to quit now)\n".data(using: .utf8)!)
+        if !quiet {
+            FileHandle.standardError.write("interrupted: stopping at the next step with the best point found (SIGINT again to quit now)\n".data(using: .utf8)!)
+        }
     }
     source.resume()
     interruptSource = source
@@ -51,16 +53,27 @@ struct BlomodelCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "blomodel",
         abstract: "Model, reformulate, solve and verify bilevel optimization problems.",
+        version: "blomodel \(BlomodelVersion.current)",
         subcommands: [Solve.self, Check.self])
 }
 
 extension SolverChoice: ExpressibleByArgument {}
 
+/// The model's text when it was read from standard input (`-`): diagnostics that point into it
+/// quote it, and nothing opens a file named `<stdin>`.
+nonisolated(unsafe) var standardInputSource: SourceFile?
+
+/// The diagnostic with its source line: from standard input's text, or from the file on disk.
+func quoted(_ d: Diagnostic) -> Diagnostic {
+    if let source = standardInputSource, d.location?.file == source.path { return source.requoting(d) }
+    return d.withSourceLine()
+}
+
 func printDiagnostic(_ error: Error) {
     let text: String
     switch error {
-    case let d as Diagnostic: text = d.withSourceLine().rendered
-    case let list as DiagnosticList: text = list.diagnostics.map { $0.withSourceLine().rendered }.joined(separator: "\n")
+    case let d as Diagnostic: text = quoted(d).rendered
+    case let list as DiagnosticList: text = list.diagnostics.map { quoted($0).rendered }.joined(separator: "\n")
     default: text = "error: \(error)"
     }
     FileHandle.standardError.write((text + "\n").data(using: .utf8)!)
@@ -68,7 +81,44 @@ func printDiagnostic(_ error: Error) {
 
 /// Warnings on standard error, as a compiler prints them (the source line and a caret).
 func printWarnings(_ warnings: [Diagnostic]) {
-    for w in warnings { FileHandle.standardError.write((w.withSourceLine().rendered + "\n").data(using: .utf8)!) }
+    for w in warnings { FileHandle.standardError.write((quoted(w).rendered + "\n").data(using: .utf8)!) }
+}
+
+/// The model argument: `-` reads the model from standard input (CSV paths then relative to the
+/// current directory).
+let modelArgumentHelp = ArgumentHelp(
+    "The model file (.blo), or - to read the model from standard input.",
+    discussion: "A model read from standard input is named <stdin> in diagnostics, and its CSV paths are relative to the current directory.")
+
+/// Reads standard input when the model argument is `-`.
+func readStandardInputIfAsked(_ file: String) throws -> SourceFile? {
+    guard file == "-" else { return nil }
+    let source = try exitingOnErrors { try Blomodel.readStandardInput() }
+    standardInputSource = source
+    return source
+}
+
+/// A line on standard error.
+func printError(_ line: String) {
+    FileHandle.standardError.write((line + "\n").data(using: .utf8)!)
+}
+
+/// How much `solve` and `check` say on standard error besides errors (`--quiet`, `--verbose`).
+struct Chattiness: ParsableArguments {
+    @Flag(help: "Print nothing on standard error but errors: no warnings, no progress lines.") var quiet = false
+    @Flag(help: "Print what each step does on standard error (parse, classification, route, solver calls with times) and progress lines from the start.")
+    var verbose = false
+
+    func validate() throws {
+        if quiet && verbose { throw ValidationError("--quiet and --verbose cannot be used together") }
+    }
+
+    /// The `--verbose` log: each line with the time since the command started, nil without `--verbose`.
+    func log() -> (@Sendable (String) -> Void)? {
+        guard verbose else { return nil }
+        let start = Date()
+        return { line in printError(String(format: "[%7.3f s] ", Date().timeIntervalSince(start)) + line) }
+    }
 }
 
 /// Runs `body`; a diagnostic is printed and ends the command with exit 1 (an input error), any
@@ -91,7 +141,7 @@ func exitingOnErrors<T>(_ body: () throws -> T) throws -> T {
 struct Solve: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Solve a .blo model and verify the answer.")
 
-    @Argument(help: "The model file (.blo).") var file: String
+    @Argument(help: modelArgumentHelp, completion: .file(extensions: ["blo"])) var file: String
     @Option(help: "The MILP backend: glpk or cbc.") var solver: SolverChoice = .glpk
     @Option(name: .customLong("time-limit"), help: "Solver time limit in seconds.") var timeLimit: Double?
     @Option(help: "Relative MIP gap at which the solver may stop.") var gap: Double?
@@ -106,13 +156,19 @@ struct Solve: ParsableCommand {
         help: "Outer approximation with the MILP solver alone (cutting planes at the masters' points), without Ipopt.")
     var oaMILPOnly = false
     @Flag(help: "Print one JSON object instead of the text report.") var json = false
-    @Option(help: "Write the report to this file instead of standard output.") var output: String?
+    @Option(help: "Write the report to this file instead of standard output.", completion: .file()) var output: String?
     @Flag(help: "Print the classification, the plan and every big-M with its source.") var explain = false
-    @Option(help: "Use this route instead of the planner's choice: branch-and-bound, exact-kkt, outer-approximation.")
+    @Option(
+        help: "Use this route instead of the planner's choice: branch-and-bound, exact-kkt, outer-approximation.",
+        completion: .list(["branch-and-bound", "exact-kkt", "outer-approximation"]))
     var route: String?
     @Option(name: .customLong("node-limit"), help: "Node limit of the M-free branch-and-bound.") var nodeLimit: Int = 100_000
+    @OptionGroup var chattiness: Chattiness
 
     func validate() throws {
+        if chattiness.quiet && json && explain {
+            throw ValidationError("--explain with --json prints the explanation on standard error, which --quiet keeps for errors")
+        }
         if let t = timeLimit, !(t > 0 && t.isFinite) { throw ValidationError("--time-limit must be a positive number of seconds") }
         if let g = gap, !(g >= 0 && g.isFinite) { throw ValidationError("--gap must be a nonnegative number") }
         if let d = dualBound, !(d > 0 && d < NumericRange.infiniteBound) {
@@ -133,10 +189,16 @@ struct Solve: ParsableCommand {
         options.outputPath = output
         options.route = route
         options.nodeLimit = nodeLimit
-        options.progress = { line in FileHandle.standardError.write((line + "\n").data(using: .utf8)!) }
-        installInterruptHandler()
-        let report = try exitingOnErrors { try Blomodel.solve(file: file, options: options) }
-        printWarnings(report.warnings)
+        if !chattiness.quiet { options.progress = { line in printError(line) } }
+        if chattiness.verbose { options.progressAfter = 0 }
+        options.log = chattiness.log()
+        installInterruptHandler(quiet: chattiness.quiet)
+        let input = try readStandardInputIfAsked(file)
+        let report = try exitingOnErrors {
+            if let input { return try Blomodel.solve(source: input, options: options) }
+            return try Blomodel.solve(file: file, options: options)
+        }
+        if !chattiness.quiet { printWarnings(report.warnings) }
         var text = json ? report.json.render() + "\n" : report.text(explain: explain)
         if json && explain { FileHandle.standardError.write(report.explanation.data(using: .utf8)!) }
         if let output {
@@ -147,6 +209,7 @@ struct Solve: ParsableCommand {
             text = ""
         }
         print(text, terminator: "")
+        options.log?("certification: \(report.certification.rawValue) (termination \(report.termination.rawValue))")
         if report.termination == .interrupted { throw ExitCode(interruptedExitStatus) }
         let status = ExitStatus(report.certification)
         if status != .answer { throw ExitCode(status.rawValue) }
@@ -157,18 +220,36 @@ struct Check: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Parse a .blo model and describe it: the class of each level, the follower's convexity, and the routes that can take it.")
 
-    @Argument(help: "The model file (.blo).") var file: String
+    @Argument(help: modelArgumentHelp, completion: .file(extensions: ["blo"])) var file: String
     @Flag(help: "Print the description as JSON.") var json = false
+    @OptionGroup var chattiness: Chattiness
 
     func run() throws {
-        let model = try exitingOnErrors { try ModelLoader.load(path: file) }
-        printWarnings(model.warnings)
+        let log = chattiness.log() ?? { _ in }
+        var clock = Date()
+        let input = try readStandardInputIfAsked(file)
+        let model = try exitingOnErrors {
+            if let input { return try Blomodel.load(source: input) }
+            return try ModelLoader.load(path: file)
+        }
+        log(
+            "parse: \(model.name): \(model.variables.count) variable(s), \(model.constraints.count) constraint(s), \(model.warnings.count) warning(s) in \(String(format: "%.3f", Date().timeIntervalSince(clock))) s")
+        if !chattiness.quiet { printWarnings(model.warnings) }
+        clock = Date()
         let d = ModelDescription.describe(model, lpSolver: SolverChoice.glpk.backend)
+        log("description: \(d.exactClass ?? "beyond the exact routes") in \(String(format: "%.3f", Date().timeIntervalSince(clock))) s")
         var facts = ModelFacts(description: d)
         // The big-M proofs decide between the big-M program and the M-free branch-and-bound.
-        if d.classification != nil { facts.bigM = try? Blomodel.reformulate(model).bigM }
+        if d.classification != nil {
+            clock = Date()
+            facts.bigM = try? Blomodel.reformulate(model).bigM
+            let proven = facts.bigM?.filter { $0.weakest == .proven }.count ?? 0
+            log(
+                "big-M proofs: \(facts.bigM.map { "\($0.count) complementarity pair(s), \(proven) proven" } ?? "the reformulation failed") in \(String(format: "%.3f", Date().timeIntervalSince(clock))) s")
+        }
         let routes = Blomodel.routes(for: facts)
         let chosen = routes.first(where: \.assessment.accepted)?.name
+        log("route: \(chosen ?? "none available")")
         if json {
             print(d.json(model: model, routes: routes).render())
         } else {

@@ -141,9 +141,20 @@ public struct GLPKBackend: SolverBackend {
         parm.cov_cuts = GLP_ON
         parm.clq_cuts = GLP_ON
         parm.fp_heur = GLP_ON
-        // A stop request (SIGINT) ends the search at the next callback, with its incumbent.
-        parm.cb_func = { tree, _ in
-            if Interruption.requested, let tree { glp_ios_terminate(tree) }
+        // A stop request (SIGINT) ends the search at the next callback, with its incumbent. The
+        // callback also keeps the best bound: the bound of the best active node (GLPK's search
+        // minimises; a node's bound is valid for its whole subtree), for a search stopped early.
+        let bestBound = UnsafeMutablePointer<Double>.allocate(capacity: 1)
+        bestBound.initialize(to: -Double.infinity)
+        defer { bestBound.deallocate() }
+        parm.cb_info = UnsafeMutableRawPointer(bestBound)
+        parm.cb_func = { tree, info in
+            guard let tree else { return }
+            if Interruption.requested { glp_ios_terminate(tree) }
+            let node = glp_ios_best_node(tree)
+            guard node != 0, let info else { return }
+            let bound = glp_ios_node_bound(tree, node), best = info.assumingMemoryBound(to: Double.self)
+            if bound.isFinite, abs(bound) < 1e300, bound > best.pointee { best.pointee = bound }
         }
         if !presolve {
             // Without the presolver glp_intopt needs an optimal basis of the LP relaxation, which
@@ -169,6 +180,8 @@ public struct GLPKBackend: SolverBackend {
         let point: [Double]? =
             (mipStatus == GLP_OPT || mipStatus == GLP_FEAS) ? (0..<n).map { glp_mip_col_val(lp, Int32($0 + 1)) } : nil
         let objective = point == nil ? nil : glp_mip_obj_val(lp)
+        // The best bound of a search that stopped early (never above its incumbent).
+        let stoppedBound: Double? = bestBound.pointee.isFinite ? min(bestBound.pointee, objective ?? .infinity) : nil
         var result: SolverResult
         switch ret {
         case 0, GLP_EMIPGAP:
@@ -176,7 +189,7 @@ public struct GLPKBackend: SolverBackend {
                 let text = ret == 0 ? "glp_intopt: GLP_OPT" : "glp_intopt: GLP_EMIPGAP (stopped at the relative gap)"
                 result = SolverResult(
                     termination: .optimal, solution: point, objective: objective,
-                    bestBound: ret == 0 ? objective : nil, rawStatus: text)
+                    bestBound: ret == 0 ? objective : stoppedBound, rawStatus: text)
             } else if mipStatus == GLP_NOFEAS {
                 result = SolverResult(termination: .infeasible, rawStatus: "glp_intopt: GLP_NOFEAS")
             } else {
@@ -190,10 +203,11 @@ public struct GLPKBackend: SolverBackend {
         case GLP_EFAIL: return (SolverResult(termination: .error, rawStatus: "glp_intopt: GLP_EFAIL"), presolve)
         case GLP_ETMLIM:
             result = SolverResult(
-                termination: .timeLimit, solution: point, objective: objective, rawStatus: "glp_intopt: GLP_ETMLIM")
+                termination: .timeLimit, solution: point, objective: objective, bestBound: stoppedBound, rawStatus: "glp_intopt: GLP_ETMLIM")
         case GLP_ESTOP:
             result = SolverResult(
-                termination: .interrupted, solution: point, objective: objective, rawStatus: "glp_intopt: GLP_ESTOP (interrupted)")
+                termination: .interrupted, solution: point, objective: objective, bestBound: stoppedBound,
+                rawStatus: "glp_intopt: GLP_ESTOP (interrupted)")
         default:
             result = SolverResult(termination: .error, rawStatus: "glp_intopt: return code \(ret)")
         }

@@ -26,4 +26,52 @@ final class IndexedFilterTests: XCTestCase {
         XCTAssertEqual(fast[0], [3, 0, 4, 0, 0, 0], "node 1: arcs (1,2) and (1,3)")
         XCTAssertEqual(fast[3], [0, 0, 0, 0, 0, 0], "node 4's only arc goes to 1 and is filtered out")
     }
+
+    /// A bare name compared with an index is a symbol written without quotes: the error says so,
+    /// at the name, on the indexed fast path (`i == north`) and the full scan (`j != north`), and
+    /// keeps the "did you mean" note when a declared name is close.
+    func testUnquotedSymbolInAComparisonSaysToQuoteIt() throws {
+        func model(_ filter: String) -> String {
+            """
+            set NODES = {"north", "south", "east"};
+            set ARCS = {("north","south"), ("south","east"), ("east","north")};
+            param cap{ARCS} = 1;
+            upper { var x >= 0; minimize F: x; }
+            lower {
+              var f{ARCS} >= 0;
+              minimize c: sum{(i,j) in ARCS} f[i,j];
+              out: sum{(i,j) in ARCS: \(filter)} f[i,j] <= x;
+            }
+            """
+        }
+        func diagnostic(_ filter: String) throws -> Diagnostic {
+            do {
+                _ = try load(model(filter))
+            } catch let d as Diagnostic {
+                return d
+            }
+            throw XCTSkip("no error for \(filter)")
+        }
+        let column = "  out: sum{(i,j) in ARCS: ".count + 1
+        for (filter, example, offset) in [
+            ("i == north", "i == \"north\"", 5), ("j != north", "j != \"north\"", 5), ("north != i", "\"north\" != i", 0),
+            // The fast path writes the index first.
+            ("north == i", "i == \"north\"", 0), ("i == \"south\" and j == north", "j == \"north\"", 22),
+        ] {
+            let d = try diagnostic(filter)
+            XCTAssertEqual(d.message, "unknown name 'north'", filter)
+            XCTAssertEqual(d.location?.line, 8, filter)
+            XCTAssertEqual(d.location?.column, column + offset, "\(filter): \(d.rendered)")
+            XCTAssertEqual(d.notes, ["to compare with the symbol north, write it in quotes: \(example)"], filter)
+            XCTAssertTrue(d.rendered.contains("^~~~~"), d.rendered)
+        }
+        // A close declared name: both notes.
+        let near = try diagnostic("i == nodes")
+        XCTAssertEqual(near.message, "unknown name 'nodes'")
+        XCTAssertEqual(near.notes, ["did you mean 'NODES'?", "to compare with the symbol nodes, write it in quotes: i == \"nodes\""])
+        // Order comparisons take numbers: no note about symbols.
+        XCTAssertEqual(try diagnostic("i < north").notes, [])
+        // Quoted, the model is valid.
+        XCTAssertNoThrow(try load(model("i == \"north\"")))
+    }
 }

@@ -4,10 +4,12 @@ import XCTest
 let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
     .deletingLastPathComponent()
 
-/// Runs the built `blomodel` executable.
 /// Runs a built executable of the package (debug build first, release otherwise) from the
-/// repository root, and says how it ended: by exit (with its status) or by a signal.
-func runProduct(_ product: String, _ arguments: [String]) throws -> (exited: Bool, status: Int32, out: String, err: String) {
+/// repository root (or from `currentDirectory`), with `input` on its standard input (none when
+/// nil), and says how it ended: by exit (with its status) or by a signal.
+func runProduct(_ product: String, _ arguments: [String], input: String? = nil, currentDirectory: URL? = nil) throws
+    -> (exited: Bool, status: Int32, out: String, err: String)
+{
     let candidates = [".build/debug/\(product)", ".build/release/\(product)"].map { root.appendingPathComponent($0).path }
     guard let exe = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
         struct NotBuilt: Error, CustomStringConvertible {
@@ -19,19 +21,36 @@ func runProduct(_ product: String, _ arguments: [String]) throws -> (exited: Boo
     let p = Process()
     p.executableURL = URL(fileURLWithPath: exe)
     p.arguments = arguments
-    p.currentDirectoryURL = root
+    p.currentDirectoryURL = currentDirectory ?? root
     let out = Pipe(), err = Pipe()
     p.standardOutput = out
     p.standardError = err
+    let stdin = Pipe()
+    p.standardInput = input == nil ? FileHandle.nullDevice : stdin
     try p.run()
-    let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
+    // Standard input is written, and standard error read, on their own threads: a pipe holds
+    // 64 KiB, and a child blocked on a full one would never exit.
+    let group = DispatchGroup()
+    if let input {
+        // A child that exits without reading it all must not end the tests with SIGPIPE.
+        signal(SIGPIPE, SIG_IGN)
+        DispatchQueue.global().async(group: group) {
+            try? stdin.fileHandleForWriting.write(contentsOf: Data(input.utf8))
+            try? stdin.fileHandleForWriting.close()
+        }
+    }
+    final class Box: @unchecked Sendable { var data = Data() }
+    let e = Box()
+    DispatchQueue.global().async(group: group) { e.data = err.fileHandleForReading.readDataToEndOfFile() }
+    let o = out.fileHandleForReading.readDataToEndOfFile()
+    group.wait()
     p.waitUntilExit()
-    return (p.terminationReason == .exit, p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+    return (p.terminationReason == .exit, p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e.data, as: UTF8.self))
 }
 
 /// Runs the built `blomodel`.
-func blomodel(_ arguments: [String]) throws -> (status: Int32, out: String, err: String) {
-    let r = try runProduct("blomodel", arguments)
+func blomodel(_ arguments: [String], input: String? = nil, currentDirectory: URL? = nil) throws -> (status: Int32, out: String, err: String) {
+    let r = try runProduct("blomodel", arguments, input: input, currentDirectory: currentDirectory)
     return (r.status, r.out, r.err)
 }
 
@@ -205,6 +224,7 @@ final class InterruptionTests: XCTestCase {
         XCTAssertEqual(p.terminationStatus, 130, String(decoding: e, as: UTF8.self))
         let report = try XCTUnwrap(JSONSerialization.jsonObject(with: o) as? [String: Any])
         XCTAssertEqual(report["termination"] as? String, "interrupted")
+        XCTAssertEqual(try ReportSchemaTests.reportValidator().errors(try JSONParser.parse(String(decoding: o, as: UTF8.self))), [])
         XCTAssertTrue(String(decoding: e, as: UTF8.self).contains("interrupted: stopping at the next step"))
     }
 }

@@ -31,12 +31,18 @@ final class DeterminismTests: XCTestCase {
     func testEveryModelGivesTheSameReportTwice() throws {
         let models = Self.models()
         XCTAssertGreaterThan(models.count, 20, "the models were not found")
+        let reportSchema = try ReportSchemaTests.reportValidator(), checkSchema = try ReportSchemaTests.checkValidator()
         for model in models {
             for arguments in [["solve", model, "--json"], ["solve", model, "--explain"], ["check", model], ["check", model, "--json"]] {
                 let a = try blomodel(arguments), b = try blomodel(arguments)
                 XCTAssertEqual(a.status, b.status, "\(arguments)")
                 XCTAssertEqual(Self.withoutTiming(a.out), Self.withoutTiming(b.out), "\(arguments.joined(separator: " ")) differs between two runs")
                 XCTAssertEqual(a.err, b.err, "\(arguments)")
+                // Every JSON report printed matches its schema (docs/report.schema.json, docs/check.schema.json).
+                if arguments.contains("--json"), !a.out.isEmpty {
+                    let validator = arguments[0] == "solve" ? reportSchema : checkSchema
+                    XCTAssertEqual(validator.errors(try JSONParser.parse(a.out)), [], "\(arguments.joined(separator: " ")) breaks the schema")
+                }
             }
         }
     }
