@@ -626,6 +626,11 @@ package final class Elaborator {
             if let b = indexBindings[n] { return b }
             if params[n] == nil, families[n] == nil {
                 if symbols, sets[n] == nil { return .symbol(n) }
+                if sets[n] != nil {
+                    throw error(
+                        "'\(n)' is a set, not a member of one", at: at, length: length,
+                        notes: ["to use the symbol \(n) here, write it in quotes: \"\(n)\""])
+                }
                 throw unknownName(n, at: at, length: length)
             }
         default: break

@@ -131,7 +131,8 @@ extension Diagnostic {
     /// The same diagnostic with its source line filled in from the file on disk,
     /// for diagnostics raised after parsing (classification, reformulation).
     public func withSourceLine() -> Diagnostic {
-        guard sourceLine == nil, let location, location.line > 0,
+        // Names in angle brackets (`<stdin>`, `<code>`) are not files: never open one.
+        guard sourceLine == nil, let location, location.line > 0, !location.file.hasPrefix("<"),
             let text = try? String(contentsOfFile: location.file, encoding: .utf8)
         else { return self }
         var d = self
