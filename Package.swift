@@ -37,6 +37,9 @@ let package = Package(
         // Routes (whole strategies), the route planner and the verifier; backends arrive as values.
         .target(name: "BilevelAlgorithms", dependencies: ["BlomodelCore", "SolverInterface", "Reformulations"]),
         .target(name: "Differentiation", dependencies: ["BlomodelCore", "CBlas"]),
+        // Gradient methods for smooth bilevel problems (hypergradients by implicit and iterative
+        // differentiation, the leader's descent), on the compiled derivatives.
+        .target(name: "GradientMethods", dependencies: ["BlomodelCore", "Differentiation", "LinearAlgebra", "SolverInterface"]),
         .target(
             name: "Blomodel",
             dependencies: [
@@ -72,6 +75,7 @@ let package = Package(
         .testTarget(name: "BloLanguageTests", dependencies: ["BloLanguage"]),
         .testTarget(name: "BilevelDSLTests", dependencies: ["Blomodel"]),
         .testTarget(name: "DifferentiationTests", dependencies: ["Differentiation", "BlomodelCore"]),
+        .testTarget(name: "GradientMethodsTests", dependencies: ["GradientMethods", "BloLanguage"]),
         .testTarget(name: "ReformulationsTests", dependencies: ["Reformulations", "BloLanguage"]),
         .testTarget(name: "BilevelAlgorithmsTests", dependencies: ["BilevelAlgorithms", "BloLanguage", "GLPKBackend", "IpoptBackend"]),
         .testTarget(name: "BackendTests", dependencies: ["GLPKBackend", "CbcBackend", "IpoptBackend", "SolverInterface"]),

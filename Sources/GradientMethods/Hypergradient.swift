@@ -1,0 +1,201 @@
+import LinearAlgebra
+
+/// How the hypergradient `grad Phi(x)` of `Phi(x) = F(x, y*(x))` is computed (docs/gradient-methods.md).
+package enum HypergradientRule: Sendable, Equatable {
+    /// Implicit differentiation: `grad_x F - Hess_xy f v` with `Hess_yy f v = grad_y F` on the
+    /// follower's free coordinates, `v` by conjugate gradients.
+    case aidCG(iterations: Int, tolerance: Double)
+    /// ... `v` by the Neumann series `eta sum_k (I - eta Hess_yy f)^k grad_y F` (K terms).
+    case aidNeumann(terms: Int, eta: Double?)
+    /// ... `v` by a dense factorisation (LU, LAPACK) of the follower's Hessian.
+    case aidExact
+    /// Iterative differentiation through K projected gradient steps of the follower (step
+    /// `eta`), reverse mode over the last `truncation` steps (all when nil).
+    case itdReverse(steps: Int, eta: Double?, truncation: Int?)
+    /// ... forward mode (the Jacobian dy/dx carried along, one column per leader variable).
+    case itdForward(steps: Int, eta: Double?)
+
+    package var isImplicit: Bool {
+        switch self {
+        case .aidCG, .aidNeumann, .aidExact: return true
+        default: return false
+        }
+    }
+}
+
+/// One hypergradient: the follower's point it was computed at, the gradient, and what went wrong.
+package struct Hypergradient: Sendable {
+    package var y: [Double]
+    package var gradient: [Double]
+    /// The follower's stationarity at `y` (implicit rules) or after the K steps (iterative ones).
+    package var followerStationarity: Double
+    package var followerIterations: Int
+    /// Why the number is not to be trusted (a singular Hessian, CG that did not converge), if so.
+    package var warning: String?
+}
+
+extension SmoothBilevel {
+    /// An estimate of the largest eigenvalue of the follower's Hessian on the free coordinates
+    /// (power iteration), for step sizes `1/L`.
+    func curvature(_ x: [Double], _ y: [Double], free: [Bool]) -> Double {
+        var v = masked([Double](repeating: 1, count: followerCount), free)
+        var n = norm(v)
+        guard n > 0 else { return 1 }
+        v = v.map { $0 / n }
+        var lambda = 1.0
+        for _ in 0..<30 {
+            let h = masked(lowerFollowerProducts(x, y, v).follower, free)
+            n = norm(h)
+            if !(n > 0) || !n.isFinite { break }
+            lambda = n
+            v = h.map { $0 / n }
+        }
+        return Swift.max(lambda, 1e-12)
+    }
+
+    /// The hypergradient at `x`, warm-starting the follower at `yStart`.
+    package func hypergradient(
+        _ x: [Double], yStart: [Double], rule: HypergradientRule, follower: FollowerSolver
+    ) -> Hypergradient {
+        switch rule {
+        case .aidCG, .aidNeumann, .aidExact:
+            let r = follower.solve(self, x: x, from: yStart)
+            return implicit(x, r, rule)
+        case .itdReverse(let steps, let eta, let truncation):
+            return iterativeReverse(x, yStart, steps: steps, eta: eta, truncation: truncation)
+        case .itdForward(let steps, let eta):
+            return iterativeForward(x, yStart, steps: steps, eta: eta)
+        }
+    }
+
+    private func implicit(_ x: [Double], _ r: FollowerSolver.Result, _ rule: HypergradientRule) -> Hypergradient {
+        let y = r.y
+        let gF = upperGradient(x, y)
+        let free = freeFollowerCoordinates(y, gradient: r.gradient)
+        let b = masked(gF.follower, free)
+        func hyy(_ v: [Double]) -> [Double] { masked(lowerFollowerProducts(x, y, masked(v, free)).follower, free) }
+        var v = [Double](repeating: 0, count: followerCount)
+        var warning: String?
+        switch rule {
+        case .aidCG(let iterations, let tolerance):
+            // Conjugate gradients on the free block (symmetric positive definite for a strongly convex follower).
+            var residual = b, p = b
+            var rr = dot(residual, residual)
+            let target = tolerance * tolerance * Swift.max(rr, 1e-300)
+            var k = 0
+            while k < iterations, rr > target {
+                let hp = hyy(p)
+                let php = dot(p, hp)
+                guard php > 0, php.isFinite else {
+                    warning = "the follower's Hessian is not positive definite along a conjugate-gradient direction (p'Hp = \(php)): implicit differentiation assumes a strongly convex follower"
+                    break
+                }
+                let alpha = rr / php
+                v = axpy(alpha, p, v)
+                residual = axpy(-alpha, hp, residual)
+                let next = dot(residual, residual)
+                p = axpy(next / rr, p, residual)
+                rr = next
+                k += 1
+            }
+            if warning == nil, rr > target, dot(b, b) > 0 {
+                warning = "conjugate gradients stopped after \(k) iterations with relative residual \(String(format: "%.2g", (rr / dot(b, b)).squareRoot())) (the follower's Hessian may be singular or ill-conditioned)"
+            }
+        case .aidNeumann(let terms, let given):
+            let eta = given ?? 1 / curvature(x, y, free: free)
+            // v = eta sum_{k < K} (I - eta H)^k b
+            var term = b
+            v = b
+            for _ in 1..<Swift.max(terms, 1) {
+                term = axpy(-eta, hyy(term), term)
+                v = axpy(1, term, v)
+            }
+            v = v.map { eta * $0 }
+        case .aidExact:
+            let index = free.indices.filter { free[$0] }
+            var h = [[Double]](repeating: [Double](repeating: 0, count: index.count), count: index.count)
+            for (c, j) in index.enumerated() {
+                var e = [Double](repeating: 0, count: followerCount)
+                e[j] = 1
+                let column = lowerFollowerProducts(x, y, e).follower
+                for (r, i) in index.enumerated() { h[r][c] = column[i] }
+            }
+            if index.isEmpty {
+                break
+            } else if let solution = LinearAlgebra.solve(h, index.map { [b[$0]] }) {
+                for (r, i) in index.enumerated() { v[i] = solution[r][0] }
+            } else {
+                warning = "the follower's Hessian is singular at its answer: implicit differentiation does not apply here"
+            }
+        default: break
+        }
+        let hx = lowerFollowerProducts(x, y, masked(v, free)).leader
+        let g = axpy(-1, hx, gF.leader)
+        return Hypergradient(y: y, gradient: g, followerStationarity: r.stationarity, followerIterations: r.iterations, warning: warning)
+    }
+
+    /// K projected gradient steps `y_{t+1} = P(y_t - eta grad_y f(x, y_t))` from `y0`, then the
+    /// exact derivative of `F(x, y_K)` through them, backward.
+    private func iterativeReverse(_ x: [Double], _ y0: [Double], steps: Int, eta given: Double?, truncation: Int?) -> Hypergradient {
+        var y = projectFollower(y0)
+        let eta = given ?? 1 / curvature(x, y, free: [Bool](repeating: true, count: followerCount))
+        var trajectory: [[Double]] = []
+        var masks: [[Bool]] = []
+        trajectory.reserveCapacity(steps)
+        for _ in 0..<steps {
+            let g = lowerValueAndGradient(x, y).gradient
+            let raw = axpy(-eta, g, y)
+            let next = projectFollower(raw)
+            trajectory.append(y)
+            masks.append(raw.indices.map { raw[$0] == next[$0] })
+            y = next
+        }
+        let gF = upperGradient(x, y)
+        var gx = gF.leader
+        var alpha = gF.follower
+        let first = truncation.map { Swift.max(0, steps - $0) } ?? 0
+        var t = steps - 1
+        while t >= first {
+            let w = masked(alpha, masks[t])
+            let h = lowerFollowerProducts(x, trajectory[t], w)
+            gx = axpy(-eta, h.leader, gx)
+            alpha = axpy(-eta, h.follower, w)
+            t -= 1
+        }
+        let final = lowerValueAndGradient(x, y).gradient
+        let moved = projectFollower(axpy(-1, final, y))
+        let stationarity = y.indices.map { Swift.abs(y[$0] - moved[$0]) }.max() ?? 0
+        return Hypergradient(y: y, gradient: gx, followerStationarity: stationarity, followerIterations: steps, warning: nil)
+    }
+
+    /// The same steps with the Jacobian `Z = dy/dx` carried forward (one column per leader variable).
+    private func iterativeForward(_ x: [Double], _ y0: [Double], steps: Int, eta given: Double?) -> Hypergradient {
+        var y = projectFollower(y0)
+        let eta = given ?? 1 / curvature(x, y, free: [Bool](repeating: true, count: followerCount))
+        let n = leaderCount
+        var z = [[Double]](repeating: [Double](repeating: 0, count: followerCount), count: n)  // z[j] = dy/dx_j
+        for _ in 0..<steps {
+            let g = lowerValueAndGradient(x, y).gradient
+            let raw = axpy(-eta, g, y)
+            let next = projectFollower(raw)
+            let mask = raw.indices.map { raw[$0] == next[$0] }
+            for j in 0..<n {
+                var e = [Double](repeating: 0, count: n)
+                e[j] = 1
+                let hyx = lowerLeaderProducts(x, y, e).follower
+                let hyyz = lowerFollowerProducts(x, y, z[j]).follower
+                var col = z[j]
+                for i in col.indices { col[i] = mask[i] ? col[i] - eta * (hyyz[i] + hyx[i]) : 0 }
+                z[j] = col
+            }
+            y = next
+        }
+        let gF = upperGradient(x, y)
+        var gx = gF.leader
+        for j in 0..<n { gx[j] += dot(z[j], gF.follower) }
+        let final = lowerValueAndGradient(x, y).gradient
+        let moved = projectFollower(axpy(-1, final, y))
+        let stationarity = y.indices.map { Swift.abs(y[$0] - moved[$0]) }.max() ?? 0
+        return Hypergradient(y: y, gradient: gx, followerStationarity: stationarity, followerIterations: steps, warning: nil)
+    }
+}

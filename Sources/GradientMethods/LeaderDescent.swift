@@ -1,0 +1,123 @@
+import Foundation
+import SolverInterface
+
+/// The leader's loop shared by the hypergradient methods: projected gradient descent on `x`,
+///
+///     x_{k+1} = P_X(x_k - alpha_k grad Phi(x_k)),
+///
+/// with the step halved (and the iterate kept) whenever `Phi` would rise, and doubled back
+/// towards the given step after an accepted one. It stops when the projected gradient
+/// `|x - P_X(x - grad Phi)|_inf` is at most `tolerance`, at the iteration or time limit, when
+/// asked to (`Interruption`, or the `shouldStop` closure), or at the first number that is not
+/// finite (the last finite iterate is kept, and where it happened is said).
+package struct LeaderDescent: Sendable {
+    package struct Options: Sendable {
+        package var rule: HypergradientRule = .aidCG(iterations: 200, tolerance: 1e-10)
+        package var step = 1.0
+        package var maximumIterations = 1000
+        package var tolerance = 1e-6
+        package var follower = FollowerSolver()
+        /// The leader's start (nil: the middle of the box, or 0); the follower's start likewise.
+        package var leaderStart: [Double]?
+        package var followerStart: [Double]?
+        package var deadline: Date?
+        /// Called after every iteration; return true to stop.
+        package var shouldStop: (@Sendable (TraceRow) -> Bool)?
+        package init() {}
+    }
+
+    /// One row of the trace.
+    package struct TraceRow: Sendable, Equatable {
+        package var iteration: Int
+        /// `Phi(x_k) = F(x_k, y_k)` in the leader's own sense (not negated).
+        package var leaderObjective: Double
+        /// The projected hypergradient's size, `|x - P_X(x - grad Phi)|_inf`.
+        package var stationarity: Double
+        package var followerStationarity: Double
+        package var step: Double
+        package var seconds: Double
+    }
+
+    package enum Stop: String, Sendable {
+        case converged, iterationLimit = "iteration_limit", timeLimit = "time_limit", interrupted, notFinite = "not_finite"
+        case stalled
+    }
+
+    package struct Result: Sendable {
+        package var x: [Double]
+        package var y: [Double]
+        package var stop: Stop
+        package var iterations: Int
+        package var stationarity: Double
+        package var trace: [TraceRow]
+        /// Warnings of the hypergradient rule (singular Hessian, ...), each once, in order.
+        package var warnings: [String]
+        /// Where a non-finite number appeared, when it did.
+        package var notFinite: String?
+    }
+
+    package var options: Options
+    package init(options: Options) { self.options = options }
+
+    package func run(_ p: SmoothBilevel) -> Result {
+        let start = Date()
+        var x = p.projectLeader(options.leaderStart ?? SmoothBilevel.start(p.xLower, p.xUpper))
+        var yWarm = options.followerStart ?? SmoothBilevel.start(p.yLower, p.yUpper)
+        var step = options.step
+        var trace: [TraceRow] = []
+        var warnings: [String] = []
+        var h = p.hypergradient(x, yStart: yWarm, rule: options.rule, follower: options.follower)
+        var phi = p.upperValue(x, h.y)
+        var iterations = 0
+        var rejections = 0
+        func note(_ w: String?) { if let w, !warnings.contains(w) { warnings.append(w) } }
+        note(h.warning)
+        func measure(_ x: [Double], _ g: [Double]) -> Double {
+            let moved = p.projectLeader(axpy(-1, g, x))
+            return x.indices.map { Swift.abs(x[$0] - moved[$0]) }.max() ?? 0
+        }
+        func finish(_ stop: Stop, _ where_: String? = nil) -> Result {
+            Result(
+                x: x, y: h.y, stop: stop, iterations: iterations, stationarity: measure(x, h.gradient), trace: trace,
+                warnings: warnings, notFinite: where_)
+        }
+        guard phi.isFinite, allFinite(h.gradient), allFinite(h.y) else {
+            return finish(.notFinite, "at the start (x = \(x.map { "\($0)" }.joined(separator: ", ")))")
+        }
+        while true {
+            let m = measure(x, h.gradient)
+            let row = TraceRow(
+                iteration: iterations, leaderObjective: p.upperSign * phi, stationarity: m,
+                followerStationarity: h.followerStationarity, step: step, seconds: Date().timeIntervalSince(start))
+            if trace.last?.iteration != iterations { trace.append(row) }
+            if m <= options.tolerance { return finish(.converged) }
+            if options.shouldStop?(row) == true || Interruption.requested { return finish(.interrupted) }
+            if iterations >= options.maximumIterations { return finish(.iterationLimit) }
+            if let d = options.deadline, Date() >= d { return finish(.timeLimit) }
+            // A trial step; the iterate moves only when Phi does not rise.
+            let trialX = p.projectLeader(axpy(-step, h.gradient, x))
+            yWarm = h.y
+            let trial = p.hypergradient(trialX, yStart: yWarm, rule: options.rule, follower: options.follower)
+            let trialPhi = p.upperValue(trialX, trial.y)
+            guard trialPhi.isFinite, allFinite(trial.gradient), allFinite(trial.y) else {
+                step /= 2
+                rejections += 1
+                if rejections > 60 { return finish(.notFinite, "at iteration \(iterations + 1): the hyper-objective or its gradient is not finite near x") }
+                continue
+            }
+            if trialPhi <= phi + 1e-12 * Swift.max(1, Swift.abs(phi)) || rejections >= 60 {
+                if rejections >= 60, trialPhi > phi { return finish(.stalled) }
+                x = trialX
+                h = trial
+                phi = trialPhi
+                note(h.warning)
+                iterations += 1
+                rejections = 0
+                step = Swift.min(step * 2, options.step)
+            } else {
+                step /= 2
+                rejections += 1
+            }
+        }
+    }
+}

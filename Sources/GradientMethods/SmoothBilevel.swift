@@ -1,0 +1,177 @@
+import BlomodelCore
+import Differentiation
+
+/// A smooth bilevel problem as the gradient methods see it, in minimisation form:
+///
+///     min_x  F(x, y*(x))   s.t. x in X (a box)
+///     y*(x) = argmin_y f(x, y)   s.t. y in Y (a box)
+///
+/// `F` and `f` are the model's objectives times their senses' signs (a maximised objective is
+/// negated), compiled once (`BilevelDerivatives`); every derivative is exact (no finite
+/// differences). Built by `SmoothBilevel.make`, which refuses, with the reason, a model the
+/// methods cannot take.
+package struct SmoothBilevel: Sendable {
+    package let model: BilevelModel
+    package let derivatives: BilevelDerivatives
+    package var split: VariableSplit { derivatives.split }
+    /// +1 or -1: `F = upperSign * (the leader's objective as written)`.
+    package let upperSign: Double
+    package let lowerSign: Double
+    package let xLower: [Double], xUpper: [Double]
+    package let yLower: [Double], yUpper: [Double]
+
+    package var leaderCount: Int { xLower.count }
+    package var followerCount: Int { yLower.count }
+
+    /// Why a model is not for the gradient methods (nil when it is).
+    package static func refusal(_ model: BilevelModel) -> String? {
+        if let v = model.variables.first(where: { $0.kind != .continuous }) {
+            return "the gradient methods need continuous variables; \(v.name) is \(v.kind.rawValue)"
+        }
+        if let v = model.variables.first(where: { if case .dual = $0.role { return true } else { return false } }) {
+            return "the gradient methods do not take dual(...) in the leader's expressions (\(v.base))"
+        }
+        if let c = model.constraints.first {
+            return "the gradient methods take bounds on the variables, not constraints yet; \(c.name) is a \(c.owner) constraint (write it as bounds, or use an exact route)"
+        }
+        let graph = model.graph
+        for (what, root) in [("the leader's objective", model.upperObjective.function), ("the follower's objective", model.lowerObjective.function)] {
+            guard let root else { continue }
+            if let n = graph.reachable(from: [root]).first(where: { graph[$0].isNonsmooth }) {
+                let at = graph.location(of: n)
+                return "\(what) is not smooth: it has \(describe(graph[n])) at \(at) (the gradient methods need derivatives everywhere)"
+            }
+        }
+        return nil
+    }
+
+    static func describe(_ node: ExpressionNode) -> String {
+        switch node {
+        case .call(let f, _): return "\(f.rawValue)(...)"
+        case .minimum: return "min(...)"
+        case .maximum: return "max(...)"
+        default: return "a nonsmooth operation"
+        }
+    }
+
+    /// The problem of `model`, or the reason the methods cannot take it.
+    package static func make(_ model: BilevelModel) throws -> SmoothBilevel {
+        if let reason = refusal(model) { throw GradientRefusal(reason: reason) }
+        return try SmoothBilevel(model: model)
+    }
+
+    private init(model: BilevelModel) throws {
+        self.model = model
+        derivatives = try BilevelDerivatives(model: model)
+        upperSign = model.upperObjective.sense.sign
+        lowerSign = model.lowerObjective.sense.sign
+        let s = derivatives.split
+        xLower = s.leader.map { model.variables[$0].lower }
+        xUpper = s.leader.map { model.variables[$0].upper }
+        yLower = s.follower.map { model.variables[$0].lower }
+        yUpper = s.follower.map { model.variables[$0].upper }
+    }
+
+    // MARK: Evaluation (minimisation form)
+
+    package func point(_ x: [Double], _ y: [Double]) -> [Double] { split.combine(leader: x, follower: y) }
+
+    /// `F(x, y)`.
+    package func upperValue(_ x: [Double], _ y: [Double]) -> Double {
+        upperSign * derivatives.upperObjective.value(at: point(x, y))
+    }
+
+    /// `(grad_x F, grad_y F)`.
+    package func upperGradient(_ x: [Double], _ y: [Double]) -> SplitVector {
+        scaled(derivatives.upperObjective.gradient(at: point(x, y), split: split), upperSign)
+    }
+
+    /// `f(x, y)`.
+    package func lowerValue(_ x: [Double], _ y: [Double]) -> Double {
+        lowerSign * derivatives.lowerObjective.value(at: point(x, y))
+    }
+
+    /// `f(x, y)` and `grad_y f(x, y)`.
+    package func lowerValueAndGradient(_ x: [Double], _ y: [Double]) -> (value: Double, gradient: [Double]) {
+        let (v, g) = derivatives.lowerObjective.valueAndGradient(at: point(x, y))
+        let follower = split.split(g).follower
+        return (lowerSign * v, follower.map { lowerSign * $0 })
+    }
+
+    /// `(Hess_xy f v, Hess_yy f v)` for a follower direction `v`.
+    package func lowerFollowerProducts(_ x: [Double], _ y: [Double], _ v: [Double]) -> SplitVector {
+        scaled(derivatives.lowerObjective.followerDirectionProducts(at: point(x, y), split: split, direction: v), lowerSign)
+    }
+
+    /// `(Hess_xx f u, Hess_yx f u)` for a leader direction `u`.
+    package func lowerLeaderProducts(_ x: [Double], _ y: [Double], _ u: [Double]) -> SplitVector {
+        scaled(derivatives.lowerObjective.leaderDirectionProducts(at: point(x, y), split: split, direction: u), lowerSign)
+    }
+
+    private func scaled(_ v: SplitVector, _ s: Double) -> SplitVector {
+        s == 1 ? v : SplitVector(leader: v.leader.map { s * $0 }, follower: v.follower.map { s * $0 })
+    }
+
+    // MARK: Boxes
+
+    package func projectLeader(_ x: [Double]) -> [Double] { clip(x, xLower, xUpper) }
+    package func projectFollower(_ y: [Double]) -> [Double] { clip(y, yLower, yUpper) }
+
+    private func clip(_ v: [Double], _ lo: [Double], _ hi: [Double]) -> [Double] {
+        var r = v
+        for i in r.indices { r[i] = Swift.min(Swift.max(r[i], lo[i]), hi[i]) }
+        return r
+    }
+
+    /// The follower coordinates not held at a bound by the gradient (`g` pushes them out of
+    /// the box): those the follower's answer moves along, locally.
+    package func freeFollowerCoordinates(_ y: [Double], gradient g: [Double], tolerance: Double = 1e-9) -> [Bool] {
+        y.indices.map { i in
+            let scale = Swift.max(1, Swift.abs(y[i]))
+            if y[i] <= yLower[i] + tolerance * scale, g[i] > 0 { return false }
+            if y[i] >= yUpper[i] - tolerance * scale, g[i] < 0 { return false }
+            return true
+        }
+    }
+
+    /// A start inside the boxes: the model's bounds' midpoints where both are finite, the
+    /// finite bound where one is, 0 otherwise.
+    package static func start(_ lower: [Double], _ upper: [Double]) -> [Double] {
+        zip(lower, upper).map { lo, hi in
+            if lo.isFinite, hi.isFinite { return (lo + hi) / 2 }
+            if lo.isFinite { return Swift.max(lo, 0) }
+            if hi.isFinite { return Swift.min(hi, 0) }
+            return 0
+        }
+    }
+}
+
+/// A model the gradient methods cannot take, with the reason.
+package struct GradientRefusal: Error, CustomStringConvertible {
+    package var reason: String
+    package var description: String { reason }
+}
+
+// MARK: - Small vector helpers
+
+@inline(__always) func dot(_ a: [Double], _ b: [Double]) -> Double {
+    var s = 0.0
+    for i in a.indices { s += a[i] * b[i] }
+    return s
+}
+
+@inline(__always) func norm(_ a: [Double]) -> Double { dot(a, a).squareRoot() }
+
+func axpy(_ alpha: Double, _ x: [Double], _ y: [Double]) -> [Double] {
+    var r = y
+    for i in r.indices { r[i] += alpha * x[i] }
+    return r
+}
+
+func masked(_ v: [Double], _ free: [Bool]) -> [Double] {
+    var r = v
+    for i in r.indices where !free[i] { r[i] = 0 }
+    return r
+}
+
+func allFinite(_ v: [Double]) -> Bool { v.allSatisfy(\.isFinite) }

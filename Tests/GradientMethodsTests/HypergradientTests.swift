@@ -1,0 +1,99 @@
+import BloLanguage
+import BlomodelCore
+import Foundation
+import XCTest
+
+@testable import GradientMethods
+
+let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+func load(_ text: String) throws -> BilevelModel {
+    try ModelLoader.load(source: SourceFile(path: "test.blo", text: text), directory: NSTemporaryDirectory())
+}
+
+/// The rules on problems with closed forms.
+final class HypergradientTests: XCTestCase {
+    /// Stackelberg-Cournot (Models/classic/stackelberg_cournot): the leader's best quantity is
+    /// q_l* = (a + c_f - 2 c_l) / (2b) = 50, the follower's answer q_f* = (a - c_f - b q_l)/(2b) = 15.
+    func testCournotByEveryRule() throws {
+        let model = try ModelLoader.load(path: repository.appendingPathComponent("Models/classic/stackelberg_cournot/stackelberg_cournot.blo").path)
+        let p = try SmoothBilevel.make(model)
+        let rules: [HypergradientRule] = [
+            .aidCG(iterations: 50, tolerance: 1e-12), .aidNeumann(terms: 200, eta: nil), .aidExact,
+            .itdReverse(steps: 200, eta: nil, truncation: nil), .itdForward(steps: 200, eta: nil),
+            .itdReverse(steps: 200, eta: nil, truncation: 100),
+        ]
+        for rule in rules {
+            var o = LeaderDescent.Options()
+            o.rule = rule
+            o.step = 1
+            o.tolerance = 1e-8
+            let r = LeaderDescent(options: o).run(p)
+            XCTAssertEqual(r.stop, .converged, "\(rule)")
+            XCTAssertEqual(r.x[0], 50, accuracy: 1e-5, "\(rule)")
+            XCTAssertEqual(r.y[0], 15, accuracy: 1e-5, "\(rule)")
+            XCTAssertTrue(r.warnings.isEmpty, "\(rule): \(r.warnings)")
+        }
+    }
+
+    /// The hypergradient against a central difference of Phi(x) = F(x, y*(x)) on a problem with
+    /// a nonlinear coupling: every implicit rule agrees with it.
+    func testImplicitRulesAgreeWithFiniteDifferences() throws {
+        let model = try load("""
+            upper { var x1 >= -2, <= 2; var x2 >= -2, <= 2;
+              minimize F: (y1 - 1)^2 + exp(0.5*y2) + x1^2 + 0.3*x2 + sin(x1 * y1); }
+            lower { var y1; var y2;
+              minimize f: 0.5*(2*y1^2 + y1*y2 + y2^2) - x1*y1 - exp(0.2*x2)*y2 + 0.1*y1^4; }
+            """)
+        let p = try SmoothBilevel.make(model)
+        let solver = FollowerSolver(tolerance: 1e-12, maximumIterations: 100_000)
+        let x = [0.4, -0.7]
+        func phi(_ x: [Double]) -> Double {
+            let r = solver.solve(p, x: x, from: [0, 0])
+            return p.upperValue(x, r.y)
+        }
+        let h = 1e-5
+        let reference = (0..<2).map { j -> Double in
+            var a = x, b = x
+            a[j] += h
+            b[j] -= h
+            return (phi(a) - phi(b)) / (2 * h)
+        }
+        for rule: HypergradientRule in [.aidCG(iterations: 100, tolerance: 1e-13), .aidExact, .aidNeumann(terms: 2000, eta: nil)] {
+            let g = p.hypergradient(x, yStart: [0, 0], rule: rule, follower: solver)
+            for j in 0..<2 { XCTAssertEqual(g.gradient[j], reference[j], accuracy: 1e-6, "\(rule) [\(j)]") }
+            XCTAssertNil(g.warning)
+        }
+        // Iterative differentiation through many steps approaches the same number.
+        let itd = p.hypergradient(x, yStart: [0, 0], rule: .itdReverse(steps: 3000, eta: nil, truncation: nil), follower: solver)
+        let itf = p.hypergradient(x, yStart: [0, 0], rule: .itdForward(steps: 3000, eta: nil), follower: solver)
+        for j in 0..<2 {
+            XCTAssertEqual(itd.gradient[j], reference[j], accuracy: 1e-5)
+            XCTAssertEqual(itf.gradient[j], itd.gradient[j], accuracy: 1e-9, "forward and reverse mode are the same derivative")
+        }
+    }
+
+    /// A singular follower Hessian is said, not hidden behind a number.
+    func testSingularHessianIsReported() throws {
+        let model = try load("""
+            upper { var x >= -1, <= 1; minimize F: (x - 0.5)^2 + y1^2; }
+            lower { var y1 >= -5, <= 5; var y2 >= -5, <= 5; minimize f: (y1 + y2 - x)^2; }
+            """)
+        let p = try SmoothBilevel.make(model)
+        let g = p.hypergradient([0.2], yStart: [0, 0], rule: .aidExact, follower: FollowerSolver())
+        XCTAssertNotNil(g.warning)
+        XCTAssertTrue(g.warning!.contains("singular"), g.warning!)
+    }
+
+    func testRefusals() throws {
+        XCTAssertTrue(
+            SmoothBilevel.refusal(try load("upper { var x >= 0; minimize F: abs(x - y); } lower { var y; minimize f: (y - x)^2; }"))!
+                .contains("not smooth"))
+        XCTAssertTrue(
+            SmoothBilevel.refusal(try load("upper { var x integer >= 0, <= 3; minimize F: x + y; } lower { var y; minimize f: (y - x)^2; }"))!
+                .contains("continuous"))
+        XCTAssertTrue(
+            SmoothBilevel.refusal(try load("upper { var x >= 0; minimize F: x + y; } lower { var y; minimize f: (y - x)^2; c: y <= 3; }"))!
+                .contains("constraints"))
+    }
+}
