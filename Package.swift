@@ -43,7 +43,8 @@ let package = Package(
         .target(
             name: "Blomodel",
             dependencies: [
-                "BlomodelCore", "BloLanguage", "BilevelDSL", "Reformulations", "BilevelAlgorithms", "SolverInterface", "GLPKBackend", "CbcBackend",
+                "BlomodelCore", "BloLanguage", "BilevelDSL", "Reformulations", "BilevelAlgorithms", "GradientMethods", "SolverInterface",
+                "GLPKBackend", "CbcBackend",
                 "IpoptBackend",
             ]),
 

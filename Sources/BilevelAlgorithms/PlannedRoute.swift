@@ -43,17 +43,33 @@ package struct PlannedRoute: Route {
         name: "value-function",
         summary: "the follower's optimality as a bound by its optimal-value function, refined by cuts",
         purpose: "it will accept integer followers, which the KKT conditions cannot describe")
-    /// Hypergradient methods (local answers).
-    public static let gradientMethods = PlannedRoute(
-        name: "gradient-methods",
-        summary: "descent on the leader's objective with hypergradients from the follower's optimality conditions",
-        purpose: "it will give local answers for smooth nonconvex leaders, labelled local",
-        qualification: { d in
-            let needs = d.gradientMethodNeeds
-            if needs.isEmpty {
-                return "this model qualifies: continuous, smooth, follower convex in its own variables"
-                    + (d.followerStrongConvexity != nil ? " and strongly convex (implicit differentiation applies)" : "")
-            }
-            return "it would need " + needs.joined(separator: "; ")
-        })
+}
+
+/// The gradient methods (`GradientMethods`, run by the facade on the model itself, not on the
+/// KKT program): listed so that `check` and `--explain` say whether they take a model. The
+/// facade runs them when `--method` is given or when no exact route takes a smooth model; the
+/// planner never hands them a reformulated program.
+package struct GradientMethodsRoute: Route {
+    public var name: String { "gradient-methods" }
+    public var summary: String { "descent on the leader's objective with hypergradients (implicit or iterative differentiation of the follower's answer)" }
+    public init() {}
+
+    public func assess(_ facts: ModelFacts, capabilities: RouteCapabilities) -> RouteAssessment {
+        guard let d = facts.description else {
+            return .refused("a local answer for smooth models; used with --method, or when no exact route takes the model")
+        }
+        var needs = d.gradientMethodNeeds
+        let rows = (d.leader.constraintClasses + d.follower.constraintClasses).reduce(0) { $0 + $1.1 }
+        if rows > 0 { needs.append("bounds on the variables instead of constraints (the model has \(rows); constraints are not taken yet)") }
+        if needs.isEmpty {
+            return .accepted(
+                "a local answer (hypergradient descent): continuous, smooth, the follower convex in its own variables"
+                    + (d.followerStrongConvexity != nil ? " and strongly convex (implicit differentiation applies)" : ""))
+        }
+        return .refused("it needs " + needs.joined(separator: "; "))
+    }
+
+    public func solve(_ problem: Reformulated, context: RouteContext) throws -> RouteOutcome {
+        throw RoutePlanner.Failure.notAvailable(name)
+    }
 }

@@ -42,7 +42,7 @@ package struct RoutePlanner: Sendable {
         outerApproximation: OuterApproximationRoute = OuterApproximationRoute(), branchAndBound: BranchAndBoundRoute = BranchAndBoundRoute()
     ) -> RoutePlanner {
         RoutePlanner(routes: [
-            branchAndBound, ExactKKTRoute(), outerApproximation, PlannedRoute.valueFunction, PlannedRoute.gradientMethods,
+            branchAndBound, ExactKKTRoute(), outerApproximation, PlannedRoute.valueFunction, GradientMethodsRoute(),
         ])
     }
 

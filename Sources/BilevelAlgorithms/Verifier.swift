@@ -33,6 +33,19 @@ public struct Verification: Sendable {
     public var detail: String
     /// Wall-clock time of the check.
     public var seconds: Double
+
+    package init(
+        outcome: Outcome, followerOptimum: Double?, followerAtPoint: Double, gap: Double, maxViolation: Double, detail: String,
+        seconds: Double
+    ) {
+        self.outcome = outcome
+        self.followerOptimum = followerOptimum
+        self.followerAtPoint = followerAtPoint
+        self.gap = gap
+        self.maxViolation = maxViolation
+        self.detail = detail
+        self.seconds = seconds
+    }
 }
 
 /// Checks a point by fixing the leader's variables and solving the follower's LP alone

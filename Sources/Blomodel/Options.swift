@@ -31,6 +31,8 @@ public struct BlomodelOptions: Sendable {
     /// A file the report will be written to (`--output`): refused before solving when it is the
     /// model or one of the files the model reads.
     public var outputPath: String?
+    /// The gradient methods' method and options (`--method`; docs/gradient-methods.md).
+    public var gradient = GradientOptions()
     /// The route to use instead of the planner's choice (`--route`).
     public var route: String?
     /// The node limit of the M-free branch-and-bound (`--node-limit`).

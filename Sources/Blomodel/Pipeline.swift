@@ -117,7 +117,17 @@ public enum Blomodel {
         let log = options.log ?? { _ in }
         let runStart = Date()
         var clock = Date()
-        let r = try reformulate(input, options: options)
+        // Gradient methods: when asked for, or when no exact route takes a smooth model.
+        if let reason = gradientReason(input, options: options, exactRefusal: nil) {
+            return try solveByGradients(input, reason: reason, options: options)
+        }
+        let r: Reformulated
+        do {
+            r = try reformulate(input, options: options)
+        } catch let d as Diagnostic {
+            guard let reason = gradientReason(input, options: options, exactRefusal: d) else { throw d }
+            return try solveByGradients(input, reason: reason, options: options)
+        }
         // The model the passes worked on: the input's variables keep their identifiers, and
         // auxiliary variables of product linearization follow them.
         let model = r.model

@@ -29,6 +29,17 @@ extension SolveReport {
             ]
             branchAndBoundValue = .object(fields)
         }
+        var gradientValue: JSONValue = .null
+        if let g = gradient {
+            let fields: [(String, JSONValue)] = [
+                ("method", .string(g.method)), ("iterations", .number(Double(g.iterations))), ("stop", .string(g.stop)),
+                ("stationarity", .number(g.stationarity)), ("follower_gap", .number(g.followerGap)),
+                ("follower_stationarity", .number(g.followerStationarity)),
+                ("follower_convex", g.followerConvex.map { .bool($0) } ?? .null),
+                ("warnings", .array(g.warnings.map { .string($0) })),
+            ]
+            gradientValue = .object(fields)
+        }
         return .object([
             ("schema_version", .number(Double(BlomodelVersion.reportSchema))),
             ("blomodel_version", .string(BlomodelVersion.current)),
@@ -57,6 +68,7 @@ extension SolveReport {
                 } ?? .null
             ),
             ("branch_and_bound", branchAndBoundValue),
+            ("gradient", gradientValue),
             (
                 "leader",
                 .object([
@@ -148,6 +160,10 @@ extension SolveReport {
                 let state = bb.closed ? "" : (bb.checkOnly ? "  (a check of the big-M answer; not closed: \(bb.stopReason))" : "  NOT CLOSED: \(bb.stopReason)")
                 s += "branch & bound \(bb.nodes) node(s), \(bb.relaxations) relaxation(s); bound \(fmt(bb.bound)), relative gap \(gap)\(state)\n"
             }
+            if let g = gradient {
+                let stop = g.stop == "converged" ? "converged" : "stopped: \(g.stop)"
+                s += "gradient       \(g.method): \(g.iterations) iteration(s), \(stop); projected hypergradient \(String(format: "%.2g", g.stationarity)), follower gap \(String(format: "%.2g", g.followerGap))\n"
+            }
             if let oa = outerApproximation {
                 s += "outer approx.  \(oa.iterations) MILP(s), \(oa.cuts) cut(s); bound \(fmt(oa.bound)), gap \(String(format: "%.2g", oa.absoluteGap)) (relative \(String(format: "%.2g", oa.relativeGap)), tolerance \(String(format: "%.2g", oa.tolerance)))\(oa.converged ? "" : "  NOT CONVERGED: \(oa.stopReason ?? "stopped")")\n"
             }
@@ -155,7 +171,7 @@ extension SolveReport {
         s += table("leader variables", leaderVariables)
         s += table("follower variables", followerVariables)
         if explain { s += table("follower duals", followerDuals) }
-        s += "\nsize           \(rows) rows, \(columns) columns, \(binaries) binaries\n"
+        if gradient == nil { s += "\nsize           \(rows) rows, \(columns) columns, \(binaries) binaries\n" } else { s += "\n" }
         s += String(
             format: "time           parse %.3f s, reformulation %.3f s, solver %.3f s, verification %.3f s\n",
             timing.parse, timing.reformulation, timing.solver, timing.verification)
@@ -173,7 +189,12 @@ extension SolveReport {
         case .timeLimit: parts.append("time limit")
         case .nodeLimit: parts.append("node limit")
         case .interrupted: parts.append("interrupted")
+        case .iterationLimit: parts.append("iteration limit")
         default: parts.append(termination.rawValue)
+        }
+        if let g = gradient {
+            let at = leaderObjective.map { "last iterate \(formatNumber($0))" } ?? "no iterate"
+            return parts[0] + "; \(at), projected hypergradient \(String(format: "%.2g", g.stationarity)) (a local method has no bound on the optimum)"
         }
         var values: [String] = []
         if let bestBound {

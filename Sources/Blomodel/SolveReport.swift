@@ -15,8 +15,10 @@ public struct SolveReport: Sendable {
         case nodeLimit = "node_limit"
         /// SIGINT stopped it.
         case interrupted
-        /// A solver failed.
+        /// A solver failed, or a gradient method met a number that is not finite.
         case error
+        /// A gradient method ran its iterations without reaching its tolerance.
+        case iterationLimit = "iteration_limit"
     }
     /// What was proven about the answer. One vocabulary for every route (docs/cli.md).
     public enum Certification: String, Sendable {
@@ -96,12 +98,16 @@ public struct SolveReport: Sendable {
         return max(0, gap) / max(1, abs(leaderObjective))
     }
     /// True when a limit or SIGINT stopped the run before it finished.
-    public var stoppedEarly: Bool { termination == .timeLimit || termination == .nodeLimit || termination == .interrupted }
+    public var stoppedEarly: Bool {
+        termination == .timeLimit || termination == .nodeLimit || termination == .interrupted || termination == .iterationLimit
+    }
     /// Outer approximation, when the leader's objective is quadratic: the bounds (in the
     /// leader's sense: `bound` is the best proven bound on the leader's optimum) and the gap.
     public var outerApproximation: OuterApproximationSummary?
     /// The M-free branch-and-bound's nodes, bounds and gap, when the route ran it.
     public var branchAndBound: BranchAndBoundSummary?
+    /// A gradient method's run: its iterations, residuals and trace, when a gradient route ran.
+    public var gradient: GradientSummary?
     public var bigM: [BigMRecord] = []
     public var plan: [String] = []
     public var classificationReasons: [String] = []
@@ -112,4 +118,37 @@ public struct SolveReport: Sendable {
     /// What was said about the model without refusing it (numbers treated as infinite), with positions.
     public var warnings: [Diagnostic] = []
     public var timing = Timing()
+}
+
+/// What a gradient method did (docs/gradient-methods.md): its stationarity measure and the
+/// follower's optimality at the answer, measured, and why the run stopped.
+public struct GradientSummary: Sendable {
+    /// `aid-cg`, `itd-reverse`, ...
+    public var method: String
+    public var iterations: Int
+    /// `converged`, `iteration_limit`, `time_limit`, `interrupted`, `not_finite`, `stalled`.
+    public var stop: String
+    /// The projected hypergradient's size `|x - P(x - grad Phi)|_inf` at the answer.
+    public var stationarity: Double
+    /// `f(x, y) - min_y f(x, y)` at the answer (follower's minimisation form), with the minimum
+    /// solved again to high accuracy from two starts.
+    public var followerGap: Double
+    /// The follower's stationarity at the answer.
+    public var followerStationarity: Double
+    /// Whether the follower is convex in its own variables (nil: not shown either way): then
+    /// `followerGap` is exact, otherwise it is the best of the starts tried.
+    public var followerConvex: Bool?
+    /// What the method's assumptions said (a singular Hessian, ...), each once.
+    public var warnings: [String]
+    /// One row per leader iteration.
+    public var trace: [TraceRow]
+
+    public struct TraceRow: Sendable, Equatable {
+        public var iteration: Int
+        public var leaderObjective: Double
+        public var stationarity: Double
+        public var followerStationarity: Double
+        public var step: Double
+        public var seconds: Double
+    }
 }

@@ -163,9 +163,11 @@ struct Solve: ParsableCommand {
         completion: .list(["branch-and-bound", "exact-kkt", "outer-approximation"]))
     var route: String?
     @Option(name: .customLong("node-limit"), help: "Node limit of the M-free branch-and-bound.") var nodeLimit: Int = 100_000
+    @OptionGroup var gradient: GradientFlags
     @OptionGroup var chattiness: Chattiness
 
     func validate() throws {
+        try gradient.validate()
         if chattiness.quiet && json && explain {
             throw ValidationError("--explain with --json prints the explanation on standard error, which --quiet keeps for errors")
         }
@@ -189,6 +191,7 @@ struct Solve: ParsableCommand {
         options.outputPath = output
         options.route = route
         options.nodeLimit = nodeLimit
+        options.gradient = try gradient.options()
         if !chattiness.quiet { options.progress = { line in printError(line) } }
         if chattiness.verbose { options.progressAfter = 0 }
         options.log = chattiness.log()
@@ -209,6 +212,16 @@ struct Solve: ParsableCommand {
             text = ""
         }
         print(text, terminator: "")
+        if let path = gradient.trace {
+            guard let summary = report.gradient else {
+                printDiagnostic(Diagnostic(.error, "--trace: no gradient method ran (the route was \(report.route ?? "none")), so there is no trace to write"))
+                throw ExitCode(ExitStatus.inputError.rawValue)
+            }
+            do { try summary.traceText(json: path.hasSuffix(".json")).write(toFile: path, atomically: true, encoding: .utf8) } catch {
+                printDiagnostic(Diagnostic(.error, "cannot write '\(path)': \(error.localizedDescription)"))
+                throw ExitCode(ExitStatus.internalError.rawValue)
+            }
+        }
         options.log?("certification: \(report.certification.rawValue) (termination \(report.termination.rawValue))")
         if report.termination == .interrupted { throw ExitCode(interruptedExitStatus) }
         let status = ExitStatus(report.certification)
@@ -277,3 +290,72 @@ struct Check: ParsableCommand {
 }
 
 BlomodelCommand.main()
+
+/// The gradient methods' options of `solve` (docs/gradient-methods.md).
+struct GradientFlags: ParsableArguments {
+    @Option(
+        help: ArgumentHelp(
+            "Solve by a gradient method: auto, \(GradientOptions.methods.map(\.name).joined(separator: ", ")) (a local answer).",
+            discussion: GradientOptions.methods.map { "\($0.name): \($0.summary)" }.joined(separator: "\n")),
+        completion: .list(["auto"] + GradientOptions.methods.map(\.name)))
+    var method: String?
+    @Option(help: "The leader's step size (halved while the leader's objective would get worse).") var step: Double = 1
+    @Option(help: "The leader's iterations.") var iterations: Int = 1000
+    @Option(help: "Stop when the projected hypergradient is at most this (infinity norm).") var tolerance: Double = 1e-6
+    @Option(name: .customLong("inner-steps"), help: "Iterative differentiation's follower steps K (and the Neumann series' terms).")
+    var innerSteps: Int = 100
+    @Option(help: "itd-truncated: differentiate through the last K' follower steps.") var truncation: Int = 10
+    @Option(name: .customLong("inner-step"), help: "The follower's step in iterative differentiation (default 1/L).") var innerStep: Double?
+    @Option(help: "Start values, as name=value pairs separated by commas (x=1,w[2]=0.5).") var start: String?
+    @Option(help: "Write the gradient method's trace (iteration, leader objective, stationarity, seconds) to this .csv or .json file.", completion: .file())
+    var trace: String?
+
+    func validate() throws {
+        if let m = method, m != "auto", !GradientOptions.methods.contains(where: { $0.name == m }) {
+            let names = ["auto"] + GradientOptions.methods.map(\.name)
+            let hint = closestName(to: m, among: names).map { " (did you mean '\($0)'?)" } ?? ""
+            throw ValidationError("unknown --method '\(m)'\(hint); the methods are \(names.joined(separator: ", "))")
+        }
+        if !(step > 0 && step.isFinite) { throw ValidationError("--step must be a positive number") }
+        if iterations < 0 { throw ValidationError("--iterations must be a nonnegative number") }
+        if !(tolerance > 0 && tolerance.isFinite) { throw ValidationError("--tolerance must be a positive number") }
+        if innerSteps < 1 { throw ValidationError("--inner-steps must be at least 1") }
+        if truncation < 1 { throw ValidationError("--truncation must be at least 1") }
+        if let e = innerStep, !(e > 0 && e.isFinite) { throw ValidationError("--inner-step must be a positive number") }
+        _ = try startValues()
+    }
+
+    func startValues() throws -> [String: Double] {
+        guard let start else { return [:] }
+        var values: [String: Double] = [:]
+        // Names may hold commas inside brackets (w[1,2]=3): split at commas outside brackets.
+        var depth = 0, current = "", parts: [String] = []
+        for c in start {
+            if c == "[" { depth += 1 }
+            if c == "]" { depth -= 1 }
+            if c == ",", depth == 0 { parts.append(current); current = "" } else { current.append(c) }
+        }
+        parts.append(current)
+        for part in parts where !part.trimmingCharacters(in: .whitespaces).isEmpty {
+            let pieces = part.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            guard pieces.count == 2, let v = Double(pieces[1]), v.isFinite else {
+                throw ValidationError("--start: '\(part)' is not name=number")
+            }
+            values[pieces[0]] = v
+        }
+        return values
+    }
+
+    func options() throws -> GradientOptions {
+        var o = GradientOptions()
+        o.method = method
+        o.step = step
+        o.iterations = iterations
+        o.tolerance = tolerance
+        o.innerSteps = innerSteps
+        o.truncation = truncation
+        o.innerStep = innerStep
+        o.start = try startValues()
+        return o
+    }
+}

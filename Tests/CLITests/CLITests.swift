@@ -152,7 +152,7 @@ final class CLITests: XCTestCase {
         let check = try blomodel(["check", "Models/literature/liu_hart_1994.blo"])
         XCTAssertEqual(check.status, 0, check.err)
         XCTAssertTrue(check.out.contains("\n  * exact-kkt: accepted: the leader's objective is linear"), check.out)
-        XCTAssertTrue(check.out.contains("    gradient-methods: refused: not yet available"), check.out)
+        XCTAssertTrue(check.out.contains("    gradient-methods: refused: it needs bounds on the variables instead of constraints"), check.out)
         let explain = try blomodel(["solve", "Models/literature/bard_1988_ex1.blo", "--explain"])
         XCTAssertEqual(explain.status, 0, explain.err)
         XCTAssertTrue(explain.out.contains("    exact-kkt: refused: the leader's objective is a convex quadratic"), explain.out)

@@ -82,23 +82,36 @@ let publishedOptima: [(file: String, leader: Double, point: [String: Double])] =
     ("classic/strategic_producer/strategic_producer.blo", 690, ["q": 30]),
 ]
 
-/// Models beyond the exact routes (until the gradient routes land): each is checked in
-/// `NonlinearModelTests` (its description, and its derivatives against a closed form or
-/// finite differences), and `solve` refuses it at the offending term.
+/// Models beyond the exact routes: each is checked in `NonlinearModelTests` (its description,
+/// and its derivatives against a closed form or finite differences); the exact routes refuse it
+/// at the offending term, and `solve` takes the gradient route.
 let beyondTheExactRoutes = [
     "classic/stackelberg_cournot/stackelberg_cournot.blo",  // closed-form optimum 1250 at q_l = 50
     "nonlinear/cccp_bo_synthetic/cccp_bo_synthetic.blo",  // no published optimum (convergence plots only)
 ]
 
 final class LiteratureTests: XCTestCase {
-    func testModelsBeyondTheExactRoutesAreRefusedWithAPosition() throws {
+    func testModelsBeyondTheExactRoutesAreRefusedWithAPositionAndTakeTheGradientRoute() throws {
         for m in beyondTheExactRoutes {
-            XCTAssertThrowsError(try Blomodel.solve(file: repositoryRoot.appendingPathComponent("Models/\(m)").path)) { error in
+            let path = repositoryRoot.appendingPathComponent("Models/\(m)").path
+            XCTAssertThrowsError(try Blomodel.reformulate(ModelLoader.load(path: path))) { error in
                 guard let d = error as? Diagnostic else { return XCTFail("\(m): \(error)") }
                 XCTAssertNotNil(d.location, m)
-                XCTAssertNotNil(d.sourceLine, m)
             }
+            let r = try Blomodel.solve(file: path)
+            XCTAssertEqual(r.route, "gradient-methods", m)
+            XCTAssertEqual(r.certification, .local, "\(m): \(r.certificationReasons)")
+            XCTAssertLessThanOrEqual(r.gradient?.followerGap ?? .nan, 1e-8, m)
+            XCTAssertLessThanOrEqual(r.gradient?.stationarity ?? .nan, 1e-6, m)
         }
+        // Stackelberg-Cournot against its closed form (the model's header): q_l = 50, q_f = 15, 1250.
+        var options = BlomodelOptions()
+        options.gradient.start = ["ql": 5, "qf": 90]
+        let cournot = try Blomodel.solve(
+            ModelLoader.load(path: repositoryRoot.appendingPathComponent("Models/\(beyondTheExactRoutes[0])").path), options: options)
+        XCTAssertEqual(cournot.value(of: "ql") ?? .nan, 50, accuracy: 1e-6)
+        XCTAssertEqual(cournot.value(of: "qf") ?? .nan, 15, accuracy: 1e-6)
+        XCTAssertEqual(cournot.leaderObjective ?? .nan, 1250, accuracy: 1e-6)
     }
 
     func testEveryModelHasAPublishedOptimum() throws {

@@ -1,0 +1,257 @@
+import BilevelAlgorithms
+import BlomodelCore
+import Foundation
+import GradientMethods
+import Reformulations
+
+/// The gradient methods' options (`--method`, `--step`, ...; docs/gradient-methods.md).
+public struct GradientOptions: Sendable {
+    /// The method (`GradientOptions.methods`, or `auto`); nil: only when no exact route takes the model.
+    public var method: String?
+    /// The leader's step (halved while the hyper-objective would rise).
+    public var step = 1.0
+    /// The leader's iterations.
+    public var iterations = 1000
+    /// Stop when the projected hypergradient `|x - P(x - grad Phi)|_inf` is at most this.
+    public var tolerance = 1e-6
+    /// Iterative differentiation's follower steps K (and the Neumann series' terms).
+    public var innerSteps = 100
+    /// `itd-truncated`: differentiate through the last K' of the K steps.
+    public var truncation = 10
+    /// The follower's step in iterative differentiation and the Neumann series (nil: 1/L, with L
+    /// the follower Hessian's largest eigenvalue by power iteration at the start).
+    public var innerStep: Double?
+    /// Start values by variable name (`x`, `w[3]`); others start at the middle of their box, or 0.
+    public var start: [String: Double] = [:]
+    /// Called after every leader iteration with its trace row; return true to stop.
+    public var shouldStop: (@Sendable (GradientSummary.TraceRow) -> Bool)?
+    public init() {}
+
+    /// The methods, with what each computes.
+    public static let methods: [(name: String, summary: String)] = [
+        ("aid-cg", "implicit differentiation, the follower's Hessian system by conjugate gradients"),
+        ("aid-neumann", "implicit differentiation, the inverse Hessian by a Neumann series"),
+        ("aid-exact", "implicit differentiation, the follower's Hessian factorised (LU, LAPACK)"),
+        ("itd-reverse", "iterative differentiation through K follower gradient steps, reverse mode"),
+        ("itd-forward", "iterative differentiation through K follower gradient steps, forward mode"),
+        ("itd-truncated", "iterative differentiation, reverse mode through the last K' of K steps"),
+    ]
+
+    func rule(_ name: String) -> HypergradientRule? {
+        switch name {
+        case "aid-cg": return .aidCG(iterations: 500, tolerance: 1e-10)
+        case "aid-neumann": return .aidNeumann(terms: innerSteps, eta: innerStep)
+        case "aid-exact": return .aidExact
+        case "itd-reverse": return .itdReverse(steps: innerSteps, eta: innerStep, truncation: nil)
+        case "itd-forward": return .itdForward(steps: innerSteps, eta: innerStep)
+        case "itd-truncated": return .itdReverse(steps: innerSteps, eta: innerStep, truncation: truncation)
+        default: return nil
+        }
+    }
+}
+
+extension Blomodel {
+    /// Why the planner sends a model to the gradient methods, or nil when it does not: a method
+    /// was asked for, or no exact route takes the model and the gradient methods do.
+    static func gradientReason(_ model: BilevelModel, options: BlomodelOptions, exactRefusal: Diagnostic?) -> String? {
+        if let m = options.gradient.method { return "--method \(m) was given" }
+        guard let exactRefusal, options.route == nil, SmoothBilevel.refusal(model) == nil else { return nil }
+        return "the exact routes refuse the model (\(exactRefusal.message)); it is smooth with box-bounded continuous variables"
+    }
+
+    /// Solves a smooth model by a gradient method: a local answer, with its residuals measured.
+    static func solveByGradients(_ model: BilevelModel, reason: String, options: BlomodelOptions) throws -> SolveReport {
+        let log = options.log ?? { _ in }
+        let requested = options.gradient.method ?? "auto"
+        var description: ModelDescription?
+        description = ModelDescription.describe(model, lpSolver: nil)
+        let name: String
+        var why: String
+        if requested == "auto" {
+            // Implicit differentiation where the follower is shown strongly convex (its Hessian
+            // invertible), iterative differentiation otherwise.
+            if let d = description, d.followerStrongConvexity != nil {
+                name = "aid-cg"
+                why = "auto: the follower is strongly convex in its own variables, so implicit differentiation applies"
+            } else {
+                name = "itd-reverse"
+                why = "auto: the follower's strong convexity is not shown, so iterative differentiation (which needs no inverse Hessian)"
+            }
+        } else {
+            name = requested
+            why = "asked for"
+        }
+        guard let rule = options.gradient.rule(name) else {
+            throw Diagnostic(
+                .error, "unknown gradient method '\(name)'",
+                notes: (closestName(to: name, among: GradientOptions.methods.map(\.name)).map { ["did you mean '\($0)'?"] } ?? [])
+                    + ["the methods are auto, " + GradientOptions.methods.map(\.name).joined(separator: ", ")])
+        }
+        let problem: SmoothBilevel
+        do { problem = try SmoothBilevel.make(model) } catch let r as GradientRefusal {
+            throw Diagnostic(.error, "the gradient methods cannot take this model: \(r.reason)")
+        }
+        var report = SolveReport(
+            modelName: model.name, problemClass: description.map { "smooth bilevel (\($0.leader.objective.expressionClass.rawValue) leader, \($0.follower.objective.expressionClass.rawValue) follower)" } ?? "smooth bilevel",
+            solver: "gradient", termination: .error, certification: .noAnswer, certificationReasons: [], rawSolverStatus: "",
+            leaderObjectiveName: model.upperObjective.name, leaderSense: model.upperObjective.sense,
+            followerObjectiveName: model.lowerObjective.name, followerSense: model.lowerObjective.sense)
+        report.warnings = model.warnings
+        report.route = "gradient-methods"
+        report.plan = ["gradient route: \(reason)", "method \(name): \(why)"]
+        log("route: gradient-methods: \(reason)")
+        log("method: \(name): \(why)")
+
+        // Start values by name.
+        let split = problem.split
+        var xStart = SmoothBilevel.start(problem.xLower, problem.xUpper)
+        var yStart = SmoothBilevel.start(problem.yLower, problem.yUpper)
+        let known = Set(model.variables.map(\.name))
+        for key in options.gradient.start.keys.sorted() where !known.contains(key) {
+            throw Diagnostic(
+                .error, "the start names '\(key)', which is not a variable of the model",
+                notes: closestName(to: key, among: Array(known).sorted()).map { ["did you mean '\($0)'?"] } ?? [])
+        }
+        for (k, j) in split.leader.enumerated() { if let v = options.gradient.start[model.variables[j].name] { xStart[k] = v } }
+        for (k, j) in split.follower.enumerated() { if let v = options.gradient.start[model.variables[j].name] { yStart[k] = v } }
+
+        var o = LeaderDescent.Options()
+        o.rule = rule
+        o.step = options.gradient.step
+        o.maximumIterations = options.gradient.iterations
+        o.tolerance = options.gradient.tolerance
+        o.leaderStart = xStart
+        o.followerStart = yStart
+        o.deadline = options.timeLimit.map { Date().addingTimeInterval($0) }
+        let stop = options.gradient.shouldStop
+        let progress = options.progress
+        let clock = Date()
+        let printer = GradientProgressClock()
+        o.shouldStop = { row in
+            if let progress, row.seconds >= 1, printer.due(row.seconds) {
+                progress(
+                    "\(name): iteration \(row.iteration), leader objective \(formatNumber(row.leaderObjective)), |proj grad| \(String(format: "%.3g", row.stationarity)), \(String(format: "%.1f", row.seconds)) s")
+            }
+            return stop?(
+                GradientSummary.TraceRow(
+                    iteration: row.iteration, leaderObjective: row.leaderObjective, stationarity: row.stationarity,
+                    followerStationarity: row.followerStationarity, step: row.step, seconds: row.seconds)) ?? false
+        }
+        let run = LeaderDescent(options: o).run(problem)
+        report.timing.solver = Date().timeIntervalSince(clock)
+
+        // The residuals, measured: the follower solved again to high accuracy at the answer's x,
+        // from the answer's y and from the box's middle.
+        let check = Date()
+        let strict = FollowerSolver(tolerance: 1e-11, maximumIterations: 100_000)
+        let atPoint = problem.lowerValue(run.x, run.y)
+        let best = [run.y, SmoothBilevel.start(problem.yLower, problem.yUpper)].map { strict.solve(problem, x: run.x, from: $0) }
+            .filter(\.finite).min { $0.value < $1.value }
+        let followerOptimum = best?.value ?? .nan
+        let gap = max(0, atPoint - followerOptimum)
+        let convex = description?.followerConvex
+        let tolerance = options.verificationTolerance * max(1, abs(followerOptimum))
+        let sense = model.lowerObjective.sense.sign
+        report.verification = Verification(
+            outcome: !gap.isFinite ? .solverFailure : gap <= tolerance ? .optimal : .suboptimal,
+            followerOptimum: followerOptimum.isFinite ? sense * followerOptimum : nil, followerAtPoint: sense * atPoint, gap: gap,
+            maxViolation: 0,
+            detail: gap.isFinite
+                ? "the follower solved again at the leader's decision from 2 starts (projected gradient and Newton steps): gap \(formatNumber(gap))"
+                    + (convex == true ? " (the follower is convex: its minimum)" : " (the follower's convexity is not shown: the best of the starts)")
+                : "the follower's re-solve gave no finite value",
+            seconds: Date().timeIntervalSince(check))
+        report.timing.verification = Date().timeIntervalSince(check)
+
+        report.gradient = GradientSummary(
+            method: name, iterations: run.iterations, stop: run.stop.rawValue, stationarity: run.stationarity, followerGap: gap,
+            followerStationarity: best?.stationarity ?? .nan, followerConvex: convex, warnings: run.warnings,
+            trace: run.trace.map {
+                GradientSummary.TraceRow(
+                    iteration: $0.iteration, leaderObjective: $0.leaderObjective, stationarity: $0.stationarity,
+                    followerStationarity: $0.followerStationarity, step: $0.step, seconds: $0.seconds)
+            })
+        report.rawSolverStatus = "\(name): \(run.stop.rawValue) after \(run.iterations) iteration(s)"
+        switch run.stop {
+        case .converged, .stalled: report.termination = .completed
+        case .iterationLimit: report.termination = .iterationLimit
+        case .timeLimit: report.termination = .timeLimit
+        case .interrupted: report.termination = .interrupted
+        case .notFinite: report.termination = .error
+        }
+        log("\(name) finished: \(run.stop.rawValue) after \(run.iterations) iteration(s), |proj grad| \(String(format: "%.3g", run.stationarity)), follower gap \(String(format: "%.3g", gap))")
+
+        // The point, by the model's names.
+        let point = split.combine(leader: run.x, follower: run.y)
+        report.leaderVariables = split.leader.map { (model.variables[$0].name, point[$0]) }
+        report.followerVariables = split.follower.map { (model.variables[$0].name, point[$0]) }
+        report.leaderObjective = problem.upperSign * problem.upperValue(run.x, run.y)
+        report.followerObjective = sense * atPoint
+        guard report.leaderObjective!.isFinite, atPoint.isFinite else {
+            report.certification = .noAnswer
+            report.certificationReasons = ["the method's last point has no finite objective value" + (run.notFinite.map { " (\($0))" } ?? "")]
+            report.leaderObjective = nil
+            report.followerObjective = nil
+            return report
+        }
+
+        // What the point is: local (stationary, the follower optimal at it), bilevel feasible only,
+        // or not bilevel feasible.
+        var reasons: [String] = []
+        if let nf = run.notFinite { reasons.append("a number that is not finite appeared \(nf); the last finite iterate is reported") }
+        reasons += run.warnings.map { "\(name): \($0)" }
+        let stationary = run.stop == .converged
+        if !gap.isFinite || gap > tolerance {
+            report.certification = .notBilevelFeasible
+            reasons.insert(
+                "the follower is not optimal at the answer: it could do better by \(formatNumber(gap)) (solved again to high accuracy)", at: 0)
+        } else if stationary, run.warnings.isEmpty {
+            report.certification = .local
+            reasons.insert(
+                "a local answer of \(name): projected hypergradient \(String(format: "%.2g", run.stationarity)) <= \(String(format: "%.2g", options.gradient.tolerance)), follower gap \(String(format: "%.2g", gap))"
+                    + (convex == true ? "" : "; the follower's convexity is not shown, so its gap is measured from two starts only"),
+                at: 0)
+        } else {
+            report.certification = .feasible
+            reasons.insert(
+                stationary
+                    ? "the follower is optimal at the point, but the hypergradient rests on an assumption that failed (below)"
+                    : "the follower is optimal at the point, but the method stopped (\(run.stop.rawValue)) with projected hypergradient \(String(format: "%.2g", run.stationarity)) above the tolerance \(String(format: "%.2g", options.gradient.tolerance))",
+                at: 0)
+        }
+        report.certificationReasons = reasons
+        return report
+    }
+}
+
+/// When the last progress line was printed (one line every two seconds).
+final class GradientProgressClock: @unchecked Sendable {
+    private var next = 0.0
+    func due(_ elapsed: Double) -> Bool {
+        guard elapsed >= next else { return false }
+        next = elapsed + 2
+        return true
+    }
+}
+
+extension GradientSummary {
+    /// The trace as CSV (a header row, then one row per iteration) or as a JSON array.
+    public func traceText(json: Bool) -> String {
+        if json {
+            return JSONValue.array(
+                trace.map {
+                    .object([
+                        ("iteration", .number(Double($0.iteration))), ("leader_objective", .number($0.leaderObjective)),
+                        ("stationarity", .number($0.stationarity)), ("follower_stationarity", .number($0.followerStationarity)),
+                        ("step", .number($0.step)), ("seconds", .number($0.seconds)),
+                    ])
+                }
+            ).render() + "\n"
+        }
+        var s = "iteration,leader_objective,stationarity,follower_stationarity,step,seconds\n"
+        for r in trace {
+            s += "\(r.iteration),\(r.leaderObjective),\(r.stationarity),\(r.followerStationarity),\(r.step),\(r.seconds)\n"
+        }
+        return s
+    }
+}
