@@ -18,9 +18,11 @@ import BlomodelCore
 /// throw; the first error is kept and `build()` throws it.
 public final class Bilevel {
     public let name: String
-    var builder = ModelBuilder()
+    package var builder = ModelBuilder()
     /// The first error of a declaration, thrown by `build()`.
     public private(set) var firstError: Diagnostic?
+    /// The graph nodes before this index have their source ranges (see `locate(at:)`).
+    var located = 0
     /// One graph node per variable, shared by every use.
     var variableNodes: [VarID: NodeID] = [:]
     /// Where the model was created (where a missing part is reported).
@@ -86,8 +88,18 @@ public final class Bilevel {
         return terms.constant
     }
 
+    /// Gives the nodes built since the last declaration the location of this one: expressions are
+    /// built (as arguments) just before the declaration that takes them, so a message about a node
+    /// (a product the exact routes refuse, say) points at the Swift line that wrote it.
+    func locate(at location: SourceLocation) {
+        let range = builder.graph.range(location)
+        builder.graph.locate(from: located, at: range)
+        located = builder.graph.count
+    }
+
     /// An expression's terms for a declaration: its failure recorded at `location` (nil then).
     func accept(_ e: Expr, at location: SourceLocation) -> Combination? {
+        locate(at: location)
         if let f = e.failure {
             record(f, at: location)
             return nil
@@ -136,7 +148,8 @@ public struct VariableFamily<L: LevelTag> {
             return .failed("'\(name)' takes \(dimension) subscript\(dimension == 1 ? "" : "s"), got \(key.count)", at: at)
         }
         guard let id = ids[key] else {
-            return .failed("\(indexedName(name, key)) is outside the index set of '\(name)'", at: at)
+            return .failed(
+                "\(indexedName(name, key)) is outside the index set of '\(name)'", at: at, notes: memberSuggestion(key, among: members))
         }
         return model.expression(of: id)
     }
@@ -149,7 +162,7 @@ public struct VariableFamily<L: LevelTag> {
 
 /// A family of constraints indexed over a set (or one constraint).
 public struct ConstraintFamily<L: LevelTag> {
-    let model: Bilevel
+    package let model: Bilevel
     public let name: String
     public let members: [Tuple]
     /// The builder's rows of this family (members without variables are not rows).
@@ -163,7 +176,7 @@ public struct ConstraintFamily<L: LevelTag> {
 
 /// One member of a constraint family: `balance[k, n]`.
 public struct ConstraintMember<L: LevelTag> {
-    let family: ConstraintFamily<L>
+    package let family: ConstraintFamily<L>
     public let key: Tuple
     /// `balance[1,3]`.
     public var name: String { indexedName(family.name, key) }
@@ -306,6 +319,13 @@ public struct Level<L: LevelTag> {
                 members.append(key)
             }
         }
+        if keys.isEmpty {
+            model.builder.warnings.append(
+                Diagnostic(
+                    .warning, "the family '\(name)' has no members: its index set is empty", at: at,
+                    notes: ["check the data or the filter that made the set"]))
+        }
+        model.locate(at: at)
         return VariableFamily(
             model: model, name: name, members: members, ids: ids, dimension: keys.first?.count ?? 0, location: at)
     }
@@ -431,4 +451,14 @@ extension Level where L == Leader {
         let at = SourceLocation(file: file, line: line, column: column)
         return model.expression(of: model.builder.dualVariable(of: family.name, [], at: at))
     }
+}
+
+/// "did you mean" for a member outside an index set: the closest member by its written form
+/// (families of at most 10^4 members are compared).
+func memberSuggestion(_ key: Tuple, among members: [Tuple]) -> [String] {
+    guard members.count <= 10_000, !key.isEmpty else { return [] }
+    let written = key.map(\.description).joined(separator: ",")
+    let candidates = members.filter { $0.count == key.count }.map { $0.map(\.description).joined(separator: ",") }
+    guard let best = closestName(to: written, among: candidates) else { return [] }
+    return ["did you mean [\(best)]?"]
 }

@@ -113,9 +113,10 @@ public struct Parameter: Sendable {
     {
         let key = parts.flatMap(\.parts)
         if let v = values[key] ?? defaultValue { return Expr(v) }
+        let suggestion = memberSuggestion(key, among: Array(values.keys).sorted { $0.lexicographicallyPrecedes($1) })
         return .failed(
             "\(indexedName(name, key)) has no value and '\(name)' has no default",
             at: SourceLocation(file: file, line: line, column: column),
-            notes: ["give the value in the data, or a default: Parameter(..., default: 0)"])
+            notes: suggestion.isEmpty ? ["give the value in the data, or a default: Parameter(..., default: 0)"] : suggestion)
     }
 }

@@ -36,6 +36,22 @@ public struct Expr {
         return model.builder.variables[v].name
     }
 
+    /// The misuse this expression carries, if any (reported when it is used in a declaration).
+    public var failureMessage: String? { failure?.message }
+    /// The notes of that misuse.
+    public var failureNotes: [String] { failure?.notes ?? [] }
+
+    /// The model whose variables the expression uses (for evaluating it at a solution).
+    public var modelForValues: Bilevel? { model }
+
+    /// The expression's value at a point of its model (values by variable identifier).
+    public func evaluate(at point: [Double]) -> Double {
+        guard let model, !terms.isConstant else { return terms.constant }
+        var s = terms.constant
+        for (a, n) in zip(terms.coefficients, terms.nodes) { s += a * model.builder.graph.evaluate(n, at: point) }
+        return s
+    }
+
     /// True when the expression involves no variable (its value is `constant`).
     public var isConstant: Bool { terms.isConstant }
     /// The constant term (the whole value when `isConstant`).
@@ -75,9 +91,13 @@ extension Expr {
     static func made(_ model: Bilevel?, _ terms: Combination, _ failure: Diagnostic?) -> Expr {
         var e = Expr(model: model, terms: terms, failure: failure)
         if !terms.isFinite, e.failure == nil {
+            let nan = !terms.constant.isNaN && !terms.coefficients.contains(where: \.isNaN) ? false : true
             e.failure = Diagnostic(
-                .error, "this expression has a constant that is not a finite number (an overflow)", at: .unknown,
-                notes: ["rescale the data: coefficients must stay well inside +-1e308"])
+                .error,
+                nan
+                    ? "this expression has a constant that is not a number (NaN: an undefined operation on data, such as log of a negative number or 0/0)"
+                    : "this expression has a constant that is not a finite number (an overflow)", at: .unknown,
+                notes: nan ? ["check the data the expression computes with"] : ["rescale the data: coefficients must stay well inside +-1e308"])
         }
         return e
     }
@@ -322,18 +342,12 @@ public struct Relation {
 public func <= (a: Expr, b: Expr) -> Relation { Relation(shape: .compare(a, .lessEqual, b)) }
 public func >= (a: Expr, b: Expr) -> Relation { Relation(shape: .compare(a, .greaterEqual, b)) }
 public func == (a: Expr, b: Expr) -> Relation { Relation(shape: .compare(a, .equal, b)) }
-@_disfavoredOverload
-public func <= (a: Expr, b: Double) -> Relation { a <= Expr(b) }
-@_disfavoredOverload
-public func >= (a: Expr, b: Double) -> Relation { a >= Expr(b) }
-@_disfavoredOverload
-public func == (a: Expr, b: Double) -> Relation { a == Expr(b) }
-@_disfavoredOverload
-public func <= (a: Double, b: Expr) -> Relation { Expr(a) <= b }
-@_disfavoredOverload
-public func >= (a: Double, b: Expr) -> Relation { Expr(a) >= b }
-@_disfavoredOverload
-public func == (a: Double, b: Expr) -> Relation { Expr(a) == b }
+public func <= <T: BinaryFloatingPoint>(a: Expr, b: T) -> Relation { a <= Expr(Double(b)) }
+public func >= <T: BinaryFloatingPoint>(a: Expr, b: T) -> Relation { a >= Expr(Double(b)) }
+public func == <T: BinaryFloatingPoint>(a: Expr, b: T) -> Relation { a == Expr(Double(b)) }
+public func <= <T: BinaryFloatingPoint>(a: T, b: Expr) -> Relation { Expr(Double(a)) <= b }
+public func >= <T: BinaryFloatingPoint>(a: T, b: Expr) -> Relation { Expr(Double(a)) >= b }
+public func == <T: BinaryFloatingPoint>(a: T, b: Expr) -> Relation { Expr(Double(a)) == b }
 
 extension Expr {
     /// The ranged constraint `range.lowerBound <= self <= range.upperBound` (the `.blo` `lo <= e <= hi`).
@@ -341,3 +355,14 @@ extension Expr {
         Relation(shape: .ranged(range.lowerBound, self, range.upperBound))
     }
 }
+
+// MARK: - What is not an expression's operation, said by the compiler
+
+@available(*, unavailable, message: "powers are written with ** (x ** 2) or pow(x, 2); ^ is not a power in Swift")
+public func ^ (base: Expr, exponent: Double) -> Expr { fatalError() }
+
+@available(*, unavailable, message: "a constraint is <=, >= or ==; strict inequalities are not constraints")
+public func < (a: Expr, b: Expr) -> Relation { fatalError() }
+
+@available(*, unavailable, message: "a constraint is <=, >= or ==; strict inequalities are not constraints")
+public func > (a: Expr, b: Expr) -> Relation { fatalError() }

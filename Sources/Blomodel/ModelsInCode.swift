@@ -108,15 +108,62 @@ extension SolveReport {
         return r
     }
 
-    /// The follower's dual of one of its constraints at the answer (docs/reformulations.md has
-    /// the sign convention), or nil when the report has none.
+    /// The follower's dual of one of its constraints at the answer, as `m.leader.dual(...)` means
+    /// it in the model: the rate of change of the follower's optimal value with the constraint's
+    /// right-hand side, in the follower's own sense (for a cost-minimising follower, the dual of
+    /// a `<=` capacity row is <= 0, of a `>=` demand row >= 0). Nil when the report has none.
+    /// `multiplier(_:)` gives the KKT multipliers as the report lists them.
     public func dual(_ member: ConstraintMember<Follower>) -> Double? {
-        followerDuals.first { $0.0 == member.name }?.1
+        rateOfChange(member.name, in: member.family.model)
     }
 
     /// The dual of a follower constraint without an index.
     public func dual(_ family: ConstraintFamily<Follower>) -> Double? {
-        followerDuals.first { $0.0 == family.name }?.1
+        rateOfChange(family.name, in: family.model)
+    }
+
+    /// The KKT multiplier of a follower constraint as the report lists it (`>= 0` for an
+    /// inequality in the follower's minimisation form; docs/reformulations.md); a ranged row has
+    /// two, `name:lower` and `name:upper`, and this gives the one that is not zero.
+    public func multiplier(_ member: ConstraintMember<Follower>) -> Double? {
+        let entries = followerDuals.filter { $0.0 == member.name || $0.0.hasPrefix(member.name + ":") }
+        return entries.first { $0.1 != 0 }?.1 ?? entries.first?.1
+    }
+
+    func rateOfChange(_ name: String, in model: Bilevel) -> Double? {
+        guard let c = model.builder.constraints.first(where: { $0.name == name }) else { return nil }
+        let sign = model.builder.objectives[.theFollower]?.sense.sign ?? 1
+        if c.isEquality { return followerDuals.first { $0.0 == name }.map { sign * $0.1 } }
+        if c.lower.isFinite, c.upper.isFinite {
+            guard let lo = followerDuals.first(where: { $0.0 == name + ":lower" })?.1,
+                let up = followerDuals.first(where: { $0.0 == name + ":upper" })?.1
+            else { return nil }
+            return sign * (lo - up)
+        }
+        guard let lambda = followerDuals.first(where: { $0.0 == name })?.1 else { return nil }
+        return sign * (c.upper.isFinite ? -lambda : lambda)
+    }
+
+    /// The value of an expression of a model built in Swift at the report's point (`result.value(2 * x + y)`),
+    /// or nil when the report has no point.
+    public func value(_ e: Expr) -> Double? {
+        guard leaderObjective != nil, let model = e.modelForValues else { return e.isConstant ? e.constant : nil }
+        let values = valuesByName
+        var point = [Double](repeating: 0, count: model.builder.variables.count)
+        for (j, v) in model.builder.variables.enumerated() {
+            guard let x = values[v.name] else {
+                if case .dual = v.role, let d = dualValue(v, model) { point[j] = d; continue }
+                return nil
+            }
+            point[j] = x
+        }
+        return e.evaluate(at: point)
+    }
+
+    func dualValue(_ v: Variable, _ model: Bilevel) -> Double? {
+        // `dual(name[...])` variables: their base is `dual(<constraint member>)`.
+        guard v.base.hasPrefix("dual("), v.base.hasSuffix(")") else { return nil }
+        return rateOfChange(String(v.base.dropFirst(5).dropLast()), in: model)
     }
 
     /// The value of a variable by its name (`x`, `flow[1,2]`).

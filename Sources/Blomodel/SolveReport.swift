@@ -5,7 +5,7 @@ import Foundation
 /// What the solve produced, why it stopped, and how far the answer can be trusted.
 public struct SolveReport: Sendable {
     /// Why the run stopped (apart from what it found: `certification`).
-    public enum Termination: String, Sendable {
+    public enum Termination: String, Sendable, CustomStringConvertible {
         /// The route ran to its end: an optimum, infeasibility or unboundedness was established
         /// (how firmly is the certification's business).
         case completed
@@ -19,9 +19,12 @@ public struct SolveReport: Sendable {
         case error
         /// A gradient method ran its iterations without reaching its tolerance.
         case iterationLimit = "iteration_limit"
+
+        /// `completed`, `time_limit`, ...: the word the reports use.
+        public var description: String { rawValue }
     }
     /// What was proven about the answer. One vocabulary for every route (docs/cli.md).
-    public enum Certification: String, Sendable {
+    public enum Certification: String, Sendable, CustomStringConvertible {
         /// The follower re-solve agrees, and optimality needs no assumption: every big-M is proven,
         /// or the M-free branch-and-bound closed its gap.
         case provenOptimal = "proven_optimal"
@@ -41,6 +44,9 @@ public struct SolveReport: Sendable {
         case unverified
         /// The run stopped without an answer (see the termination and the reasons).
         case noAnswer = "no_answer"
+
+        /// `proven_optimal`, `local`, ...: the word the reports use.
+        public var description: String { rawValue }
 
         /// True when the report offers a bilevel-feasible point.
         public var hasAnswer: Bool { self == .provenOptimal || self == .optimalIfBoundsHold || self == .feasible || self == .local }

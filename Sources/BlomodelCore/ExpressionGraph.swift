@@ -146,6 +146,13 @@ public struct ExpressionGraph: Sendable {
             length: Int32(clamping: max(1, length)))
     }
 
+    /// Gives every node from `start` on that has no source range the range `range` (a front end
+    /// that builds expressions before it knows the statement they belong to: the Swift DSL).
+    public mutating func locate(from start: Int, at range: SourceRange) {
+        guard start < ranges.count else { return }
+        for i in Swift.max(0, start)..<ranges.count where ranges[i].file < 0 { ranges[i] = range }
+    }
+
     /// Where a node was written.
     public func location(of id: NodeID) -> SourceLocation {
         guard ranges.indices.contains(id.index) else { return .unknown }

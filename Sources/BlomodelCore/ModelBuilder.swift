@@ -20,6 +20,8 @@ public struct ModelBuilder: Sendable {
     public private(set) var followerDualBound: (value: Double, location: SourceLocation)?
     /// The data files read (after the model's own source).
     public var inputFiles: [String] = []
+    /// What was said about the model without refusing it (the model's `warnings`).
+    public var warnings: [Diagnostic] = []
     /// Variable families and constraints by name, where each was declared.
     public private(set) var names: [String: (kind: NameKind, location: SourceLocation)] = [:]
 
@@ -303,6 +305,7 @@ public struct ModelBuilder: Sendable {
             throw Diagnostic(
                 .error, "the lower block declares no variables: the follower has nothing to decide", at: location, length: 5)
         }
+        model.warnings = warnings
         try NumericRange.enforce(&model)
         return model
     }

@@ -390,3 +390,94 @@ final class DSLEventTests: XCTestCase {
         XCTAssertEqual(r.leaderObjective ?? .nan, -16, accuracy: 1e-6)
     }
 }
+
+/// What the new-user trial found, fixed.
+final class DSLTrialFindingsTests: XCTestCase {
+    /// `result.dual(c)` means what `m.leader.dual(c)` means: the rate of change of the
+    /// follower's optimal value with the right-hand side, in the follower's sense.
+    func testDualsHaveTheModelsSign() throws {
+        // A maximising follower with a binding capacity: one more unit earns 5.
+        let m = Bilevel("m")
+        let x = m.leader.variable("x", bounds: 2...2)
+        let s = m.follower.variable("s", bounds: 0...)
+        m.leader.minimize(x + s)
+        m.follower.maximize("profit", 5 * s)
+        let cap = m.follower.constraint("cap", s <= x)
+        let r = try m.solve()
+        XCTAssertEqual(r.dual(cap) ?? .nan, 5, accuracy: 1e-9)
+        XCTAssertEqual(r.multiplier(cap[]) ?? .nan, 5, accuracy: 1e-9, "the KKT multiplier as listed")
+
+        // A minimising follower: a binding capacity lowers its cost (a negative dual), a demand
+        // row raises it (positive), an equality is the price.
+        let n = Bilevel("n")
+        let d = n.leader.variable("d", bounds: 4...4)
+        let cheap = n.follower.variable("cheap", bounds: 0...)
+        let dear = n.follower.variable("dear", bounds: 0...)
+        n.leader.minimize(d + cheap)
+        n.follower.minimize(2 * cheap + 7 * dear)
+        let capacity = n.follower.constraint("capacity", cheap <= 3)
+        let demand = n.follower.constraint("demand", cheap + dear >= d)
+        let result = try n.solve()
+        XCTAssertEqual(result.dual(capacity) ?? .nan, -5, accuracy: 1e-9, "one more cheap unit saves 7 - 2")
+        XCTAssertEqual(result.dual(demand) ?? .nan, 7, accuracy: 1e-9, "one more unit of demand is bought dear")
+        XCTAssertEqual(result.value(2 * cheap + 7 * dear) ?? .nan, 13, accuracy: 1e-9)
+        XCTAssertEqual(result.followerObjective ?? .nan, 13, accuracy: 1e-9)
+        XCTAssertEqual("\(result.certification)", "proven_optimal")
+    }
+
+    /// A `Double` computed in a family's closure compares with an expression.
+    func testComputedBoundsInClosures() throws {
+        let m = Bilevel("m")
+        let x = m.leader.variables("x", over: 1...3, bounds: 0...10)
+        let y = m.follower.variable("y", bounds: 0...)
+        m.leader.maximize(sum(1...3) { i in x[i] } + y)
+        m.follower.minimize(y)
+        m.leader.constraints("c", over: 1...3) { i in x[i] <= Double(i) + 1 }
+        m.leader.constraints("d", over: 1...3) { i in Double(i) * 2 >= x[i] }
+        let r = try m.solve()
+        XCTAssertEqual(r.leaderObjective ?? .nan, 2 + 3 + 4, accuracy: 1e-9)
+    }
+
+    /// A refusal about a node (here the exact routes' leader x follower product) points at the
+    /// Swift line that wrote it, not at "<code>".
+    func testRefusalsPointAtTheSwiftLine() throws {
+        let m = Bilevel("m")
+        let x = m.leader.variable("x", bounds: 0...4)
+        let y = m.follower.variable("y", bounds: 0...4)
+        m.leader.minimize(-x - y)
+        let line = #line + 1
+        m.follower.minimize(y * y * y - x * y)
+        do {
+            _ = try Blomodel.reformulate(m.build())
+            XCTFail("a cubic follower objective is refused by the exact routes")
+        } catch let d as Diagnostic {
+            XCTAssertEqual(d.location?.file, "BilevelDSLTests/DSLTests.swift", d.rendered)
+            XCTAssertEqual(d.location?.line, line, d.rendered)
+        }
+    }
+
+    func testTypoedMembersGetASuggestionAndEmptyFamiliesAWarning() throws {
+        let m = Bilevel("m")
+        let p = m.leader.variables("p", over: ["north", "south"], bounds: 0...1)
+        let none = m.leader.variables("q", over: [String](), bounds: 0...1)
+        let y = m.follower.variable("y", bounds: 0...)
+        _ = none
+        m.leader.minimize(p["nort"] + y)
+        m.follower.minimize(y)
+        let d = try XCTUnwrap(buildError(m))
+        XCTAssertEqual(d.notes, ["did you mean [north]?"])
+
+        let n = Bilevel("n")
+        _ = n.leader.variables("q", over: [String](), bounds: 0...1)
+        let z = n.leader.variable("z", bounds: 0...1)
+        let w = n.follower.variable("w", bounds: 0...)
+        n.leader.minimize(z + w)
+        n.follower.minimize(w)
+        let model = try n.build()
+        XCTAssertEqual(model.warnings.map(\.message), ["the family 'q' has no members: its index set is empty"])
+
+        let cost = Parameter("cost", ["north": 1.0, "south": 2.0])
+        XCTAssertEqual(cost["nort"].failureMessage, "cost[nort] has no value and 'cost' has no default")
+        XCTAssertEqual(cost["nort"].failureNotes, ["did you mean [north]?"])
+    }
+}
