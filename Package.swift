@@ -70,6 +70,7 @@ let package = Package(
         .executableTarget(name: "SolveModelExample", dependencies: ["Blomodel"], path: "Examples/SolveModel"),
         .executableTarget(name: "TollInCodeExample", dependencies: ["Blomodel"], path: "Examples/TollInCode"),
         .executableTarget(name: "PricingSweepExample", dependencies: ["Blomodel"], path: "Examples/PricingSweep"),
+        .executableTarget(name: "HyperparameterTuningExample", dependencies: ["Blomodel"], path: "Examples/HyperparameterTuning"),
 
         // Tests.
         .testTarget(name: "BlomodelCoreTests", dependencies: ["BlomodelCore"]),

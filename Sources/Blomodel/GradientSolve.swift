@@ -143,7 +143,7 @@ extension Blomodel {
         // The residuals, measured: the follower solved again to high accuracy at the answer's x,
         // from the answer's y and from the box's middle.
         let check = Date()
-        let strict = FollowerSolver(tolerance: 1e-11, maximumIterations: 100_000)
+        let strict = FollowerSolver(tolerance: 1e-12, maximumIterations: 100_000)
         let atPoint = problem.lowerValue(run.x, run.y)
         let best = [run.y, SmoothBilevel.start(problem.yLower, problem.yUpper)].map { strict.solve(problem, x: run.x, from: $0) }
             .filter(\.finite).min { $0.value < $1.value }
@@ -183,10 +183,10 @@ extension Blomodel {
 
         // The point, by the model's names.
         let point = split.combine(leader: run.x, follower: run.y)
-        report.leaderVariables = split.leader.map { (model.variables[$0].name, point[$0]) }
-        report.followerVariables = split.follower.map { (model.variables[$0].name, point[$0]) }
-        report.leaderObjective = problem.upperSign * problem.upperValue(run.x, run.y)
-        report.followerObjective = sense * atPoint
+        report.leaderVariables = split.leader.map { (model.variables[$0].name, clean(point[$0])) }
+        report.followerVariables = split.follower.map { (model.variables[$0].name, clean(point[$0])) }
+        report.leaderObjective = clean(problem.upperSign * problem.upperValue(run.x, run.y))
+        report.followerObjective = clean(sense * atPoint)
         guard report.leaderObjective!.isFinite, atPoint.isFinite else {
             report.certification = .noAnswer
             report.certificationReasons = ["the method's last point has no finite objective value" + (run.notFinite.map { " (\($0))" } ?? "")]

@@ -3,10 +3,13 @@
 /// grows again after each accepted one). For a convex follower it converges to the minimum;
 /// the stationarity measure `|y - P(y - grad_y f)|_inf` says how close it is.
 package struct FollowerSolver: Sendable {
-    package var tolerance = 1e-9
+    /// Projected gradient runs to `max(tolerance, gradientPhaseTolerance)`; Newton steps on the
+    /// free coordinates take it the rest of the way (quadratically, for a smooth convex follower).
+    package var tolerance = 1e-12
     package var maximumIterations = 10_000
+    package var gradientPhaseTolerance = 1e-6
 
-    package init(tolerance: Double = 1e-9, maximumIterations: Int = 10_000) {
+    package init(tolerance: Double = 1e-12, maximumIterations: Int = 10_000) {
         self.tolerance = tolerance
         self.maximumIterations = maximumIterations
     }
@@ -33,7 +36,8 @@ package struct FollowerSolver: Sendable {
             return m
         }
         var measure = stationarity(y, g)
-        while measure > tolerance, iterations < maximumIterations, value.isFinite, allFinite(g) {
+        let phase = Swift.max(tolerance, gradientPhaseTolerance)
+        while measure > phase, iterations < maximumIterations, value.isFinite, allFinite(g) {
             iterations += 1
             var t = step
             var accepted = false
@@ -66,7 +70,10 @@ package struct FollowerSolver: Sendable {
             let trial = p.projectFollower(axpy(1, d, y))
             let (v, gt) = p.lowerValueAndGradient(x, trial)
             let m = stationarity(trial, gt)
-            guard v.isFinite, m < measure else { break }
+            guard v.isFinite, m < measure else {
+                // Newton did not help (a nonconvex region, a kink of the box): more gradient steps.
+                break
+            }
             y = trial
             value = v
             g = gt

@@ -105,6 +105,7 @@ package struct LeaderDescent: Sendable {
                 if rejections > 60 { return finish(.notFinite, "at iteration \(iterations + 1): the hyper-objective or its gradient is not finite near x") }
                 continue
             }
+            // Accept unless Phi rises beyond what rounding in the follower's answer explains.
             if trialPhi <= phi + 1e-12 * Swift.max(1, Swift.abs(phi)) || rejections >= 60 {
                 if rejections >= 60, trialPhi > phi { return finish(.stalled) }
                 x = trialX

@@ -36,3 +36,24 @@ final class ExamplesTests: XCTestCase {
         XCTAssertTrue(r.out.contains("  10    63.00"), "the model of Models/classic/pricing (need 10) earns 63")
     }
 }
+
+/// The hyperparameter-tuning loop: every gradient method finds the penalty a grid search with
+/// the follower in closed form finds (step 0.001 in r), and says its answer is local.
+final class HyperparameterExampleTests: XCTestCase {
+    func testEveryMethodMatchesTheClosedFormGrid() throws {
+        let r = try runProduct("HyperparameterTuningExample", [])
+        XCTAssertEqual(r.status, 0, r.err + r.out)
+        let lines = r.out.split(separator: "\n").map { $0.split(separator: " ", omittingEmptySubsequences: true) }
+        let grid = try XCTUnwrap(lines.first { $0.first == "grid" })
+        let gridR = Double(grid[2])!, gridLoss = Double(grid[4])!
+        let methods = lines.filter { $0.count == 6 && $0[0] != "method" }
+        XCTAssertEqual(methods.map { String($0[0]) }, ["aid-cg", "aid-exact", "aid-neumann", "itd-reverse", "itd-forward", "itd-truncated"])
+        for m in methods {
+            XCTAssertEqual(Double(m[1])!, gridR, accuracy: 0.002, "\(m[0]): r")
+            XCTAssertEqual(Double(m[3])!, gridLoss, accuracy: 1e-6 * gridLoss, "\(m[0]): validation loss")
+            XCTAssertEqual(m[5], "local", "\(m[0])")
+        }
+        // The penalty matters: the optimum is inside the box, away from its ends (-8, 4).
+        XCTAssertTrue(gridR > -7 && gridR < 3, "r = \(gridR)")
+    }
+}

@@ -23,16 +23,22 @@ final class HypergradientTests: XCTestCase {
             .itdReverse(steps: 200, eta: nil, truncation: nil), .itdForward(steps: 200, eta: nil),
             .itdReverse(steps: 200, eta: nil, truncation: 100),
         ]
+        // From both sides of the optimum (the box's middle, 50, is the optimum itself).
         for rule in rules {
-            var o = LeaderDescent.Options()
-            o.rule = rule
-            o.step = 1
-            o.tolerance = 1e-8
-            let r = LeaderDescent(options: o).run(p)
-            XCTAssertEqual(r.stop, .converged, "\(rule)")
-            XCTAssertEqual(r.x[0], 50, accuracy: 1e-5, "\(rule)")
-            XCTAssertEqual(r.y[0], 15, accuracy: 1e-5, "\(rule)")
-            XCTAssertTrue(r.warnings.isEmpty, "\(rule): \(r.warnings)")
+            for start in [5.0, 95.0] {
+                var o = LeaderDescent.Options()
+                o.rule = rule
+                o.step = 0.5
+                o.tolerance = 1e-8
+                o.leaderStart = [start]
+                o.followerStart = [0]
+                let r = LeaderDescent(options: o).run(p)
+                XCTAssertEqual(r.stop, .converged, "\(rule) from \(start)")
+                XCTAssertGreaterThan(r.iterations, 0)
+                XCTAssertEqual(r.x[0], 50, accuracy: 1e-5, "\(rule) from \(start)")
+                XCTAssertEqual(r.y[0], 15, accuracy: 1e-5, "\(rule) from \(start)")
+                XCTAssertTrue(r.warnings.isEmpty, "\(rule): \(r.warnings)")
+            }
         }
     }
 

@@ -1,0 +1,77 @@
+import Blomodel
+import Foundation
+import XCTest
+
+/// `solve --method ...`: the gradient route from the command line.
+final class GradientCLITests: XCTestCase {
+    let cournot = "Models/classic/stackelberg_cournot/stackelberg_cournot.blo"
+
+    func testEveryMethodReachesTheCournotClosedFormWithAValidReport() throws {
+        let validator = try ReportSchemaTests.reportValidator()
+        for method in ["aid-cg", "aid-neumann", "aid-exact", "itd-reverse", "itd-forward", "itd-truncated"] {
+            let r = try blomodel(["solve", cournot, "--method", method, "--start", "ql=5", "--step", "0.5", "--json"])
+            XCTAssertEqual(r.status, 0, "\(method): \(r.err)")
+            let report = try JSONParser.parse(r.out)
+            XCTAssertEqual(validator.errors(report), [], method)
+            XCTAssertTrue(r.out.contains("\"certification\": \"local\""), "\(method): \(r.out)")
+            // q_l = (a - 2 c_l + c_f) / (2b) = 50, q_f = 15: to the stationarity tolerance.
+            XCTAssertEqual(number(report, "leader", "variables", "ql") ?? .nan, 50, accuracy: 1e-5, method)
+            XCTAssertEqual(number(report, "follower", "variables", "qf") ?? .nan, 15, accuracy: 1e-5, method)
+            XCTAssertEqual(number(report, "leader", "objective") ?? .nan, 1250, accuracy: 1e-6, method)
+            XCTAssertTrue(r.out.contains("\"method\": \"\(method)\""), method)
+        }
+    }
+
+    func testTraceFileAndTextReport() throws {
+        let trace = FileManager.default.temporaryDirectory.appendingPathComponent("cournot-\(UUID().uuidString).csv").path
+        defer { try? FileManager.default.removeItem(atPath: trace) }
+        let r = try blomodel(["solve", cournot, "--method", "aid-cg", "--start", "ql=90", "--step", "0.25", "--trace", trace])
+        XCTAssertEqual(r.status, 0, r.err)
+        XCTAssertTrue(r.out.contains("certification  local"), r.out)
+        XCTAssertTrue(r.out.contains("gradient       aid-cg: "), r.out)
+        let rows = try String(contentsOfFile: trace, encoding: .utf8).split(separator: "\n")
+        XCTAssertEqual(rows.first, "iteration,leader_objective,stationarity,follower_stationarity,step,seconds")
+        XCTAssertGreaterThan(rows.count, 3)
+        let last = rows.last!.split(separator: ",")
+        XCTAssertEqual(Double(last[1])!, 1250, accuracy: 1e-6)
+        XCTAssertLessThanOrEqual(Double(last[2])!, 1e-6)
+        // The leader's objective never gets worse along the trace (a maximised profit here).
+        let values = rows.dropFirst().map { Double($0.split(separator: ",")[1])! }
+        for (a, b) in zip(values, values.dropFirst()) { XCTAssertGreaterThanOrEqual(b, a - 1e-9) }
+    }
+
+    func testMisuseIsRefusedWithItsReason() throws {
+        let unknown = try blomodel(["solve", cournot, "--method", "aid-gc"])
+        XCTAssertNotEqual(unknown.status, 0)
+        XCTAssertTrue(unknown.err.contains("unknown --method 'aid-gc' (did you mean 'aid-cg'?)"), unknown.err)
+
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("gradient-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let nonsmooth = dir.appendingPathComponent("nonsmooth.blo").path
+        try "upper { var x >= 0, <= 3; minimize F: abs(x - y); }\nlower { var y >= 0, <= 3; minimize f: (y - 1)^2; }\n"
+            .write(toFile: nonsmooth, atomically: true, encoding: .utf8)
+        let r = try blomodel(["solve", nonsmooth, "--method", "aid-cg"])
+        XCTAssertEqual(r.status, 1, r.err)
+        XCTAssertTrue(r.err.contains("the gradient methods cannot take this model: the leader's objective is not smooth"), r.err)
+
+        let trace = try blomodel(["solve", "Models/literature/liu_hart_1994.blo", "--trace", dir.appendingPathComponent("t.csv").path])
+        XCTAssertEqual(trace.status, 1)
+        XCTAssertTrue(trace.err.contains("--trace: no gradient method ran"), trace.err)
+
+        let start = try blomodel(["solve", cournot, "--method", "aid-cg", "--start", "qll=3"])
+        XCTAssertEqual(start.status, 1)
+        XCTAssertTrue(start.err.contains("the start names 'qll', which is not a variable of the model"), start.err)
+    }
+}
+
+/// A number at a path of object keys in a parsed report.
+func number(_ v: JSONValue, _ path: String...) -> Double? {
+    var current = v
+    for key in path {
+        guard case .object(let fields) = current, let next = fields.first(where: { $0.0 == key })?.1 else { return nil }
+        current = next
+    }
+    if case .number(let x) = current { return x }
+    return nil
+}
