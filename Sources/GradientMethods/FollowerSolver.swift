@@ -87,23 +87,11 @@ package struct FollowerSolver: Sendable {
     /// Hessian is not positive definite along the way.
     func newtonDirection(_ p: SmoothBilevel, _ x: [Double], _ y: [Double], _ g: [Double], _ free: [Bool]) -> [Double]? {
         let b = masked(g.map { -$0 }, free)
-        var d = [Double](repeating: 0, count: y.count)
-        var r = b, q = b
-        var rr = dot(r, r)
-        let target = 1e-28 * Swift.max(rr, 1e-300)
-        var k = 0
-        while rr > target, k < 2 * y.count + 20 {
-            let hq = masked(p.lowerFollowerProducts(x, y, masked(q, free)).follower, free)
-            let qhq = dot(q, hq)
-            guard qhq > 0, qhq.isFinite else { return k == 0 ? nil : d }
-            let alpha = rr / qhq
-            d = axpy(alpha, q, d)
-            r = axpy(-alpha, hq, r)
-            let next = dot(r, r)
-            q = axpy(next / rr, q, r)
-            rr = next
-            k += 1
-        }
+        let cg = conjugateGradients(
+            { masked(p.lowerFollowerProducts(x, y, masked($0, free)).follower, free) }, b,
+            maximumIterations: 2 * y.count + 20, relativeTolerance: 1e-14)
+        if cg.curvature != nil, cg.iterations == 0 { return nil }
+        let d = cg.solution
         return allFinite(d) ? d : nil
     }
 }

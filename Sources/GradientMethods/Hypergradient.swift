@@ -78,28 +78,14 @@ extension SmoothBilevel {
         var warning: String?
         switch rule {
         case .aidCG(let iterations, let tolerance):
-            // Conjugate gradients on the free block (symmetric positive definite for a strongly convex follower).
-            var residual = b, p = b
-            var rr = dot(residual, residual)
-            let target = tolerance * tolerance * Swift.max(rr, 1e-300)
-            var k = 0
-            while k < iterations, rr > target {
-                let hp = hyy(p)
-                let php = dot(p, hp)
-                guard php > 0, php.isFinite else {
-                    warning = "the follower's Hessian is not positive definite along a conjugate-gradient direction (p'Hp = \(php)): implicit differentiation assumes a strongly convex follower"
-                    break
-                }
-                let alpha = rr / php
-                v = axpy(alpha, p, v)
-                residual = axpy(-alpha, hp, residual)
-                let next = dot(residual, residual)
-                p = axpy(next / rr, p, residual)
-                rr = next
-                k += 1
-            }
-            if warning == nil, rr > target, dot(b, b) > 0 {
-                warning = "conjugate gradients stopped after \(k) iterations with relative residual \(String(format: "%.2g", (rr / dot(b, b)).squareRoot())) (the follower's Hessian may be singular or ill-conditioned)"
+            // Conjugate gradients on the free block (positive definite for a strongly convex follower).
+            let cg = conjugateGradients(hyy, b, maximumIterations: iterations, relativeTolerance: tolerance)
+            v = cg.solution
+            let bb = dot(b, b)
+            if let php = cg.curvature {
+                warning = "the follower's Hessian is not positive definite along a conjugate-gradient direction (p'Hp = \(php)): implicit differentiation assumes a strongly convex follower"
+            } else if bb > 0, cg.residual > tolerance * tolerance * bb {
+                warning = "conjugate gradients stopped after \(cg.iterations) iterations with relative residual \(String(format: "%.2g", (cg.residual / bb).squareRoot())) (the follower's Hessian may be singular or ill-conditioned)"
             }
         case .aidNeumann(let terms, let given):
             let eta = given ?? 1 / curvature(x, y, free: free)

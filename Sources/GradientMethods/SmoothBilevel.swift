@@ -175,3 +175,29 @@ func masked(_ v: [Double], _ free: [Bool]) -> [Double] {
 }
 
 func allFinite(_ v: [Double]) -> Bool { v.allSatisfy(\.isFinite) }
+
+/// Conjugate gradients for `H v = b` with `H` symmetric, given as a product: the solution, the
+/// final residual's squared norm, the iterations, and whether a direction of nonpositive
+/// curvature (`p'Hp <= 0`: `H` not positive definite) stopped it.
+func conjugateGradients(
+    _ apply: ([Double]) -> [Double], _ b: [Double], maximumIterations: Int, relativeTolerance: Double
+) -> (solution: [Double], residual: Double, iterations: Int, curvature: Double?) {
+    var v = [Double](repeating: 0, count: b.count)
+    var residual = b, p = b
+    var rr = dot(residual, residual)
+    let target = relativeTolerance * relativeTolerance * Swift.max(rr, 1e-300)
+    var k = 0
+    while k < maximumIterations, rr > target {
+        let hp = apply(p)
+        let php = dot(p, hp)
+        guard php > 0, php.isFinite else { return (v, rr, k, php) }
+        let alpha = rr / php
+        v = axpy(alpha, p, v)
+        residual = axpy(-alpha, hp, residual)
+        let next = dot(residual, residual)
+        p = axpy(next / rr, p, residual)
+        rr = next
+        k += 1
+    }
+    return (v, rr, k, nil)
+}
