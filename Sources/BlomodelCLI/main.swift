@@ -212,12 +212,14 @@ struct Solve: ParsableCommand {
             text = ""
         }
         print(text, terminator: "")
-        if let path = gradient.trace {
+        for (flag, path) in [("--trace", gradient.trace), ("--plot", gradient.plot)] {
+            guard let path else { continue }
             guard let summary = report.gradient else {
-                printDiagnostic(Diagnostic(.error, "--trace: no gradient method ran (the route was \(report.route ?? "none")), so there is no trace to write"))
+                printDiagnostic(Diagnostic(.error, "\(flag): no gradient method ran (the route was \(report.route ?? "none")), so there is no trace to write"))
                 throw ExitCode(ExitStatus.inputError.rawValue)
             }
-            do { try summary.traceText(json: path.hasSuffix(".json")).write(toFile: path, atomically: true, encoding: .utf8) } catch {
+            let content = flag == "--plot" ? summary.plot(model: report.modelName).svg : summary.traceText(json: path.hasSuffix(".json"))
+            do { try content.write(toFile: path, atomically: true, encoding: .utf8) } catch {
                 printDiagnostic(Diagnostic(.error, "cannot write '\(path)': \(error.localizedDescription)"))
                 throw ExitCode(ExitStatus.internalError.rawValue)
             }
@@ -309,6 +311,7 @@ struct GradientFlags: ParsableArguments {
     @Option(help: "Start values, as name=value pairs separated by commas (x=1,w[2]=0.5).") var start: String?
     @Option(help: "Write the gradient method's trace (iteration, leader objective, stationarity, seconds) to this .csv or .json file.", completion: .file())
     var trace: String?
+    @Option(help: "Draw the gradient method's convergence curves to this .svg file.", completion: .file()) var plot: String?
 
     func validate() throws {
         if let m = method, m != "auto", !GradientOptions.methods.contains(where: { $0.name == m }) {

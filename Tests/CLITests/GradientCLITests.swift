@@ -2,6 +2,10 @@ import Blomodel
 import Foundation
 import XCTest
 
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
+
 /// `solve --method ...`: the gradient route from the command line.
 final class GradientCLITests: XCTestCase {
     let cournot = "Models/classic/stackelberg_cournot/stackelberg_cournot.blo"
@@ -38,6 +42,34 @@ final class GradientCLITests: XCTestCase {
         // The leader's objective never gets worse along the trace (a maximised profit here).
         let values = rows.dropFirst().map { Double($0.split(separator: ",")[1])! }
         for (a, b) in zip(values, values.dropFirst()) { XCTAssertGreaterThanOrEqual(b, a - 1e-9) }
+    }
+
+    /// `--plot` draws the curves: well-formed SVG, one line per curve, the same bytes twice.
+    func testPlotIsAWellFormedDeterministicSVG() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("plot-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var pictures: [Data] = []
+        for k in 0..<2 {
+            let path = dir.appendingPathComponent("run\(k).svg").path
+            let r = try blomodel(["solve", "Models/nonlinear/cccp_bo_synthetic/cccp_bo_synthetic.blo", "--plot", path, "--quiet"])
+            XCTAssertEqual(r.status, 0, r.err)
+            pictures.append(try Data(contentsOf: URL(fileURLWithPath: path)))
+        }
+        XCTAssertEqual(pictures[0], pictures[1], "the same run draws the same bytes")
+        final class Counter: NSObject, XMLParserDelegate {
+            var polylines = 0, texts = 0
+            func parser(_ p: XMLParser, didStartElement e: String, namespaceURI: String?, qualifiedName: String?, attributes: [String: String] = [:]) {
+                if e == "polyline" { polylines += 1 }
+                if e == "text" { texts += 1 }
+            }
+        }
+        let counter = Counter()
+        let parser = XMLParser(data: pictures[0])
+        parser.delegate = counter
+        XCTAssertTrue(parser.parse(), "well-formed XML: \(String(describing: parser.parserError))")
+        XCTAssertEqual(counter.polylines, 3, "leader objective, projected hypergradient, follower stationarity")
+        XCTAssertTrue(String(decoding: pictures[0], as: UTF8.self).contains("cccp_bo_synthetic: itd-reverse"))
     }
 
     func testMisuseIsRefusedWithItsReason() throws {
