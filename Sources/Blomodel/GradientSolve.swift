@@ -35,7 +35,15 @@ public struct GradientOptions: Sendable {
         ("itd-reverse", "iterative differentiation through K follower gradient steps, reverse mode"),
         ("itd-forward", "iterative differentiation through K follower gradient steps, forward mode"),
         ("itd-truncated", "iterative differentiation, reverse mode through the last K' of K steps"),
+        ("bome", "value function: x and y together, the direction closest to grad F that decreases the value-function gap (BOME)"),
+        ("pbgd", "value function: x and y together, descent on F + gamma (f - min f) (penalty-based gradient descent)"),
     ]
+    /// BOME's rate `eta` (`--eta`).
+    public var eta = 0.5
+    /// PBGD's penalty `gamma` (`--penalty`).
+    public var penalty = 100.0
+
+    var isValueFunction: Bool { method == "bome" || method == "pbgd" }
 
     func rule(_ name: String) -> HypergradientRule? {
         switch name {
@@ -81,7 +89,8 @@ extension Blomodel {
             name = requested
             why = "asked for"
         }
-        guard let rule = options.gradient.rule(name) else {
+        let joint: JointRule? = name == "bome" ? .bome(eta: options.gradient.eta) : name == "pbgd" ? .pbgd(gamma: options.gradient.penalty) : nil
+        guard let rule = options.gradient.rule(name) ?? (joint != nil ? .aidExact : nil) else {
             throw Diagnostic(
                 .error, "unknown gradient method '\(name)'",
                 notes: (closestName(to: name, among: GradientOptions.methods.map(\.name)).map { ["did you mean '\($0)'?"] } ?? [])
@@ -137,7 +146,23 @@ extension Blomodel {
                     iteration: row.iteration, leaderObjective: row.leaderObjective, stationarity: row.stationarity,
                     followerStationarity: row.followerStationarity, step: row.step, seconds: row.seconds)) ?? false
         }
-        let run = LeaderDescent(options: o).run(problem)
+        let run: LeaderDescent.Result
+        if let joint {
+            var j = JointDescent.Options()
+            j.rule = joint
+            j.step = options.gradient.step
+            j.maximumIterations = o.maximumIterations
+            j.tolerance = o.tolerance
+            j.innerSteps = options.gradient.innerSteps
+            j.innerStep = options.gradient.innerStep
+            j.leaderStart = o.leaderStart
+            j.followerStart = o.followerStart
+            j.deadline = o.deadline
+            j.shouldStop = o.shouldStop
+            run = JointDescent(options: j).run(problem)
+        } else {
+            run = LeaderDescent(options: o).run(problem)
+        }
         report.timing.solver = Date().timeIntervalSince(clock)
 
         // The residuals, measured: the follower solved again to high accuracy at the answer's x,
@@ -198,6 +223,9 @@ extension Blomodel {
         // What the point is: local (stationary, the follower optimal at it), bilevel feasible only,
         // or not bilevel feasible.
         var reasons: [String] = []
+        // What the stationarity measure is: the projected hypergradient, or for the value-function
+        // methods the projected step of their joint direction.
+        let measureName = joint == nil ? "projected hypergradient" : "projected joint direction"
         if let nf = run.notFinite { reasons.append("a number that is not finite appeared \(nf); the last finite iterate is reported") }
         reasons += run.warnings.map { "\(name): \($0)" }
         let stationary = run.stop == .converged
@@ -208,7 +236,7 @@ extension Blomodel {
         } else if stationary, run.warnings.isEmpty {
             report.certification = .local
             reasons.insert(
-                "a local answer of \(name): projected hypergradient \(String(format: "%.2g", run.stationarity)) <= \(String(format: "%.2g", options.gradient.tolerance)), follower gap \(String(format: "%.2g", gap))"
+                "a local answer of \(name): \(measureName) \(String(format: "%.2g", run.stationarity)) <= \(String(format: "%.2g", options.gradient.tolerance)), follower gap \(String(format: "%.2g", gap))"
                     + (convex == true ? "" : "; the follower's convexity is not shown, so its gap is measured from two starts only"),
                 at: 0)
         } else {
@@ -216,7 +244,7 @@ extension Blomodel {
             reasons.insert(
                 stationary
                     ? "the follower is optimal at the point, but the hypergradient rests on an assumption that failed (below)"
-                    : "the follower is optimal at the point, but the method stopped (\(run.stop.rawValue)) with projected hypergradient \(String(format: "%.2g", run.stationarity)) above the tolerance \(String(format: "%.2g", options.gradient.tolerance))",
+                    : "the follower is optimal at the point, but the method stopped (\(run.stop.rawValue)) with \(measureName) \(String(format: "%.2g", run.stationarity)) above the tolerance \(String(format: "%.2g", options.gradient.tolerance))",
                 at: 0)
         }
         report.certificationReasons = reasons

@@ -12,8 +12,8 @@ final class GradientCLITests: XCTestCase {
 
     func testEveryMethodReachesTheCournotClosedFormWithAValidReport() throws {
         let validator = try ReportSchemaTests.reportValidator()
-        for method in ["aid-cg", "aid-neumann", "aid-exact", "itd-reverse", "itd-forward", "itd-truncated"] {
-            let r = try blomodel(["solve", cournot, "--method", method, "--start", "ql=5", "--step", "0.5", "--json"])
+        for method in ["aid-cg", "aid-neumann", "aid-exact", "itd-reverse", "itd-forward", "itd-truncated", "bome"] {
+            let r = try blomodel(["solve", cournot, "--method", method, "--start", "ql=5", "--step", "0.5", "--iterations", "5000", "--json"])
             XCTAssertEqual(r.status, 0, "\(method): \(r.err)")
             let report = try JSONParser.parse(r.out)
             XCTAssertEqual(validator.errors(report), [], method)

@@ -103,3 +103,50 @@ final class HypergradientTests: XCTestCase {
                 .contains("constraints"))
     }
 }
+
+/// The value-function methods on the Cournot duopoly.
+final class ValueFunctionMethodTests: XCTestCase {
+    func cournot() throws -> SmoothBilevel {
+        try SmoothBilevel.make(ModelLoader.load(path: repository.appendingPathComponent("Models/classic/stackelberg_cournot/stackelberg_cournot.blo").path))
+    }
+
+    /// BOME reaches the closed form q_l = 50, q_f = 15 with the value-function gap closed.
+    func testBOMEReachesTheClosedForm() throws {
+        var o = JointDescent.Options()
+        o.rule = .bome(eta: 0.5)
+        o.step = 1
+        o.maximumIterations = 5000
+        o.leaderStart = [5]
+        o.followerStart = [0]
+        let r = JointDescent(options: o).run(try cournot())
+        XCTAssertEqual(r.stop, .converged)
+        XCTAssertEqual(r.x[0], 50, accuracy: 1e-4)
+        XCTAssertEqual(r.y[0], 15, accuracy: 1e-4)
+    }
+
+    /// PBGD's penalty leaves the follower off its optimum by O(1/gamma) (Shen and Chen 2023): ten
+    /// times gamma, a tenth of the leader's error and a hundredth of the follower's gap. (The
+    /// follower's objective is quadratic with curvature 2, so one step of 1/2 gives its minimum.)
+    func testPBGDErrorShrinksWithThePenalty() throws {
+        var errors: [Double] = [], gaps: [Double] = []
+        let p = try cournot()
+        for gamma in [100.0, 1000.0] {
+            var o = JointDescent.Options()
+            o.rule = .pbgd(gamma: gamma)
+            o.step = 1
+            o.tolerance = 1e-9
+            o.innerSteps = 1
+            o.maximumIterations = 200_000
+            o.leaderStart = [5]
+            o.followerStart = [0]
+            let r = JointDescent(options: o).run(p)
+            XCTAssertEqual(r.stop, .converged, "gamma \(gamma)")
+            errors.append(abs(r.x[0] - 50))
+            let best = FollowerSolver().solve(p, x: r.x, from: r.y)
+            gaps.append(p.lowerValue(r.x, r.y) - best.value)
+        }
+        XCTAssertEqual(errors[0] / errors[1], 10, accuracy: 0.3)
+        XCTAssertEqual(gaps[0] / gaps[1], 100, accuracy: 3)
+        XCTAssertLessThan(errors[1], 0.03)
+    }
+}

@@ -1,0 +1,130 @@
+import Foundation
+import SolverInterface
+
+/// Value-function methods: the leader's and the follower's variables move together, kept near
+/// the follower's optimal set by the value-function gap `q(x, y) = f(x, y) - f(x, theta)`,
+/// with `theta` T gradient steps of the follower from `y` (an estimate of `min_y f(x, y)`).
+package enum JointRule: Sendable, Equatable {
+    /// BOME (Liu, Ye, Wright, Stone and Liu, NeurIPS 2022): the direction
+    /// `d = grad F + lambda grad q`, `lambda = max((eta |grad q|^2 - <grad F, grad q>) / |grad q|^2, 0)`,
+    /// the smallest change of `grad F` that decreases `q` at the rate `eta |grad q|^2`.
+    case bome(eta: Double)
+    /// PBGD with the value-function penalty (Shen and Chen, ICML 2023): descent on
+    /// `F + gamma q`, direction `grad F + gamma grad q`.
+    case pbgd(gamma: Double)
+}
+
+/// Projected descent on `(x, y)` together for the value-function rules.
+package struct JointDescent: Sendable {
+    package struct Options: Sendable {
+        package var rule: JointRule = .bome(eta: 0.5)
+        /// The outer step `xi`.
+        package var step = 0.1
+        package var maximumIterations = 1000
+        /// Stop when the projected direction `|v - P(v - d)|_inf` and the gap `q` are at most this.
+        package var tolerance = 1e-6
+        /// The follower steps T for `theta`, and their step (nil: 1/L by power iteration at the start).
+        package var innerSteps = 10
+        package var innerStep: Double?
+        package var leaderStart: [Double]?
+        package var followerStart: [Double]?
+        package var deadline: Date?
+        package var shouldStop: (@Sendable (LeaderDescent.TraceRow) -> Bool)?
+        package init() {}
+    }
+
+    package var options: Options
+    package init(options: Options) { self.options = options }
+
+    package func run(_ p: SmoothBilevel) -> LeaderDescent.Result {
+        let start = Date()
+        var x = p.projectLeader(options.leaderStart ?? SmoothBilevel.start(p.xLower, p.xUpper))
+        var y = p.projectFollower(options.followerStart ?? SmoothBilevel.start(p.yLower, p.yUpper))
+        let eta = options.innerStep ?? 1 / p.curvature(x, y, free: [Bool](repeating: true, count: p.followerCount))
+        // The outer step: the given one, at most 1/L for L the curvature of F + c f in (x, y) at the
+        // start (c = gamma for PBGD, 1 for BOME), so that a fixed step does not diverge.
+        let weight: Double
+        switch options.rule {
+        case .bome: weight = 1
+        case .pbgd(let gamma): weight = gamma
+        }
+        let xi = Swift.min(options.step, 1 / p.jointCurvature(x, y, weight: weight))
+        var trace: [LeaderDescent.TraceRow] = []
+        var iterations = 0
+        var lastMeasure = Double.infinity, lastGap = Double.infinity
+        func result(_ stop: LeaderDescent.Stop, _ note: String? = nil) -> LeaderDescent.Result {
+            LeaderDescent.Result(
+                x: x, y: y, stop: stop, iterations: iterations, stationarity: lastMeasure, trace: trace, warnings: [], notFinite: note)
+        }
+        while true {
+            // theta: T projected gradient steps of the follower from y.
+            var theta = y
+            for _ in 0..<options.innerSteps {
+                theta = p.projectFollower(axpy(-eta, p.lowerValueAndGradient(x, theta).gradient, theta))
+            }
+            let fy = p.lowerValueAndGradient(x, y)
+            let fAtTheta = p.lowerValue(x, theta)
+            let gap = fy.value - fAtTheta
+            let gF = p.upperGradient(x, y)
+            let fxAtY = p.derivatives.lowerObjective.gradient(at: p.point(x, y), split: p.split).leader.map { p.lowerSign * $0 }
+            let fxAtTheta = p.derivatives.lowerObjective.gradient(at: p.point(x, theta), split: p.split).leader.map { p.lowerSign * $0 }
+            let gq = axpy(-1, fxAtTheta, fxAtY) + fy.gradient
+            let gradF = gF.leader + gF.follower
+            var d: [Double]
+            switch options.rule {
+            case .bome(let eta):
+                let qq = dot(gq, gq)
+                let lambda = qq > 0 ? Swift.max((eta * qq - dot(gradF, gq)) / qq, 0) : 0
+                d = axpy(lambda, gq, gradF)
+            case .pbgd(let gamma):
+                d = axpy(gamma, gq, gradF)
+            }
+            guard allFinite(d), gap.isFinite else { return result(.notFinite, "at iteration \(iterations)") }
+            let v = x + y
+            let n = p.leaderCount
+            let moved = p.projectLeader(Array(axpy(-1, Array(d[0..<n]), x))) + p.projectFollower(axpy(-1, Array(d[n...]), y))
+            lastMeasure = v.indices.map { Swift.abs(v[$0] - moved[$0]) }.max() ?? 0
+            lastGap = Swift.max(gap, 0)
+            let phi = p.upperValue(x, y)
+            let row = LeaderDescent.TraceRow(
+                iteration: iterations, leaderObjective: p.upperSign * phi, stationarity: lastMeasure, followerStationarity: lastGap,
+                step: xi, seconds: Date().timeIntervalSince(start))
+            trace.append(row)
+            // BOME drives the gap to zero; PBGD's penalty leaves a gap of order 1/gamma^2 by design,
+            // so it stops on its direction alone (the report measures the gap).
+            let gapDone: Bool
+            switch options.rule {
+            case .bome: gapDone = lastGap <= options.tolerance
+            case .pbgd: gapDone = true
+            }
+            if lastMeasure <= options.tolerance, gapDone { return result(.converged) }
+            if options.shouldStop?(row) == true || Interruption.requested { return result(.interrupted) }
+            if iterations >= options.maximumIterations { return result(.iterationLimit) }
+            if let deadline = options.deadline, Date() >= deadline { return result(.timeLimit) }
+            x = p.projectLeader(axpy(-xi, Array(d[0..<n]), x))
+            y = p.projectFollower(axpy(-xi, Array(d[n...]), y))
+            iterations += 1
+        }
+    }
+}
+
+extension SmoothBilevel {
+    /// The largest eigenvalue (power iteration) of the Hessian of `F + weight f` in all variables.
+    func jointCurvature(_ x: [Double], _ y: [Double], weight: Double) -> Double {
+        let point = self.point(x, y)
+        var v = [Double](repeating: 1, count: point.count)
+        var n = norm(v)
+        v = v.map { $0 / n }
+        var lambda = 1.0
+        for _ in 0..<30 {
+            let hu = derivatives.upperObjective.hessianVectorProduct(at: point, direction: v)
+            let hl = derivatives.lowerObjective.hessianVectorProduct(at: point, direction: v)
+            let h = hu.indices.map { upperSign * hu[$0] + weight * lowerSign * hl[$0] }
+            n = norm(h)
+            if !(n > 0) || !n.isFinite { break }
+            lambda = n
+            v = h.map { $0 / n }
+        }
+        return Swift.max(lambda, 1e-12)
+    }
+}
