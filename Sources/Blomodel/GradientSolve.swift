@@ -82,8 +82,8 @@ extension Blomodel {
                 name = "aid-cg"
                 why = "auto: the follower is strongly convex in its own variables, so implicit differentiation applies"
             } else {
-                name = "itd-reverse"
-                why = "auto: the follower's strong convexity is not shown, so iterative differentiation (which needs no inverse Hessian)"
+                name = "bome"
+                why = "auto: the follower's strong convexity is not shown (its optimal responses may not be unique), so a value-function method, which targets the leader's best response"
             }
         } else {
             name = requested
@@ -229,10 +229,30 @@ extension Blomodel {
         if let nf = run.notFinite { reasons.append("a number that is not finite appeared \(nf); the last finite iterate is reported") }
         reasons += run.warnings.map { "\(name): \($0)" }
         let stationary = run.stop == .converged
+        // A hypergradient is the derivative of F(x, y(x)) along one response y(x): it is the
+        // optimistic problem's only where the follower's answer is unique, which an isolated
+        // minimum (a positive definite Hessian on the free coordinates) shows locally.
+        var nonUniqueResponse: String?
+        if joint == nil {
+            let scale = max(1, abs(followerOptimum))
+            if let lambda = problem.smallestFollowerEigenvalue(run.x, run.y) {
+                if lambda <= 1e-8 * scale {
+                    nonUniqueResponse = "the follower's Hessian is singular at the answer (smallest eigenvalue \(String(format: "%.2g", lambda)) on its free variables)"
+                }
+            } else if problem.followerCount > 2000 {
+                nonUniqueResponse = nil  // not checked; said below
+                reasons.append("the follower's Hessian was not checked for singularity (more than 2000 free variables)")
+            }
+        }
         if !gap.isFinite || gap > tolerance {
             report.certification = .notBilevelFeasible
             reasons.insert(
                 "the follower is not optimal at the answer: it could do better by \(formatNumber(gap)) (solved again to high accuracy)", at: 0)
+        } else if stationary, run.warnings.isEmpty, let why = nonUniqueResponse {
+            report.certification = .feasible
+            reasons.insert(
+                "the follower is optimal at the point and \(name) is stationary, but \(why): the follower's optimal responses may not be unique, and the hypergradient follows the response the method found, not the leader's best one (optimistic); a value-function method (--method bome) targets the optimistic problem",
+                at: 0)
         } else if stationary, run.warnings.isEmpty {
             report.certification = .local
             reasons.insert(

@@ -194,7 +194,8 @@ extension SolveReport {
         }
         if let g = gradient {
             let at = leaderObjective.map { "last iterate \(formatNumber($0))" } ?? "no iterate"
-            return parts[0] + "; \(at), projected hypergradient \(String(format: "%.2g", g.stationarity)) (a local method has no bound on the optimum)"
+            let measure = g.method == "bome" || g.method == "pbgd" ? "projected joint direction" : "projected hypergradient"
+            return parts[0] + "; \(at), \(measure) \(String(format: "%.2g", g.stationarity)) (a local method has no bound on the optimum)"
         }
         var values: [String] = []
         if let bestBound {

@@ -185,3 +185,25 @@ extension SmoothBilevel {
         return Hypergradient(y: y, gradient: gx, followerStationarity: stationarity, followerIterations: steps, warning: nil)
     }
 }
+
+extension SmoothBilevel {
+    /// The follower Hessian's smallest eigenvalue on the free coordinates at `(x, y)`, assembled
+    /// by Hessian-vector products and given to LAPACK; nil when there are more than `limit` free
+    /// coordinates (not checked) or none.
+    package func smallestFollowerEigenvalue(_ x: [Double], _ y: [Double], limit: Int = 2000) -> Double? {
+        let g = lowerValueAndGradient(x, y).gradient
+        let free = freeFollowerCoordinates(y, gradient: g)
+        let index = free.indices.filter { free[$0] }
+        guard !index.isEmpty, index.count <= limit else { return nil }
+        var h = [[Double]](repeating: [Double](repeating: 0, count: index.count), count: index.count)
+        for (c, j) in index.enumerated() {
+            var e = [Double](repeating: 0, count: followerCount)
+            e[j] = 1
+            let column = lowerFollowerProducts(x, y, e).follower
+            for (r, i) in index.enumerated() { h[r][c] = column[i] }
+        }
+        // Symmetrise (rounding in the products).
+        for r in h.indices { for c in 0..<r { let m = (h[r][c] + h[c][r]) / 2; h[r][c] = m; h[c][r] = m } }
+        return LinearAlgebra.symmetricEigenvalues(h)?.first
+    }
+}

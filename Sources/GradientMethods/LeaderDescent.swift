@@ -5,7 +5,7 @@ import SolverInterface
 ///
 ///     x_{k+1} = P_X(x_k - alpha_k grad Phi(x_k)),
 ///
-/// with the step halved (and the iterate kept) whenever `Phi` would rise, and doubled back
+/// with the step halved (and the iterate kept) unless `Phi` decreases sufficiently (Armijo), and doubled back
 /// towards the given step after an accepted one. It stops when the projected gradient
 /// `|x - P_X(x - grad Phi)|_inf` is at most `tolerance`, at the iteration or time limit, when
 /// asked to (`Interruption`, or the `shouldStop` closure), or at the first number that is not
@@ -106,7 +106,10 @@ package struct LeaderDescent: Sendable {
                 continue
             }
             // Accept unless Phi rises beyond what rounding in the follower's answer explains.
-            if trialPhi <= phi + 1e-12 * Swift.max(1, Swift.abs(phi)) || rejections >= 60 {
+            // Sufficient decrease (Armijo on the projected step), up to rounding in Phi: a step
+            // that only matches Phi could cycle between points of equal value.
+            let decrease = 1e-4 * dot(h.gradient, axpy(-1, trialX, x))
+            if trialPhi <= phi - decrease + 1e-12 * Swift.max(1, Swift.abs(phi)) || rejections >= 60 {
                 if rejections >= 60, trialPhi > phi { return finish(.stalled) }
                 x = trialX
                 h = trial

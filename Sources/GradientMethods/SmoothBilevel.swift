@@ -190,7 +190,8 @@ func conjugateGradients(
     while k < maximumIterations, rr > target {
         let hp = apply(p)
         let php = dot(p, hp)
-        guard php > 0, php.isFinite else { return (v, rr, k, php) }
+        // Curvature at the level of rounding counts as none: a singular H must not give a huge step.
+        guard php > 1e-12 * dot(p, p), php.isFinite else { return (v, rr, k, php) }
         let alpha = rr / php
         v = axpy(alpha, p, v)
         residual = axpy(-alpha, hp, residual)

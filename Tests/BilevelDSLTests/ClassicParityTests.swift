@@ -184,4 +184,17 @@ final class ClassicParityTests: XCTestCase {
             return m
         }, "Models/nonlinear/cccp_bo_synthetic/cccp_bo_synthetic.blo")
     }
+
+    /// Liu et al.'s counter-example (seed 003, Example 5.3): the follower ignores y2.
+    func testLiu2020Counterexample() throws {
+        try assertModelsEqual({
+            let m = Bilevel("liu_2020_counterexample")
+            let x = m.leader.variable("x")
+            let y1 = m.follower.variable("y1")
+            let y2 = m.follower.variable("y2")
+            m.leader.minimize("F", (x - y2) ** 2 + (y1 - 1) ** 2)
+            m.follower.minimize("f", y1 ** 2 - 2 * x * y1)
+            return m
+        }, "Models/nonlinear/liu_2020_counterexample/liu_2020_counterexample.blo")
+    }
 }

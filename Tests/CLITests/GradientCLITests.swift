@@ -69,7 +69,7 @@ final class GradientCLITests: XCTestCase {
         parser.delegate = counter
         XCTAssertTrue(parser.parse(), "well-formed XML: \(String(describing: parser.parserError))")
         XCTAssertEqual(counter.polylines, 3, "leader objective, projected hypergradient, follower stationarity")
-        XCTAssertTrue(String(decoding: pictures[0], as: UTF8.self).contains("cccp_bo_synthetic: itd-reverse"))
+        XCTAssertTrue(String(decoding: pictures[0], as: UTF8.self).contains("cccp_bo_synthetic: bome"))
     }
 
     func testMisuseIsRefusedWithItsReason() throws {

@@ -62,6 +62,9 @@ let publishedOptima: [(file: String, leader: Double, point: [String: Double])] =
     ("literature/calamai_vicente_1994b.blo", 0.3125, [:]),
     // Muu and Quy (2003), J. Global Optim. 26, example 1 (QP/QP); BOLIB MuuQuy2003Ex1: F = -2.0769.
     ("literature/muu_quy_2003_ex1.blo", -27.0 / 13, ["x": 11.0 / 13, "y1": 10.0 / 13, "y2": 0]),
+    // Liu, Mu, Yuan, Zeng and Zhang (2020)'s hard instance, seed 003's Example 5.3: optimum 0 at x = 1,
+    // y = (1, 1), derived (the optimistic hyper-objective is (x - 1)^2); QP/QP, so the exact routes prove it.
+    ("nonlinear/liu_2020_counterexample/liu_2020_counterexample.blo", 0, ["x": 1, "y1": 1]),
     // Lucchetti, Mignanego and Pieri (1987), Optimization 18 (products, strong duality); BOLIB LucchettiEtal1987.
     ("literature/lucchetti_et_al_1987.blo", 0, ["x": 1, "y": 0]),
     // Yezza (1996), example 3.1 (products in both objectives, strong duality); BOLIB Yezza1996Ex31.
@@ -112,6 +115,29 @@ final class LiteratureTests: XCTestCase {
         XCTAssertEqual(cournot.value(of: "ql") ?? .nan, 50, accuracy: 1e-6)
         XCTAssertEqual(cournot.value(of: "qf") ?? .nan, 15, accuracy: 1e-6)
         XCTAssertEqual(cournot.leaderObjective ?? .nan, 1250, accuracy: 1e-6)
+
+        // Liu et al.'s counter-example (seed 003, Example 5.3): the follower ignores y2, so its
+        // responses are not unique. Implicit and iterative differentiation stop at x = 1/2 or x = 1
+        // (the paper: "both AID and ITD fail"), and the report does not call that local; BOME (what
+        // auto takes here) reaches the optimum 0 at x = 1.
+        let counter = try ModelLoader.load(
+            path: repositoryRoot.appendingPathComponent("Models/nonlinear/liu_2020_counterexample/liu_2020_counterexample.blo").path)
+        for method in ["aid-cg", "aid-exact", "itd-reverse", "itd-forward"] {
+            var o = BlomodelOptions()
+            o.gradient.method = method
+            o.gradient.iterations = 500
+            let r = try Blomodel.solve(counter, options: o)
+            XCTAssertEqual(r.certification, .feasible, "\(method): \(r.certificationReasons)")
+            XCTAssertGreaterThanOrEqual(r.leaderObjective ?? .nan, 0.5 - 1e-6, method)
+        }
+        // (The exact routes take this QP/QP model and prove 0: see publishedOptima.)
+        var auto = BlomodelOptions()
+        auto.gradient.method = "auto"
+        let bome = try Blomodel.solve(counter, options: auto)
+        XCTAssertEqual(bome.gradient?.method, "bome", "auto: the follower is not strongly convex")
+        XCTAssertEqual(bome.certification, .local)
+        XCTAssertEqual(bome.value(of: "x") ?? .nan, 1, accuracy: 1e-5)
+        XCTAssertEqual(bome.leaderObjective ?? .nan, 0, accuracy: 1e-8)
     }
 
     func testEveryModelHasAPublishedOptimum() throws {
