@@ -312,6 +312,7 @@ struct GradientFlags: ParsableArguments {
     @Option(help: "Write the gradient method's trace (iteration, leader objective, stationarity, seconds) to this .csv or .json file.", completion: .file())
     var trace: String?
     @Option(help: "Draw the gradient method's convergence curves to this .svg file.", completion: .file()) var plot: String?
+    @Option(help: "bda: the aggregation weight mu, a_t = mu / (t + 1) (default 0.5).") var mu: Double = 0.5
     @Option(help: "bome: the rate eta at which the value-function gap must decrease (default 0.5).") var eta: Double = 0.5
     @Option(help: "pbgd: the penalty gamma on the value-function gap (default 100).") var penalty: Double = 100
 
@@ -328,6 +329,7 @@ struct GradientFlags: ParsableArguments {
         if truncation < 1 { throw ValidationError("--truncation must be at least 1") }
         if let e = innerStep, !(e > 0 && e.isFinite) { throw ValidationError("--inner-step must be a positive number") }
         if !(eta > 0 && eta.isFinite) { throw ValidationError("--eta must be a positive number") }
+        if !(mu > 0 && mu < 1) { throw ValidationError("--mu must be in (0, 1)") }
         if !(penalty > 0 && penalty.isFinite) { throw ValidationError("--penalty must be a positive number") }
         _ = try startValues()
     }
@@ -363,6 +365,7 @@ struct GradientFlags: ParsableArguments {
         o.truncation = truncation
         o.innerStep = innerStep
         o.eta = eta
+        o.mu = mu
         o.penalty = penalty
         o.start = try startValues()
         return o

@@ -14,6 +14,12 @@ package enum HypergradientRule: Sendable, Equatable {
     case itdReverse(steps: Int, eta: Double?, truncation: Int?)
     /// ... forward mode (the Jacobian dy/dx carried along, one column per leader variable).
     case itdForward(steps: Int, eta: Double?)
+    /// Bilevel descent aggregation (Liu, Mu, Yuan, Zeng and Zhang, ICML 2020; seed 004 eq. (37)):
+    /// the follower's K steps aggregate both objectives,
+    /// `y_{t+1} = P(y_t - eta (a_t grad_y F + (1 - a_t) grad_y f))`, `a_t = mu / (t + 1)`, and the
+    /// hypergradient is differentiated through them (reverse mode). For followers with several
+    /// optimal responses: the aggregation steers towards the leader's best one.
+    case bda(steps: Int, eta: Double?, mu: Double)
 
     package var isImplicit: Bool {
         switch self {
@@ -65,6 +71,8 @@ extension SmoothBilevel {
             return iterativeReverse(x, yStart, steps: steps, eta: eta, truncation: truncation)
         case .itdForward(let steps, let eta):
             return iterativeForward(x, yStart, steps: steps, eta: eta)
+        case .bda(let steps, let eta, let mu):
+            return aggregated(x, yStart, steps: steps, eta: eta, mu: mu)
         }
     }
 
@@ -146,6 +154,39 @@ extension SmoothBilevel {
             let h = lowerFollowerProducts(x, trajectory[t], w)
             gx = axpy(-eta, h.leader, gx)
             alpha = axpy(-eta, h.follower, w)
+            t -= 1
+        }
+        let final = lowerValueAndGradient(x, y).gradient
+        let moved = projectFollower(axpy(-1, final, y))
+        let stationarity = y.indices.map { Swift.abs(y[$0] - moved[$0]) }.max() ?? 0
+        return Hypergradient(y: y, gradient: gx, followerStationarity: stationarity, followerIterations: steps, warning: nil)
+    }
+
+    /// BDA's aggregated steps from `y0`, then the derivative of `F(x, y_K)` through them, backward.
+    private func aggregated(_ x: [Double], _ y0: [Double], steps: Int, eta given: Double?, mu: Double) -> Hypergradient {
+        var y = projectFollower(y0)
+        let eta = given ?? 1 / curvature(x, y, free: [Bool](repeating: true, count: followerCount))
+        var trajectory: [[Double]] = [], masks: [[Bool]] = []
+        for t in 0..<steps {
+            let a = mu / Double(t + 1)
+            let gF = upperGradient(x, y).follower, gf = lowerValueAndGradient(x, y).gradient
+            var raw = y
+            for i in raw.indices { raw[i] -= eta * (a * gF[i] + (1 - a) * gf[i]) }
+            let next = projectFollower(raw)
+            trajectory.append(y)
+            masks.append(raw.indices.map { raw[$0] == next[$0] })
+            y = next
+        }
+        let gF = upperGradient(x, y)
+        var gx = gF.leader
+        var alpha = gF.follower
+        var t = steps - 1
+        while t >= 0 {
+            let a = mu / Double(t + 1)
+            let w = masked(alpha, masks[t])
+            let hU = upperFollowerProducts(x, trajectory[t], w), hL = lowerFollowerProducts(x, trajectory[t], w)
+            for j in gx.indices { gx[j] -= eta * (a * hU.leader[j] + (1 - a) * hL.leader[j]) }
+            for i in alpha.indices { alpha[i] = w[i] - eta * (a * hU.follower[i] + (1 - a) * hL.follower[i]) }
             t -= 1
         }
         let final = lowerValueAndGradient(x, y).gradient

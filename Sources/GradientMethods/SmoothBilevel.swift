@@ -86,6 +86,11 @@ package struct SmoothBilevel: Sendable {
         scaled(derivatives.upperObjective.gradient(at: point(x, y), split: split), upperSign)
     }
 
+    /// `(Hess_xy F v, Hess_yy F v)` for a follower direction `v`.
+    package func upperFollowerProducts(_ x: [Double], _ y: [Double], _ v: [Double]) -> SplitVector {
+        scaled(derivatives.upperObjective.followerDirectionProducts(at: point(x, y), split: split, direction: v), upperSign)
+    }
+
     /// `f(x, y)`.
     package func lowerValue(_ x: [Double], _ y: [Double]) -> Double {
         lowerSign * derivatives.lowerObjective.value(at: point(x, y))

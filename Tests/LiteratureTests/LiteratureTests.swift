@@ -130,6 +130,14 @@ final class LiteratureTests: XCTestCase {
             XCTAssertEqual(r.certification, .feasible, "\(method): \(r.certificationReasons)")
             XCTAssertGreaterThanOrEqual(r.leaderObjective ?? .nan, 0.5 - 1e-6, method)
         }
+        // BDA (its aggregation steers the follower's steps towards the leader's best response) gets
+        // there too, as Liu et al. (2020) designed it to.
+        var bdaOptions = BlomodelOptions()
+        bdaOptions.gradient.method = "bda"
+        bdaOptions.gradient.iterations = 5000
+        let bda = try Blomodel.solve(counter, options: bdaOptions)
+        XCTAssertEqual(bda.certification, .local, "\(bda.certificationReasons)")
+        XCTAssertEqual(bda.value(of: "x") ?? .nan, 1, accuracy: 1e-5)
         // (The exact routes take this QP/QP model and prove 0: see publishedOptima.)
         var auto = BlomodelOptions()
         auto.gradient.method = "auto"
