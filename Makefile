@@ -45,6 +45,7 @@ bench: setup
 	$(SWIFT) run -c release --skip-build blomodel-bench --m-free Models
 	$(SWIFT) run -c release --skip-build blomodel-bench --elaboration
 	$(SWIFT) run -c release --skip-build blomodel-bench --ad $(AD_DIR)
+	$(SWIFT) run -c release --skip-build blomodel-bench --gradient
 	@# The same computations in PyTorch (when the Python named by PEER_PYTHON has it) and NumPy.
 	-$(PEER_PYTHON) Benchmarks/ad_peers.py $(AD_DIR)
 	$(SWIFT) run -c release --skip-build blomodel-bench

@@ -239,6 +239,11 @@ while !arguments.isEmpty {
         if rest.count >= 2, rest[0] == "--repeats" { repeats = max(1, Int(rest[1]) ?? 50) }
         try runDifferentiationBenchmark(directory: directory, repeats: repeats)
         exit(0)
+    case "--gradient":
+        var repeats = 20
+        if value == "--repeats", let r = arguments.first.flatMap({ Int($0) }) { repeats = max(1, r) }
+        try runGradientBenchmark(repeats: repeats)
+        exit(0)
     case "--elaboration":
         if !value.isEmpty { arguments.insert(value, at: 0) }
         try runElaborationBenchmark()
@@ -267,7 +272,7 @@ while !arguments.isEmpty {
         if ProcessInfo.processInfo.environment["BLOMODEL_BENCH_KEEP"] == nil { try? FileManager.default.removeItem(atPath: base) }
         exit(0)
     default:
-        print("usage: blomodel-bench [--solver glpk|cbc] [--time-limit S] [--sizes 3,5,7] [--seed N] | --models DIR | --qp-sizes 2,4,8 | --ad [DIR] [--repeats N] | --elaboration")
+        print("usage: blomodel-bench [--solver glpk|cbc] [--time-limit S] [--sizes 3,5,7] [--seed N] | --models DIR | --qp-sizes 2,4,8 | --ad [DIR] [--repeats N] | --gradient [--repeats N] | --elaboration")
         exit(64)
     }
 }
