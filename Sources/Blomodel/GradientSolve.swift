@@ -214,7 +214,7 @@ extension Blomodel {
         case .iterationLimit: report.termination = .iterationLimit
         case .timeLimit: report.termination = .timeLimit
         case .interrupted: report.termination = .interrupted
-        case .notFinite: report.termination = .error
+        case .notFinite, .diverging: report.termination = .error
         }
         log("\(name) finished: \(run.stop.rawValue) after \(run.iterations) iteration(s), |proj grad| \(String(format: "%.3g", run.stationarity)), follower gap \(String(format: "%.3g", gap))")
 
@@ -224,6 +224,13 @@ extension Blomodel {
         report.followerVariables = split.follower.map { (model.variables[$0].name, clean(point[$0])) }
         report.leaderObjective = clean(problem.upperSign * problem.upperValue(run.x, y))
         report.followerObjective = clean(sense * atPoint)
+        if run.stop == .diverging {
+            report.certification = .noAnswer
+            report.certificationReasons = [
+                "the run diverged \(run.notFinite ?? ""): the leader's objective may be unbounded over the boxes (give the leader's variables bounds), or the step is too long (--step)"
+            ]
+            return report
+        }
         guard report.leaderObjective!.isFinite, atPoint.isFinite else {
             report.certification = .noAnswer
             report.certificationReasons = ["the method's last point has no finite objective value" + (run.notFinite.map { " (\($0))" } ?? "")]
@@ -254,7 +261,9 @@ extension Blomodel {
                 if lambda <= 1e-8 * scale {
                     // BDA aims at the leader's best response among several: not downgraded for it.
                     if name != "bda" {
-                        nonUniqueResponse = "the follower's Hessian is singular at the answer (smallest eigenvalue \(String(format: "%.2g", lambda)) on its free variables)"
+                        nonUniqueResponse = lambda < -1e-8 * scale
+                        ? "the follower's Hessian is not positive semidefinite at the answer (smallest eigenvalue \(String(format: "%.2g", lambda)) on its free variables: the follower is not convex there)"
+                        : "the follower's Hessian is singular at the answer (smallest eigenvalue \(String(format: "%.2g", lambda)) on its free variables)"
                     }
                 } else {
                     let h = problem.hypergradient(run.x, yStart: y, rule: .aidCG(iterations: 1000, tolerance: 1e-12), follower: strict)

@@ -104,6 +104,9 @@ package struct JointDescent: Sendable {
             x = p.projectLeader(axpy(-xi, Array(d[0..<n]), x))
             y = p.projectFollower(axpy(-xi, Array(d[n...]), y))
             iterations += 1
+            if x.contains(where: { Swift.abs($0) > 1e12 }) || y.contains(where: { Swift.abs($0) > 1e12 }) {
+                return result(.diverging, "at iteration \(iterations): the iterates passed 1e12 in magnitude")
+            }
         }
     }
 }

@@ -5,8 +5,8 @@ import SolverInterface
 ///
 ///     x_{k+1} = P_X(x_k - alpha_k grad Phi(x_k)),
 ///
-/// with the step halved (and the iterate kept) unless `Phi` decreases sufficiently (Armijo), and doubled back
-/// towards the given step after an accepted one. It stops when the projected gradient
+/// with the step halved (and the iterate kept) unless `Phi` decreases sufficiently (Armijo); each
+/// trial starts from Barzilai-Borwein's step for the last move, at most the given step. It stops when the projected gradient
 /// `|x - P_X(x - grad Phi)|_inf` is at most `tolerance`, at the iteration or time limit, when
 /// asked to (`Interruption`, or the `shouldStop` closure), or at the first number that is not
 /// finite (the last finite iterate is kept, and where it happened is said).
@@ -41,6 +41,8 @@ package struct LeaderDescent: Sendable {
     package enum Stop: String, Sendable {
         case converged, iterationLimit = "iteration_limit", timeLimit = "time_limit", interrupted, notFinite = "not_finite"
         case stalled
+        /// The iterates ran off beyond 1e12 in magnitude (an unbounded leader, or a step too long).
+        case diverging
     }
 
     package struct Result: Sendable {
@@ -111,13 +113,27 @@ package struct LeaderDescent: Sendable {
             let decrease = 1e-4 * dot(h.gradient, axpy(-1, trialX, x))
             if trialPhi <= phi - decrease + 1e-12 * Swift.max(1, Swift.abs(phi)) || rejections >= 60 {
                 if rejections >= 60, trialPhi > phi { return finish(.stalled) }
+                if trialX.contains(where: { Swift.abs($0) > 1e12 }) || trial.y.contains(where: { Swift.abs($0) > 1e12 }) {
+                    return finish(.diverging, "at iteration \(iterations + 1): the iterates passed 1e12 in magnitude")
+                }
+                // The next trial step: Barzilai-Borwein's s's / s'(g+ - g) from this move (the
+                // local curvature along it), at most the given step; doubling when it has none.
+                let sMove = axpy(-1, x, trialX), gMove = axpy(-1, h.gradient, trial.gradient)
+                let curvature = dot(sMove, gMove)
                 x = trialX
                 h = trial
                 phi = trialPhi
                 note(h.warning)
                 iterations += 1
                 rejections = 0
-                step = Swift.min(step * 2, options.step)
+                if curvature > 0, curvature.isFinite {
+                    step = Swift.min(Swift.max(dot(sMove, sMove) / curvature, 1e-12), options.step)
+                } else {
+                    // No positive curvature along the move (Phi linear or concave there): longer
+                    // steps, guarded by the sufficient-decrease test; an unbounded Phi then runs off
+                    // past 1e12 quickly and is reported as diverging.
+                    step = Swift.min(step * 2, 1e12)
+                }
             } else {
                 step /= 2
                 rejections += 1

@@ -72,6 +72,34 @@ final class GradientCLITests: XCTestCase {
         XCTAssertTrue(String(decoding: pictures[0], as: UTF8.self).contains("cccp_bo_synthetic: bome"))
     }
 
+    /// Bad runs end with a clear word and no answer, never a crash: an unbounded leader runs off
+    /// and is reported as diverging (exit 6); steps into a function's domain edge (log of a
+    /// nonpositive number) are retried shorter and the run reaches the closed form.
+    func testDivergingAndDomainEdges() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("gradient-bad-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let unbounded = dir.appendingPathComponent("unbounded.blo").path
+        try "upper { var x; minimize F: -x + (y - x)^2; }\nlower { var y; minimize f: (y - x)^2; }\n"
+            .write(toFile: unbounded, atomically: true, encoding: .utf8)
+        let r = try blomodel(["solve", unbounded, "--method", "aid-cg", "--json"])
+        XCTAssertEqual(r.status, 6, r.err)
+        XCTAssertTrue(r.out.contains("\"certification\": \"no_answer\""), r.out)
+        XCTAssertTrue(r.out.contains("\"stop\": \"diverging\""), r.out)
+        XCTAssertTrue(r.out.contains("the leader's objective may be unbounded"), r.out)
+
+        // Phi(x) = (x - 0.5)^2 - log(x - 0.2) + x^2 (the follower answers y = x): stationary where
+        // 4x^2 - 1.8x - 0.8 = 0, x = (1.8 + sqrt(16.04)) / 8; from x = 5 the first steps leave log's domain.
+        let edge = dir.appendingPathComponent("edge.blo").path
+        try "upper { var x >= 0, <= 10; minimize F: (x - 0.5)^2 - log(x - 0.2) + y^2; }\nlower { var y; minimize f: (y - x)^2; }\n"
+            .write(toFile: edge, atomically: true, encoding: .utf8)
+        let e = try blomodel(["solve", edge, "--method", "aid-cg", "--start", "x=5", "--json"])
+        XCTAssertEqual(e.status, 0, e.err)
+        let report = try JSONParser.parse(e.out)
+        XCTAssertEqual(number(report, "leader", "variables", "x") ?? .nan, (1.8 + 16.04.squareRoot()) / 8, accuracy: 1e-6)
+        XCTAssertTrue(e.out.contains("\"certification\": \"local\""), e.out)
+    }
+
     func testMisuseIsRefusedWithItsReason() throws {
         let unknown = try blomodel(["solve", cournot, "--method", "aid-gc"])
         XCTAssertNotEqual(unknown.status, 0)
