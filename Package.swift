@@ -71,6 +71,7 @@ let package = Package(
         .executableTarget(name: "TollInCodeExample", dependencies: ["Blomodel"], path: "Examples/TollInCode"),
         .executableTarget(name: "PricingSweepExample", dependencies: ["Blomodel"], path: "Examples/PricingSweep"),
         .executableTarget(name: "HyperparameterTuningExample", dependencies: ["Blomodel"], path: "Examples/HyperparameterTuning"),
+        .executableTarget(name: "RidgeTuningExample", dependencies: ["Blomodel"], path: "Examples/RidgeTuning", exclude: ["data"]),
 
         // Tests.
         .testTarget(name: "BlomodelCoreTests", dependencies: ["BlomodelCore"]),

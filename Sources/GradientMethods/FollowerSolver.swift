@@ -1,13 +1,12 @@
 /// The follower's problem at a fixed leader decision, `min_y f(x, y)` over the box `Y`, by
-/// projected gradient descent with an Armijo backtracking line search (warm-started; the step
-/// grows again after each accepted one). For a convex follower it converges to the minimum;
+/// projected Newton steps on the free coordinates (conjugate gradients on Hessian-vector
+/// products, with a backtracking search), and projected gradient steps with an Armijo search
+/// where Newton does not help (warm-started). For a convex follower it converges to the minimum;
 /// the stationarity measure `|y - P(y - grad_y f)|_inf` says how close it is.
 package struct FollowerSolver: Sendable {
-    /// Projected gradient runs to `max(tolerance, gradientPhaseTolerance)`; Newton steps on the
-    /// free coordinates take it the rest of the way (quadratically, for a smooth convex follower).
+    /// The stationarity to reach.
     package var tolerance = 1e-12
     package var maximumIterations = 10_000
-    package var gradientPhaseTolerance = 1e-6
 
     package init(tolerance: Double = 1e-12, maximumIterations: Int = 10_000) {
         self.tolerance = tolerance
@@ -36,49 +35,55 @@ package struct FollowerSolver: Sendable {
             return m
         }
         var measure = stationarity(y, g)
-        let phase = Swift.max(tolerance, gradientPhaseTolerance)
-        while measure > phase, iterations < maximumIterations, value.isFinite, allFinite(g) {
-            iterations += 1
+        /// One projected gradient step with an Armijo backtracking search; false when none decreases f.
+        func gradientStep() -> Bool {
             var t = step
-            var accepted = false
             for _ in 0..<60 {
                 let trial = p.projectFollower(axpy(-t, g, y))
                 var d2 = 0.0
                 for i in y.indices { d2 += (trial[i] - y[i]) * (trial[i] - y[i]) }
-                if d2 == 0 { break }
+                if d2 == 0 { return false }
                 let (v, gt) = p.lowerValueAndGradient(x, trial)
                 if v.isFinite, v <= value - 1e-4 / t * d2 {
                     y = trial
                     value = v
                     g = gt
-                    accepted = true
-                    break
+                    step = Swift.min(t * 2, 1e6)
+                    return true
                 }
                 t /= 2
             }
-            if !accepted { break }
-            step = Swift.min(t * 2, 1e6)
-            measure = stationarity(y, g)
+            return false
         }
-        // Newton steps on the free coordinates (conjugate gradients on Hessian-vector products)
-        // where the line search stalls in rounding: quadratic convergence near the minimum.
-        var newton = 0
-        while measure > tolerance, newton < 50, value.isFinite, allFinite(g) {
-            newton += 1
+        /// One projected Newton step (the free coordinates' Newton direction by conjugate gradients,
+        /// then a backtracking search on f; near the minimum, where f's decrease drowns in rounding,
+        /// the full step is taken when it lowers the stationarity); false when it does not help.
+        func newtonStep() -> Bool {
             let free = p.freeFollowerCoordinates(y, gradient: g)
-            guard let d = newtonDirection(p, x, y, g, free) else { break }
-            let trial = p.projectFollower(axpy(1, d, y))
-            let (v, gt) = p.lowerValueAndGradient(x, trial)
-            let m = stationarity(trial, gt)
-            guard v.isFinite, m < measure else {
-                // Newton did not help (a nonconvex region, a kink of the box): more gradient steps.
-                break
+            guard let d = newtonDirection(p, x, y, g, free) else { return false }
+            var t = 1.0
+            for _ in 0..<30 {
+                let trial = p.projectFollower(axpy(t, d, y))
+                let (v, gt) = p.lowerValueAndGradient(x, trial)
+                guard v.isFinite, allFinite(gt) else { t /= 2; continue }
+                let predicted = dot(g, axpy(-1, y, trial))  // <= 0 along a descent direction
+                if v <= value + 1e-4 * predicted || (t == 1 && stationarity(trial, gt) < measure && v <= value + 1e-12 * Swift.max(1, Swift.abs(value))) {
+                    y = trial
+                    value = v
+                    g = gt
+                    return true
+                }
+                t /= 2
             }
-            y = trial
-            value = v
-            g = gt
-            measure = m
+            return false
+        }
+        // Newton steps first (quadratic convergence for a smooth convex follower, whatever its
+        // conditioning); projected gradient steps where Newton does not help (a nonconvex region,
+        // a kink of the box).
+        while measure > tolerance, iterations < maximumIterations, value.isFinite, allFinite(g) {
             iterations += 1
+            if !newtonStep(), !gradientStep() { break }
+            measure = stationarity(y, g)
         }
         return Result(y: y, value: value, gradient: g, iterations: iterations, stationarity: measure, finite: value.isFinite && allFinite(g))
     }

@@ -57,3 +57,26 @@ final class HyperparameterExampleTests: XCTestCase {
         XCTAssertTrue(gridR > -7 && gridR < 3, "r = \(gridR)")
     }
 }
+
+/// Ridge tuning on real data (the diabetes data, Examples/RidgeTuning/data): the tuned per-feature
+/// penalties beat the best shared penalty and least squares on the validation half, and the
+/// follower's weights at the answer are the closed form's.
+final class RidgeTuningExampleTests: XCTestCase {
+    func testTunedPenaltiesBeatTheSharedOneAndMatchTheClosedForm() throws {
+        let r = try runProduct("RidgeTuningExample", ["Examples/RidgeTuning/data/diabetes.csv", "200"])
+        XCTAssertEqual(r.status, 0, r.err + r.out)
+        func mse(_ prefix: String) -> Double? {
+            guard let line = r.out.split(separator: "\n").first(where: { $0.hasPrefix(prefix) }),
+                let range = line.range(of: "validation MSE ")
+            else { return nil }
+            return Double(line[range.upperBound...].prefix { !$0.isWhitespace && $0 != "," })
+        }
+        let tuned = try XCTUnwrap(mse("per-feature")), shared = try XCTUnwrap(mse("one shared")), ols = try XCTUnwrap(mse("ordinary"))
+        XCTAssertLessThan(tuned, shared - 50, "per-feature penalties fit the validation half better than one penalty")
+        XCTAssertLessThan(shared, ols)
+        let weights = try XCTUnwrap(r.out.split(separator: "\n").first { $0.contains("against the closed form") })
+        let difference = try XCTUnwrap(Double(weights.split(separator: " ").last!))
+        XCTAssertLessThan(difference, 1e-6)
+        XCTAssertTrue(r.out.contains(", feasible") || r.out.contains(", local"), r.out)
+    }
+}
