@@ -102,7 +102,7 @@ extension Blomodel {
         }
         let problem: SmoothBilevel
         do { problem = try SmoothBilevel.make(model) } catch let r as GradientRefusal {
-            throw Diagnostic(.error, "the gradient methods cannot take this model: \(r.reason)")
+            throw Diagnostic(.error, "the gradient methods cannot take this model: \(r.reason)", at: r.location).withSourceLine()
         }
         var report = SolveReport(
             modelName: model.name, problemClass: description.map { "smooth bilevel (\($0.leader.objective.expressionClass.rawValue) leader, \($0.follower.objective.expressionClass.rawValue) follower)" } ?? "smooth bilevel",

@@ -24,22 +24,31 @@ package struct SmoothBilevel: Sendable {
     package var followerCount: Int { yLower.count }
 
     /// Why a model is not for the gradient methods (nil when it is).
-    package static func refusal(_ model: BilevelModel) -> String? {
+    package static func refusal(_ model: BilevelModel) -> String? { refusalAt(model)?.reason }
+
+    /// The reason and where it is in the model (a variable's, a constraint's or a node's position).
+    package static func refusalAt(_ model: BilevelModel) -> (reason: String, location: SourceLocation?)? {
         if let v = model.variables.first(where: { $0.kind != .continuous }) {
-            return "the gradient methods need continuous variables; \(v.name) is \(v.kind.rawValue)"
+            return ("the gradient methods need continuous variables; \(v.name) is \(v.kind.rawValue)", v.location)
         }
         if let v = model.variables.first(where: { if case .dual = $0.role { return true } else { return false } }) {
-            return "the gradient methods do not take dual(...) in the leader's expressions (\(v.base))"
+            return ("the gradient methods do not take dual(...) in the leader's expressions (\(v.base))", v.location)
         }
         if let c = model.constraints.first {
-            return "the gradient methods take bounds on the variables, not constraints yet; \(c.name) is a \(c.owner) constraint (write it as bounds, or use an exact route)"
+            return (
+                "the gradient methods take bounds on the variables, not constraints yet; \(c.name) is a \(c.owner) constraint (write it as bounds, or use an exact route)",
+                c.location
+            )
         }
         let graph = model.graph
         for (what, root) in [("the leader's objective", model.upperObjective.function), ("the follower's objective", model.lowerObjective.function)] {
             guard let root else { continue }
             if let n = graph.reachable(from: [root]).first(where: { graph[$0].isNonsmooth }) {
                 let at = graph.location(of: n)
-                return "\(what) is not smooth: it has \(describe(graph[n])) at \(at) (the gradient methods need derivatives everywhere)"
+                return (
+                    "\(what) is not smooth: it has \(describe(graph[n])) here (the gradient methods need derivatives everywhere)",
+                    at == .unknown ? nil : at
+                )
             }
         }
         return nil
@@ -56,7 +65,7 @@ package struct SmoothBilevel: Sendable {
 
     /// The problem of `model`, or the reason the methods cannot take it.
     package static func make(_ model: BilevelModel) throws -> SmoothBilevel {
-        if let reason = refusal(model) { throw GradientRefusal(reason: reason) }
+        if let r = refusalAt(model) { throw GradientRefusal(reason: r.reason, location: r.location) }
         return try SmoothBilevel(model: model)
     }
 
@@ -154,6 +163,7 @@ package struct SmoothBilevel: Sendable {
 /// A model the gradient methods cannot take, with the reason.
 package struct GradientRefusal: Error, CustomStringConvertible {
     package var reason: String
+    package var location: SourceLocation?
     package var description: String { reason }
 }
 
