@@ -131,14 +131,34 @@ extension SmoothBilevel {
     /// K projected gradient steps `y_{t+1} = P(y_t - eta grad_y f(x, y_t))` from `y0`, then the
     /// exact derivative of `F(x, y_K)` through them, backward.
     private func iterativeReverse(_ x: [Double], _ y0: [Double], steps: Int, eta given: Double?, truncation: Int?) -> Hypergradient {
+        unrolled(x, y0, steps: steps, eta: given, truncation: truncation) { _ in 0 }
+    }
+
+    /// BDA's aggregated steps from `y0`, then the derivative of `F(x, y_K)` through them, backward.
+    private func aggregated(_ x: [Double], _ y0: [Double], steps: Int, eta given: Double?, mu: Double) -> Hypergradient {
+        unrolled(x, y0, steps: steps, eta: given, truncation: nil) { t in mu / Double(t + 1) }
+    }
+
+    /// K projected steps `y_{t+1} = P(y_t - eta (a_t grad_y F + (1 - a_t) grad_y f))` from `y0`
+    /// (`a_t = 0`: plain gradient steps of the follower), then the derivative of `F(x, y_K)`
+    /// through the last `truncation` of them (all when nil), in reverse mode: with `D_t` the
+    /// unclipped coordinates and `H_t = a_t Hess F + (1 - a_t) Hess f` at `y_t`,
+    /// `grad_x -= eta H_t,xy D_t alpha`, `alpha <- D_t alpha - eta H_t,yy D_t alpha`.
+    private func unrolled(
+        _ x: [Double], _ y0: [Double], steps: Int, eta given: Double?, truncation: Int?, weight: (Int) -> Double
+    ) -> Hypergradient {
         var y = projectFollower(y0)
         let eta = given ?? 1 / curvature(x, y, free: [Bool](repeating: true, count: followerCount))
-        var trajectory: [[Double]] = []
-        var masks: [[Bool]] = []
+        var trajectory: [[Double]] = [], masks: [[Bool]] = []
         trajectory.reserveCapacity(steps)
-        for _ in 0..<steps {
-            let g = lowerValueAndGradient(x, y).gradient
-            let raw = axpy(-eta, g, y)
+        for t in 0..<steps {
+            let a = weight(t)
+            var direction = lowerValueAndGradient(x, y).gradient
+            if a != 0 {
+                let gF = upperGradient(x, y).follower
+                for i in direction.indices { direction[i] = a * gF[i] + (1 - a) * direction[i] }
+            }
+            let raw = axpy(-eta, direction, y)
             let next = projectFollower(raw)
             trajectory.append(y)
             masks.append(raw.indices.map { raw[$0] == next[$0] })
@@ -150,49 +170,25 @@ extension SmoothBilevel {
         let first = truncation.map { Swift.max(0, steps - $0) } ?? 0
         var t = steps - 1
         while t >= first {
+            let a = weight(t)
             let w = masked(alpha, masks[t])
-            let h = lowerFollowerProducts(x, trajectory[t], w)
+            var h = lowerFollowerProducts(x, trajectory[t], w)
+            if a != 0 {
+                let hU = upperFollowerProducts(x, trajectory[t], w)
+                for j in h.leader.indices { h.leader[j] = a * hU.leader[j] + (1 - a) * h.leader[j] }
+                for i in h.follower.indices { h.follower[i] = a * hU.follower[i] + (1 - a) * h.follower[i] }
+            }
             gx = axpy(-eta, h.leader, gx)
             alpha = axpy(-eta, h.follower, w)
             t -= 1
         }
-        let final = lowerValueAndGradient(x, y).gradient
-        let moved = projectFollower(axpy(-1, final, y))
-        let stationarity = y.indices.map { Swift.abs(y[$0] - moved[$0]) }.max() ?? 0
-        return Hypergradient(y: y, gradient: gx, followerStationarity: stationarity, followerIterations: steps, warning: nil)
+        return Hypergradient(y: y, gradient: gx, followerStationarity: followerStationarity(x, y), followerIterations: steps, warning: nil)
     }
 
-    /// BDA's aggregated steps from `y0`, then the derivative of `F(x, y_K)` through them, backward.
-    private func aggregated(_ x: [Double], _ y0: [Double], steps: Int, eta given: Double?, mu: Double) -> Hypergradient {
-        var y = projectFollower(y0)
-        let eta = given ?? 1 / curvature(x, y, free: [Bool](repeating: true, count: followerCount))
-        var trajectory: [[Double]] = [], masks: [[Bool]] = []
-        for t in 0..<steps {
-            let a = mu / Double(t + 1)
-            let gF = upperGradient(x, y).follower, gf = lowerValueAndGradient(x, y).gradient
-            var raw = y
-            for i in raw.indices { raw[i] -= eta * (a * gF[i] + (1 - a) * gf[i]) }
-            let next = projectFollower(raw)
-            trajectory.append(y)
-            masks.append(raw.indices.map { raw[$0] == next[$0] })
-            y = next
-        }
-        let gF = upperGradient(x, y)
-        var gx = gF.leader
-        var alpha = gF.follower
-        var t = steps - 1
-        while t >= 0 {
-            let a = mu / Double(t + 1)
-            let w = masked(alpha, masks[t])
-            let hU = upperFollowerProducts(x, trajectory[t], w), hL = lowerFollowerProducts(x, trajectory[t], w)
-            for j in gx.indices { gx[j] -= eta * (a * hU.leader[j] + (1 - a) * hL.leader[j]) }
-            for i in alpha.indices { alpha[i] = w[i] - eta * (a * hU.follower[i] + (1 - a) * hL.follower[i]) }
-            t -= 1
-        }
-        let final = lowerValueAndGradient(x, y).gradient
-        let moved = projectFollower(axpy(-1, final, y))
-        let stationarity = y.indices.map { Swift.abs(y[$0] - moved[$0]) }.max() ?? 0
-        return Hypergradient(y: y, gradient: gx, followerStationarity: stationarity, followerIterations: steps, warning: nil)
+    /// `|y - P(y - grad_y f(x, y))|_inf`.
+    func followerStationarity(_ x: [Double], _ y: [Double]) -> Double {
+        let moved = projectFollower(axpy(-1, lowerValueAndGradient(x, y).gradient, y))
+        return y.indices.map { Swift.abs(y[$0] - moved[$0]) }.max() ?? 0
     }
 
     /// The same steps with the Jacobian `Z = dy/dx` carried forward (one column per leader variable).
@@ -220,10 +216,7 @@ extension SmoothBilevel {
         let gF = upperGradient(x, y)
         var gx = gF.leader
         for j in 0..<n { gx[j] += dot(z[j], gF.follower) }
-        let final = lowerValueAndGradient(x, y).gradient
-        let moved = projectFollower(axpy(-1, final, y))
-        let stationarity = y.indices.map { Swift.abs(y[$0] - moved[$0]) }.max() ?? 0
-        return Hypergradient(y: y, gradient: gx, followerStationarity: stationarity, followerIterations: steps, warning: nil)
+        return Hypergradient(y: y, gradient: gx, followerStationarity: followerStationarity(x, y), followerIterations: steps, warning: nil)
     }
 }
 
