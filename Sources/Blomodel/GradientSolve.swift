@@ -38,6 +38,7 @@ public struct GradientOptions: Sendable {
         ("bda", "bilevel descent aggregation: follower steps on a mix of both objectives, differentiated through (BDA)"),
         ("bome", "value function: x and y together, the direction closest to grad F that decreases the value-function gap (BOME)"),
         ("pbgd", "value function: x and y together, descent on F + gamma (f - min f) (penalty-based gradient descent)"),
+        ("pbgd-gradient", "x and y together, descent on F + gamma |grad_y f|^2 (penalty-based gradient descent, gradient penalty)"),
     ]
     /// BDA's aggregation weight: `a_t = mu / (t + 1)` (`--mu`).
     public var mu = 0.5
@@ -46,7 +47,7 @@ public struct GradientOptions: Sendable {
     /// PBGD's penalty `gamma` (`--penalty`).
     public var penalty = 100.0
 
-    var isValueFunction: Bool { method == "bome" || method == "pbgd" }
+    var isValueFunction: Bool { method == "bome" || method == "pbgd" || method == "pbgd-gradient" }
 
     func rule(_ name: String) -> HypergradientRule? {
         switch name {
@@ -93,7 +94,13 @@ extension Blomodel {
             name = requested
             why = "asked for"
         }
-        let joint: JointRule? = name == "bome" ? .bome(eta: options.gradient.eta) : name == "pbgd" ? .pbgd(gamma: options.gradient.penalty) : nil
+        let joint: JointRule? =
+            switch name {
+            case "bome": .bome(eta: options.gradient.eta)
+            case "pbgd": .pbgd(gamma: options.gradient.penalty)
+            case "pbgd-gradient": .pbgdGradient(gamma: options.gradient.penalty)
+            default: nil
+            }
         guard let rule = options.gradient.rule(name) ?? (joint != nil ? .aidExact : nil) else {
             throw Diagnostic(
                 .error, "unknown gradient method '\(name)'",
@@ -244,7 +251,7 @@ extension Blomodel {
         var reasons: [String] = []
         // What the stationarity measure is: the projected hypergradient, or for the value-function
         // methods the projected step of their joint direction.
-        let measureName = joint == nil ? "projected hypergradient" : "projected joint direction"
+        let measureName = joint == nil ? "projected hypergradient" : "projected joint direction"  // see ReportFormatting
         if let nf = run.notFinite { reasons.append("a number that is not finite appeared \(nf); the last finite iterate is reported") }
         reasons += run.warnings.map { "\(name): \($0)" }
         var stationary = run.stop == .converged

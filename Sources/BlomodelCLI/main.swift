@@ -314,7 +314,7 @@ struct GradientFlags: ParsableArguments {
     @Option(help: "Draw the gradient method's convergence curves to this .svg file.", completion: .file()) var plot: String?
     @Option(help: "bda: the aggregation weight mu, a_t = mu / (t + 1) (default 0.5).") var mu: Double = 0.5
     @Option(help: "bome: the rate eta at which the value-function gap must decrease (default 0.5).") var eta: Double = 0.5
-    @Option(help: "pbgd: the penalty gamma on the value-function gap (default 100).") var penalty: Double = 100
+    @Option(help: "pbgd, pbgd-gradient: the penalty gamma on the value-function gap or on |grad_y f|^2 (default 100).") var penalty: Double = 100
 
     func validate() throws {
         if let m = method, m != "auto", !GradientOptions.methods.contains(where: { $0.name == m }) {

@@ -12,6 +12,9 @@ package enum JointRule: Sendable, Equatable {
     /// PBGD with the value-function penalty (Shen and Chen, ICML 2023): descent on
     /// `F + gamma q`, direction `grad F + gamma grad q`.
     case pbgd(gamma: Double)
+    /// PBGD with the gradient penalty: descent on `F + gamma |grad_y f|^2`, direction
+    /// `grad F + 2 gamma (Hess_xy f, Hess_yy f) grad_y f` (one Hessian-vector product).
+    case pbgdGradient(gamma: Double)
 }
 
 /// Projected descent on `(x, y)` together for the value-function rules.
@@ -43,12 +46,15 @@ package struct JointDescent: Sendable {
         let eta = options.innerStep ?? 1 / p.curvature(x, y, free: [Bool](repeating: true, count: p.followerCount))
         // The outer step: the given one, at most 1/L for L the curvature of F + c f in (x, y) at the
         // start (c = gamma for PBGD, 1 for BOME), so that a fixed step does not diverge.
-        let weight: Double
+        let xi: Double
         switch options.rule {
-        case .bome: weight = 1
-        case .pbgd(let gamma): weight = gamma
+        case .bome: xi = Swift.min(options.step, 1 / p.jointCurvature(x, y, weight: 1))
+        case .pbgd(let gamma): xi = Swift.min(options.step, 1 / p.jointCurvature(x, y, weight: gamma))
+        case .pbgdGradient(let gamma):
+            // The penalty's curvature is about 2 gamma L_f^2 (L_f: the follower Hessian's largest eigenvalue).
+            let lf = p.curvature(x, y, free: [Bool](repeating: true, count: p.followerCount))
+            xi = Swift.min(options.step, 1 / (p.jointCurvature(x, y, weight: 0) + 2 * gamma * lf * lf))
         }
-        let xi = Swift.min(options.step, 1 / p.jointCurvature(x, y, weight: weight))
         var trace: [LeaderDescent.TraceRow] = []
         var iterations = 0
         var lastMeasure = Double.infinity, lastGap = Double.infinity
@@ -59,7 +65,9 @@ package struct JointDescent: Sendable {
         while true {
             // theta: T projected gradient steps of the follower from y.
             var theta = y
-            for _ in 0..<options.innerSteps {
+            let needsTheta: Bool
+            if case .pbgdGradient = options.rule { needsTheta = false } else { needsTheta = true }
+            for _ in 0..<(needsTheta ? options.innerSteps : 0) {
                 theta = p.projectFollower(axpy(-eta, p.lowerValueAndGradient(x, theta).gradient, theta))
             }
             let fy = p.lowerValueAndGradient(x, y)
@@ -78,6 +86,9 @@ package struct JointDescent: Sendable {
                 d = axpy(lambda, gq, gradF)
             case .pbgd(let gamma):
                 d = axpy(gamma, gq, gradF)
+            case .pbgdGradient(let gamma):
+                let h = p.lowerFollowerProducts(x, y, fy.gradient)
+                d = axpy(2 * gamma, h.leader + h.follower, gradF)
             }
             guard allFinite(d), gap.isFinite else { return result(.notFinite, "at iteration \(iterations)") }
             let v = x + y
@@ -95,7 +106,7 @@ package struct JointDescent: Sendable {
             let gapDone: Bool
             switch options.rule {
             case .bome: gapDone = lastGap <= options.tolerance
-            case .pbgd: gapDone = true
+            case .pbgd, .pbgdGradient: gapDone = true
             }
             if lastMeasure <= options.tolerance, gapDone { return result(.converged) }
             if options.shouldStop?(row) == true || Interruption.requested { return result(.interrupted) }

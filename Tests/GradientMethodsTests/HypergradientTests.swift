@@ -149,4 +149,25 @@ final class ValueFunctionMethodTests: XCTestCase {
         XCTAssertEqual(gaps[0] / gaps[1], 100, accuracy: 3)
         XCTAssertLessThan(errors[1], 0.03)
     }
+
+    /// PBGD's gradient penalty `gamma |grad_y f|^2`: the same O(1/gamma) approach to the optimum
+    /// (q_l = 50.633 and 50.063 for gamma = 10 and 100: ten times gamma, a tenth of the error).
+    func testPBGDGradientPenaltyErrorShrinksWithThePenalty() throws {
+        let p = try cournot()
+        var errors: [Double] = []
+        for gamma in [10.0, 100.0] {
+            var o = JointDescent.Options()
+            o.rule = .pbgdGradient(gamma: gamma)
+            o.step = 1
+            o.tolerance = 1e-9
+            o.maximumIterations = 100_000
+            o.leaderStart = [5]
+            o.followerStart = [0]
+            let r = JointDescent(options: o).run(p)
+            XCTAssertEqual(r.stop, .converged, "gamma \(gamma)")
+            errors.append(abs(r.x[0] - 50))
+        }
+        XCTAssertEqual(errors[0] / errors[1], 10, accuracy: 0.3)
+        XCTAssertLessThan(errors[1], 0.07)
+    }
 }
