@@ -1,3 +1,4 @@
+import Blomodel
 import BlomodelCore
 import Foundation
 import GradientMethods
@@ -72,5 +73,56 @@ func runGradientBenchmark(repeats: Int) throws {
         var result: LeaderDescent.Result?
         let s = seconds { result = LeaderDescent(options: o).run(p) }
         print(pad([name, String(format: "%.2f", s), "\(result?.iterations ?? 0) (\(result?.stop.rawValue ?? "-"))"], widths))
+    }
+    print("")
+    print("ridge tuning, d = 20 features, one penalty exp(r), aid-cg:")
+    try runRidgeScaling(repeats: repeats)
+}
+
+// blomodel-bench --gradient also times ridge tuning at growing sizes: one log-penalty r, d = 20
+// features, n training and n validation rows from a fixed generator; per size the milliseconds
+// per hypergradient (aid-cg, the follower warm-started at its answer) and the whole solve from r = 0.
+func runRidgeScaling(repeats: Int) throws {
+    let d = 20
+    let widths = [10, 12, 20, 16, 20]
+    print(pad(["rows n", "build (s)", "ms / hypergradient", "whole solve (s)", "iterations"], widths))
+    for n in [100, 1000, 10000] {
+        var generator = DataGenerator(state: UInt64(n))
+        let truth = (0..<d).map { j in j % 3 == 0 ? 0.0 : Double(j % 5) - 2 }
+        func sample() -> (x: [[Double]], y: [Double]) {
+            var x: [[Double]] = [], y: [Double] = []
+            for _ in 0..<n {
+                let row = (0..<d).map { _ in 2 * generator.uniform() - 1 }
+                x.append(row)
+                y.append(zip(row, truth).map(*).reduce(0, +) + 4 * (generator.uniform() - 0.5))
+            }
+            return (x, y)
+        }
+        let train = sample(), valid = sample()
+        var problem: SmoothBilevel?
+        let build = try seconds {
+            let m = Bilevel("ridge_\(n)")
+            let r = m.leader.variable("r", bounds: -10.0...5.0)
+            let w = m.follower.variables("w", over: 0..<d)
+            func mse(_ data: (x: [[Double]], y: [Double])) -> Expr {
+                sum(0..<n) { i in (sum(0..<d) { j in data.x[i][j] * w[j] } - data.y[i]) ** 2 } / Double(n)
+            }
+            m.leader.minimize("validation", mse(valid))
+            m.follower.minimize("training", mse(train) + exp(r) * sum(0..<d) { j in w[j] ** 2 })
+            problem = try SmoothBilevel.make(m.build())
+        }
+        guard let p = problem else { continue }
+        let solver = FollowerSolver()
+        let x = [0.0]
+        let follower = solver.solve(p, x: x, from: [Double](repeating: 0, count: d))
+        let ms = medianMilliseconds(repeats: repeats) {
+            _ = p.hypergradient(x, yStart: follower.y, rule: .aidCG(iterations: 500, tolerance: 1e-10), follower: solver)
+        }
+        var o = LeaderDescent.Options()
+        o.leaderStart = x
+        o.followerStart = follower.y
+        var result: LeaderDescent.Result?
+        let whole = seconds { result = LeaderDescent(options: o).run(p) }
+        print(pad(["\(n)", String(format: "%.2f", build), String(format: "%.2f", ms), String(format: "%.3f", whole), "\(result?.iterations ?? 0) (\(result?.stop.rawValue ?? "-"))"], widths))
     }
 }
