@@ -249,9 +249,7 @@ extension Blomodel {
         // What the point is: local (stationary, the follower optimal at it), bilevel feasible only,
         // or not bilevel feasible.
         var reasons: [String] = []
-        // What the stationarity measure is: the projected hypergradient, or for the value-function
-        // methods the projected step of their joint direction.
-        let measureName = joint == nil ? "projected hypergradient" : "projected joint direction"  // see ReportFormatting
+        let measureName = report.gradient?.measureName ?? "projected hypergradient"
         if let nf = run.notFinite { reasons.append("a number that is not finite appeared \(nf); the last finite iterate is reported") }
         reasons += run.warnings.map { "\(name): \($0)" }
         var stationary = run.stop == .converged

@@ -162,8 +162,7 @@ extension SolveReport {
             }
             if let g = gradient {
                 let stop = g.stop == "converged" ? "converged" : "stopped: \(g.stop)"
-                let measure = ["bome", "pbgd", "pbgd-gradient"].contains(g.method) ? "projected joint direction" : "projected hypergradient"
-                s += "gradient       \(g.method): \(g.iterations) iteration(s), \(stop); \(measure) \(String(format: "%.2g", g.stationarity)), follower gap \(String(format: "%.2g", g.followerGap))\n"
+                s += "gradient       \(g.method): \(g.iterations) iteration(s), \(stop); \(g.measureName) \(String(format: "%.2g", g.stationarity)), follower gap \(String(format: "%.2g", g.followerGap))\n"
             }
             if let oa = outerApproximation {
                 s += "outer approx.  \(oa.iterations) MILP(s), \(oa.cuts) cut(s); bound \(fmt(oa.bound)), gap \(String(format: "%.2g", oa.absoluteGap)) (relative \(String(format: "%.2g", oa.relativeGap)), tolerance \(String(format: "%.2g", oa.tolerance)))\(oa.converged ? "" : "  NOT CONVERGED: \(oa.stopReason ?? "stopped")")\n"
@@ -195,8 +194,7 @@ extension SolveReport {
         }
         if let g = gradient {
             let at = leaderObjective.map { "last iterate \(formatNumber($0))" } ?? "no iterate"
-            let measure = ["bome", "pbgd", "pbgd-gradient"].contains(g.method) ? "projected joint direction" : "projected hypergradient"
-            return parts[0] + "; \(at), \(measure) \(String(format: "%.2g", g.stationarity)) (a local method has no bound on the optimum)"
+            return parts[0] + "; \(at), \(g.measureName) \(String(format: "%.2g", g.stationarity)) (a local method has no bound on the optimum)"
         }
         var values: [String] = []
         if let bestBound {

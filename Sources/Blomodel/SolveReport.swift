@@ -149,6 +149,12 @@ public struct GradientSummary: Sendable {
     /// One row per leader iteration.
     public var trace: [TraceRow]
 
+    /// What `stationarity` measures: the projected hypergradient, or for the methods that move
+    /// x and y together the projected step of their joint direction.
+    public var measureName: String {
+        ["bome", "pbgd", "pbgd-gradient"].contains(method) ? "projected joint direction" : "projected hypergradient"
+    }
+
     public struct TraceRow: Sendable, Equatable {
         public var iteration: Int
         public var leaderObjective: Double

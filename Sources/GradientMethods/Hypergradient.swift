@@ -107,13 +107,7 @@ extension SmoothBilevel {
             v = v.map { eta * $0 }
         case .aidExact:
             let index = free.indices.filter { free[$0] }
-            var h = [[Double]](repeating: [Double](repeating: 0, count: index.count), count: index.count)
-            for (c, j) in index.enumerated() {
-                var e = [Double](repeating: 0, count: followerCount)
-                e[j] = 1
-                let column = lowerFollowerProducts(x, y, e).follower
-                for (r, i) in index.enumerated() { h[r][c] = column[i] }
-            }
+            let h = followerHessian(x, y, on: index)
             if index.isEmpty {
                 break
             } else if let solution = LinearAlgebra.solve(h, index.map { [b[$0]] }) {
@@ -229,6 +223,14 @@ extension SmoothBilevel {
         let free = freeFollowerCoordinates(y, gradient: g)
         let index = free.indices.filter { free[$0] }
         guard !index.isEmpty, index.count <= limit else { return nil }
+        var h = followerHessian(x, y, on: index)
+        // Symmetrise (rounding in the products).
+        for r in h.indices { for c in 0..<r { let m = (h[r][c] + h[c][r]) / 2; h[r][c] = m; h[c][r] = m } }
+        return LinearAlgebra.symmetricEigenvalues(h)?.first
+    }
+
+    /// The follower Hessian's block on the coordinates `index`, one Hessian-vector product per column.
+    func followerHessian(_ x: [Double], _ y: [Double], on index: [Int]) -> [[Double]] {
         var h = [[Double]](repeating: [Double](repeating: 0, count: index.count), count: index.count)
         for (c, j) in index.enumerated() {
             var e = [Double](repeating: 0, count: followerCount)
@@ -236,8 +238,6 @@ extension SmoothBilevel {
             let column = lowerFollowerProducts(x, y, e).follower
             for (r, i) in index.enumerated() { h[r][c] = column[i] }
         }
-        // Symmetrise (rounding in the products).
-        for r in h.indices { for c in 0..<r { let m = (h[r][c] + h[c][r]) / 2; h[r][c] = m; h[c][r] = m } }
-        return LinearAlgebra.symmetricEigenvalues(h)?.first
+        return h
     }
 }
