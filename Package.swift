@@ -78,7 +78,7 @@ let package = Package(
         .testTarget(name: "BloLanguageTests", dependencies: ["BloLanguage"]),
         .testTarget(name: "BilevelDSLTests", dependencies: ["Blomodel"]),
         .testTarget(name: "DifferentiationTests", dependencies: ["Differentiation", "BlomodelCore"]),
-        .testTarget(name: "GradientMethodsTests", dependencies: ["GradientMethods", "BloLanguage"]),
+        .testTarget(name: "GradientMethodsTests", dependencies: ["GradientMethods", "BloLanguage", "IpoptBackend", "GLPKBackend"]),
         .testTarget(name: "ReformulationsTests", dependencies: ["Reformulations", "BloLanguage"]),
         .testTarget(name: "BilevelAlgorithmsTests", dependencies: ["BilevelAlgorithms", "BloLanguage", "GLPKBackend", "IpoptBackend"]),
         .testTarget(name: "BackendTests", dependencies: ["GLPKBackend", "CbcBackend", "IpoptBackend", "SolverInterface"]),

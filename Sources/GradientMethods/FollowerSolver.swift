@@ -24,6 +24,9 @@ package struct FollowerSolver: Sendable {
     }
 
     package func solve(_ p: SmoothBilevel, x: [Double], from start: [Double]) -> Result {
+        if !p.followerRows.isEmpty {
+            return p.solveConstrainedFollower(x, from: start, tolerance: tolerance, maximumIterations: maximumIterations)
+        }
         var y = p.projectFollower(start)
         var (value, g) = p.lowerValueAndGradient(x, y)
         var step = 1.0

@@ -77,6 +77,7 @@ extension SmoothBilevel {
     }
 
     private func implicit(_ x: [Double], _ r: FollowerSolver.Result, _ rule: HypergradientRule) -> Hypergradient {
+        if !followerRows.isEmpty { return implicitConstrained(x, r, rule) }
         let y = r.y
         let gF = upperGradient(x, y)
         let free = freeFollowerCoordinates(y, gradient: r.gradient)
@@ -219,6 +220,7 @@ extension SmoothBilevel {
     /// by Hessian-vector products and given to LAPACK; nil when there are more than `limit` free
     /// coordinates (not checked) or none.
     package func smallestFollowerEigenvalue(_ x: [Double], _ y: [Double], limit: Int = 2000) -> Double? {
+        if !followerRows.isEmpty { return smallestReducedEigenvalue(x, y, limit: limit) }
         let g = lowerValueAndGradient(x, y).gradient
         let free = freeFollowerCoordinates(y, gradient: g)
         let index = free.indices.filter { free[$0] }

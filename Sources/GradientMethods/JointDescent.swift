@@ -41,8 +41,16 @@ package struct JointDescent: Sendable {
 
     package func run(_ p: SmoothBilevel) -> LeaderDescent.Result {
         let start = Date()
-        var x = p.projectLeader(options.leaderStart ?? SmoothBilevel.start(p.xLower, p.xUpper))
-        var y = p.projectFollower(options.followerStart ?? SmoothBilevel.start(p.yLower, p.yUpper))
+        // The projection onto both levels' boxes and rows (a QP when there are rows; the boxes'
+        // clipping if that fails).
+        func project(_ x: [Double], _ y: [Double]) -> (x: [Double], y: [Double]) {
+            p.projectJoint(x, y) ?? (p.projectLeader(x), p.projectFollower(y))
+        }
+        var (x, y) = project(
+            options.leaderStart ?? SmoothBilevel.start(p.xLower, p.xUpper), options.followerStart ?? SmoothBilevel.start(p.yLower, p.yUpper))
+        // With follower rows, theta is the follower solved (Newton steps with QP subproblems)
+        // instead of T projected gradient steps (each of which would be a projection QP).
+        let solver = FollowerSolver(tolerance: 1e-10, maximumIterations: 200)
         let eta = options.innerStep ?? 1 / p.curvature(x, y, free: [Bool](repeating: true, count: p.followerCount))
         // The outer step: the given one, at most 1/L for L the curvature of F + c f in (x, y) at the
         // start (c = gamma for PBGD, 1 for BOME), so that a fixed step does not diverge.
@@ -67,15 +75,19 @@ package struct JointDescent: Sendable {
             var theta = y
             let needsTheta: Bool
             if case .pbgdGradient = options.rule { needsTheta = false } else { needsTheta = true }
-            for _ in 0..<(needsTheta ? options.innerSteps : 0) {
-                theta = p.projectFollower(axpy(-eta, p.lowerValueAndGradient(x, theta).gradient, theta))
+            if needsTheta, !p.followerRows.isEmpty {
+                theta = solver.solve(p, x: x, from: y).y
+            } else {
+                for _ in 0..<(needsTheta ? options.innerSteps : 0) {
+                    theta = p.projectFollower(axpy(-eta, p.lowerValueAndGradient(x, theta).gradient, theta))
+                }
             }
             let fy = p.lowerValueAndGradient(x, y)
             let fAtTheta = p.lowerValue(x, theta)
             let gap = fy.value - fAtTheta
             let gF = p.upperGradient(x, y)
             let fxAtY = p.derivatives.lowerObjective.gradient(at: p.point(x, y), split: p.split).leader.map { p.lowerSign * $0 }
-            let fxAtTheta = p.derivatives.lowerObjective.gradient(at: p.point(x, theta), split: p.split).leader.map { p.lowerSign * $0 }
+            let fxAtTheta = p.valueFunctionLeaderGradient(x, theta)
             let gq = axpy(-1, fxAtTheta, fxAtY) + fy.gradient
             let gradF = gF.leader + gF.follower
             var d: [Double]
@@ -93,8 +105,17 @@ package struct JointDescent: Sendable {
             guard allFinite(d), gap.isFinite else { return result(.notFinite, "at iteration \(iterations)") }
             let v = x + y
             let n = p.leaderCount
-            let moved = p.projectLeader(Array(axpy(-1, Array(d[0..<n]), x))) + p.projectFollower(axpy(-1, Array(d[n...]), y))
-            lastMeasure = v.indices.map { Swift.abs(v[$0] - moved[$0]) }.max() ?? 0
+            // The step's projection; with rows (a QP per projection) the measure is the gradient
+            // mapping |v - P(v - xi d)|_inf / xi of the same projection, not a second QP.
+            let stepped = project(axpy(-xi, Array(d[0..<n]), x), axpy(-xi, Array(d[n...]), y))
+            if p.leaderRows.isEmpty, p.followerRows.isEmpty {
+                let m = project(axpy(-1, Array(d[0..<n]), x), axpy(-1, Array(d[n...]), y))
+                let moved = m.x + m.y
+                lastMeasure = v.indices.map { Swift.abs(v[$0] - moved[$0]) }.max() ?? 0
+            } else {
+                let moved = stepped.x + stepped.y
+                lastMeasure = (v.indices.map { Swift.abs(v[$0] - moved[$0]) }.max() ?? 0) / xi
+            }
             lastGap = Swift.max(gap, 0)
             let phi = p.upperValue(x, y)
             let row = LeaderDescent.TraceRow(
@@ -112,8 +133,7 @@ package struct JointDescent: Sendable {
             if options.shouldStop?(row) == true || Interruption.requested { return result(.interrupted) }
             if iterations >= options.maximumIterations { return result(.iterationLimit) }
             if let deadline = options.deadline, Date() >= deadline { return result(.timeLimit) }
-            x = p.projectLeader(axpy(-xi, Array(d[0..<n]), x))
-            y = p.projectFollower(axpy(-xi, Array(d[n...]), y))
+            (x, y) = stepped
             iterations += 1
             if x.contains(where: { Swift.abs($0) > 1e12 }) || y.contains(where: { Swift.abs($0) > 1e12 }) {
                 return result(.diverging, "at iteration \(iterations): the iterates passed 1e12 in magnitude")

@@ -65,6 +65,12 @@ package struct LeaderDescent: Sendable {
         let start = Date()
         var x = p.projectLeader(options.leaderStart ?? SmoothBilevel.start(p.xLower, p.xUpper))
         var yWarm = options.followerStart ?? SmoothBilevel.start(p.yLower, p.yUpper)
+        // With rows, a start whose follower has a feasible point: the projection of (x, y) onto
+        // both levels' rows (the follower's set at its x then holds its y).
+        if !p.followerRows.isEmpty || !p.leaderRows.isEmpty, let j = p.projectJoint(x, yWarm) {
+            x = j.x
+            yWarm = j.y
+        }
         var step = options.step
         var trace: [TraceRow] = []
         var warnings: [String] = []
@@ -72,6 +78,9 @@ package struct LeaderDescent: Sendable {
         var phi = p.upperValue(x, h.y)
         var iterations = 0
         var rejections = 0
+        // Accepted steps in a row that lowered Phi by no more than rounding: a kink or a ridge
+        // the projected gradient cannot leave (a piecewise linear Phi of an LP follower).
+        var flat = 0
         func note(_ w: String?) { if let w, !warnings.contains(w) { warnings.append(w) } }
         note(h.warning)
         func measure(_ x: [Double], _ g: [Double]) -> Double {
@@ -102,7 +111,9 @@ package struct LeaderDescent: Sendable {
             let trial = p.hypergradient(trialX, yStart: yWarm, rule: options.rule, follower: options.follower)
             let trialPhi = p.upperValue(trialX, trial.y)
             guard trialPhi.isFinite, allFinite(trial.gradient), allFinite(trial.y) else {
-                step /= 2
+                // Out of the domain (a log's, or x where the follower has no feasible point):
+                // back off faster than for a lack of decrease.
+                step /= 8
                 rejections += 1
                 if rejections > 60 { return finish(.notFinite, "at iteration \(iterations + 1): the hyper-objective or its gradient is not finite near x") }
                 continue
@@ -120,12 +131,17 @@ package struct LeaderDescent: Sendable {
                 // local curvature along it), at most the given step; doubling when it has none.
                 let sMove = axpy(-1, x, trialX), gMove = axpy(-1, h.gradient, trial.gradient)
                 let curvature = dot(sMove, gMove)
+                // (Near a smooth minimum Phi's decrease also drowns in rounding, but the projected
+                // gradient keeps falling; at a kink it does not.)
+                let noDecrease = phi - trialPhi <= 1e-12 * Swift.max(1, Swift.abs(phi))
+                flat = noDecrease && measure(trialX, trial.gradient) >= 0.99 * measure(x, h.gradient) ? flat + 1 : 0
                 x = trialX
                 h = trial
                 phi = trialPhi
                 note(h.warning)
                 iterations += 1
                 rejections = 0
+                if flat >= 5 { return finish(.stalled) }
                 if curvature > 0, curvature.isFinite {
                     step = Swift.min(Swift.max(dot(sMove, sMove) / curvature, 1e-12), options.step)
                 } else {
@@ -137,6 +153,9 @@ package struct LeaderDescent: Sendable {
             } else {
                 step /= 2
                 rejections += 1
+                // A step that moves x by less than rounding cannot make progress.
+                let reach = step * (h.gradient.map { Swift.abs($0) }.max() ?? 0)
+                if reach <= 1e-14 * Swift.max(1, x.map { Swift.abs($0) }.max() ?? 0) { return finish(.stalled) }
             }
         }
     }

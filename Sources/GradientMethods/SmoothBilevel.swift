@@ -1,10 +1,11 @@
 import BlomodelCore
 import Differentiation
+import SolverInterface
 
 /// A smooth bilevel problem as the gradient methods see it, in minimisation form:
 ///
-///     min_x  F(x, y*(x))   s.t. x in X (a box)
-///     y*(x) = argmin_y f(x, y)   s.t. y in Y (a box)
+///     min_x  F(x, y*(x))   s.t. x in X (a box and linear rows on x)
+///     y*(x) = argmin_y f(x, y)   s.t. y in Y (a box) and linear rows on (x, y)
 ///
 /// `F` and `f` are the model's objectives times their senses' signs (a maximised objective is
 /// negated), compiled once (`BilevelDerivatives`); every derivative is exact (no finite
@@ -19,6 +20,16 @@ package struct SmoothBilevel: Sendable {
     package let lowerSign: Double
     package let xLower: [Double], xUpper: [Double]
     package let yLower: [Double], yUpper: [Double]
+    /// The leader's linear rows (on `x` only) and the follower's (on `x` and `y`).
+    package let leaderRows: LinearRows
+    package let followerRows: LinearRows
+    /// The convex QP solver for the projections onto the rows and the follower's Newton
+    /// subproblems (nil: a model with rows cannot be taken).
+    package let quadraticSolver: (any SolverBackend)?
+    /// The same for sets known to be nonempty (without the checked solver's feasibility
+    /// pre-solve): the leader's and the joint polyhedra once a point of them is known, the
+    /// follower's at a given x after its first QP.
+    let nonemptySetSolver: (any SolverBackend)?
 
     package var leaderCount: Int { xLower.count }
     package var followerCount: Int { yLower.count }
@@ -34,12 +45,7 @@ package struct SmoothBilevel: Sendable {
         if let v = model.variables.first(where: { if case .dual = $0.role { return true } else { return false } }) {
             return ("the gradient methods do not take dual(...) in the leader's expressions (\(v.base))", v.location)
         }
-        if let c = model.constraints.first {
-            return (
-                "the gradient methods take bounds on the variables, not constraints yet; \(c.name) is a \(c.owner) constraint (write it as bounds, or use an exact route)",
-                c.location
-            )
-        }
+        if let r = linearRows(model, split: VariableSplit(model: model)).refusal { return r }
         let graph = model.graph
         for (what, root) in [("the leader's objective", model.upperObjective.function), ("the follower's objective", model.lowerObjective.function)] {
             guard let root else { continue }
@@ -64,13 +70,42 @@ package struct SmoothBilevel: Sendable {
     }
 
     /// The problem of `model`, or the reason the methods cannot take it.
-    package static func make(_ model: BilevelModel) throws -> SmoothBilevel {
+    /// Constraints (linear ones) need `quadraticSolver`, a convex QP backend that reports an
+    /// empty set as infeasible; `nonemptySetSolver` (default: the same) is used where the set is
+    /// known to have a point.
+    package static func make(
+        _ model: BilevelModel, quadraticSolver: (any SolverBackend)? = nil, nonemptySetSolver: (any SolverBackend)? = nil
+    ) throws -> SmoothBilevel {
         if let r = refusalAt(model) { throw GradientRefusal(reason: r.reason, location: r.location) }
-        return try SmoothBilevel(model: model)
+        var p = try SmoothBilevel(model: model, quadraticSolver: quadraticSolver, nonemptySetSolver: nil)
+        if let c = (p.leaderRows.rows + p.followerRows.rows).first {
+            guard quadraticSolver != nil else {
+                throw GradientRefusal(reason: "constraints need a QP solver for their projections (\(c.name)); none was given", location: c.location)
+            }
+            guard p.projectJoint(SmoothBilevel.start(p.xLower, p.xUpper), SmoothBilevel.start(p.yLower, p.yUpper)) != nil else {
+                throw GradientRefusal(reason: "no point satisfies the constraints and bounds of both levels together", location: c.location)
+            }
+            p = try SmoothBilevel(model: model, quadraticSolver: quadraticSolver, nonemptySetSolver: nonemptySetSolver ?? quadraticSolver)
+        }
+        return p
     }
 
-    private init(model: BilevelModel) throws {
+    /// Why `rule` cannot take this problem (nil when it can), with the position of what it cannot take.
+    package func refusal(for rule: HypergradientRule) -> GradientRefusal? {
+        guard let row = followerRows.rows.first else { return nil }
+        switch rule {
+        case .aidCG, .aidNeumann, .aidExact: return nil
+        default:
+            return GradientRefusal(
+                reason: "this method differentiates the follower's projected gradient steps, which it cannot do through the projection onto linear constraints (\(row.name) is one); use aid-cg, aid-neumann or aid-exact (implicit differentiation of the follower's KKT conditions), or a value-function method",
+                location: row.location)
+        }
+    }
+
+    private init(model: BilevelModel, quadraticSolver: (any SolverBackend)?, nonemptySetSolver: (any SolverBackend)?) throws {
         self.model = model
+        self.quadraticSolver = quadraticSolver
+        self.nonemptySetSolver = nonemptySetSolver
         derivatives = try BilevelDerivatives(model: model)
         upperSign = model.upperObjective.sense.sign
         lowerSign = model.lowerObjective.sense.sign
@@ -79,6 +114,9 @@ package struct SmoothBilevel: Sendable {
         xUpper = s.leader.map { model.variables[$0].upper }
         yLower = s.follower.map { model.variables[$0].lower }
         yUpper = s.follower.map { model.variables[$0].upper }
+        let rows = SmoothBilevel.linearRows(model, split: s)
+        leaderRows = rows.leader
+        followerRows = rows.follower
     }
 
     // MARK: Evaluation (minimisation form)
@@ -128,7 +166,14 @@ package struct SmoothBilevel: Sendable {
 
     // MARK: Boxes
 
-    package func projectLeader(_ x: [Double]) -> [Double] { clip(x, xLower, xUpper) }
+    /// The projection onto the leader's box, and its rows when it has some (a QP; the box's
+    /// clipping if the QP fails).
+    package func projectLeader(_ x: [Double]) -> [Double] {
+        guard !leaderRows.isEmpty, let qp = nonemptySetSolver ?? quadraticSolver else { return clip(x, xLower, xUpper) }
+        let rows = leaderRows.rows.map { (index: $0.leaderIndex, coefficient: $0.leaderCoefficient, lower: $0.lower, upper: $0.upper) }
+        return QuadraticSubproblem(backend: qp).solve(hessian: nil, linear: x.map { -$0 }, lower: xLower, upper: xUpper, rows: rows)
+            ?? clip(x, xLower, xUpper)
+    }
     package func projectFollower(_ y: [Double]) -> [Double] { clip(y, yLower, yUpper) }
 
     private func clip(_ v: [Double], _ lo: [Double], _ hi: [Double]) -> [Double] {

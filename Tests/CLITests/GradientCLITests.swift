@@ -135,3 +135,48 @@ func number(_ v: JSONValue, _ path: String...) -> Double? {
     if case .number(let x) = current { return x }
     return nil
 }
+
+/// Linear constraints on the gradient route (docs/gradient-methods.md, "Constraints").
+final class GradientConstraintCLITests: XCTestCase {
+    /// The follower's row moves with x: y = (x/2, x/2) while it is active, Phi'(x) = 7x - 4, so
+    /// x* = 4/7 and F* = 9/35 (derived in LinearConstraintTests). The exact route proves the same
+    /// number: the two routes agree.
+    let model = """
+        upper { var x >= 0, <= 4; minimize F: (x - 1)^2 + 10 * (y1 - 0.2)^2; }
+        lower { var y1; var y2; minimize f: (y1 - 1)^2 + (y2 - 1)^2; cap: y1 + y2 <= x; }
+        """
+
+    func testImplicitDifferentiationWithAFollowerRowAgreesWithTheExactRoute() throws {
+        let validator = try ReportSchemaTests.reportValidator()
+        for method in ["aid-cg", "aid-exact"] {
+            let r = try blomodel(["solve", "-", "--method", method, "--start", "x=3.5", "--json"], input: model)
+            XCTAssertEqual(r.status, 0, r.err)
+            let report = try JSONParser.parse(r.out)
+            XCTAssertEqual(validator.errors(report), [], method)
+            XCTAssertTrue(r.out.contains("\"certification\": \"local\""), r.out)
+            XCTAssertEqual(number(report, "leader", "variables", "x") ?? .nan, 4.0 / 7, accuracy: 1e-6, method)
+            XCTAssertEqual(number(report, "leader", "objective") ?? .nan, 9.0 / 35, accuracy: 1e-9, method)
+        }
+        let exact = try blomodel(["solve", "-", "--json"], input: model)
+        XCTAssertEqual(exact.status, 0, exact.err)
+        XCTAssertTrue(exact.out.contains("\"certification\": \"proven_optimal\""), exact.out)
+        XCTAssertEqual(number(try JSONParser.parse(exact.out), "leader", "objective") ?? .nan, 9.0 / 35, accuracy: 1e-7)
+    }
+
+    /// A method that cannot take the rows says so before it starts, at the row, with a caret.
+    func testMethodsThatCannotTakeRowsSaySoAtTheRow() throws {
+        for method in ["itd-reverse", "bda", "bome"] {
+            let r = try blomodel(["solve", "-", "--method", method], input: model)
+            XCTAssertEqual(r.status, 1, "\(method): \(r.out) \(r.err)")
+            XCTAssertTrue(r.err.contains("<stdin>:2:"), r.err)
+            XCTAssertTrue(r.err.contains("cap"), r.err)
+            XCTAssertTrue(r.err.contains("^"), r.err)
+        }
+        // A nonlinear row is refused by every method.
+        let nonlinear = try blomodel(
+            ["solve", "-", "--method", "aid-cg"],
+            input: "upper { var x >= 0, <= 4; minimize F: (x - 1)^2 + y; }\nlower { var y; minimize f: (y - x)^2; c: y^2 <= 2; }")
+        XCTAssertNotEqual(nonlinear.status, 0)
+        XCTAssertTrue(nonlinear.err.contains("c is nonlinear"), nonlinear.err)
+    }
+}

@@ -98,9 +98,14 @@ final class HypergradientTests: XCTestCase {
         XCTAssertTrue(
             SmoothBilevel.refusal(try load("upper { var x integer >= 0, <= 3; minimize F: x + y; } lower { var y; minimize f: (y - x)^2; }"))!
                 .contains("continuous"))
+        // Linear rows are taken; nonlinear ones and leader rows on the follower's variables are not.
+        XCTAssertNil(SmoothBilevel.refusal(try load("upper { var x >= 0; minimize F: x + y; c0: x <= 5; } lower { var y; minimize f: (y - x)^2; c: y <= 3 + x; }")))
         XCTAssertTrue(
-            SmoothBilevel.refusal(try load("upper { var x >= 0; minimize F: x + y; } lower { var y; minimize f: (y - x)^2; c: y <= 3; }"))!
-                .contains("constraints"))
+            SmoothBilevel.refusal(try load("upper { var x >= 0; minimize F: x + y; } lower { var y; minimize f: (y - x)^2; c: y^2 <= 3; }"))!
+                .contains("c is nonlinear"))
+        XCTAssertTrue(
+            SmoothBilevel.refusal(try load("upper { var x >= 0; minimize F: x + y; c: x + y <= 4; } lower { var y; minimize f: (y - x)^2; }"))!
+                .contains("couples the levels"))
     }
 }
 
