@@ -165,7 +165,7 @@ func validationLoss(_ p: [Double]) -> Double {
 
 print("hyper-cleaning: breast cancer (Wisconsin diagnostic), \(small ? "small (every 4th row)" : "all rows"): \(n) training (\(corruptedCount) labels flipped), \(xv.count) validation, \(xs.count) test rows; ridge \(ridge)")
 print("leader iterations \(iterations), step \(step), time limit \(Int(timeLimit)) s per method; flagged: w_i < 0.5")
-print("method          iterations  seconds  validation  test_acc  flagged  precision  recall  newton_diff  follower_grad  stop            certification")
+print("method          iterations  seconds  validation  test_acc  flagged  precision  recall  newton_diff  follower_grad  stop             certification")
 func row(_ name: String, _ its: Int, _ seconds: Double, _ p: [Double], _ w: [Double], newton: Double, grad: Double, _ stop: String, _ cert: String) {
     let flagged = Set((0..<n).filter { w[$0] < 0.5 })
     let hits = flagged.intersection(corrupted).count
@@ -176,7 +176,7 @@ func row(_ name: String, _ its: Int, _ seconds: Double, _ p: [Double], _ w: [Dou
             + String(
                 format: " %10d  %7.2f  %10.6f  %8.4f  %7d  %9.3f  %6.3f  %11.2g  %13.2g", its, seconds, validationLoss(p), accuracy(p, xs, ys),
                 flagged.count, precision, recall, newton, grad)
-            + "  " + stop.padding(toLength: 14, withPad: " ", startingAt: 0) + "  \(cert)")
+            + "  " + stop.padding(toLength: 15, withPad: " ", startingAt: 0) + "  \(cert)")
 }
 do {
     // The reference: the fit to the clean training labels (what cleaning aims at), by Newton.
