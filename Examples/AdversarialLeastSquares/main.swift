@@ -143,11 +143,11 @@ while true {
     } catch let e as Diagnostic {
         refusals.append(String(format: "sigma_min^+ = %g refused: ", sigmaMin) + e.message)
         guard sigmaMin < 0.1 else { print(refusals.joined(separator: "\n")); exit(1) }
-        sigmaMin *= 10
+        sigmaMin = pow(10, (log10(sigmaMin) + 1).rounded())
     }
 }
 for r in refusals { print(r) }
-print("adversarial least squares (seed 003, Example 5.4): \(path)\(small ? " (every 4th row)" : ""): n = \(n) rows, \(p) features and an intercept, |S| = \(S.count), lambda = \(lambda), sigma_min^+ = \(sigmaMin)")
+print("adversarial least squares (seed 003, Example 5.4): \(path)\(small ? " (every 4th row)" : ""): n = \(n) rows, \(p) features and an intercept, |S| = \(S.count), lambda = \(lambda), sigma_min^+ = \(String(format: "%g", sigmaMin))")
 print("budget: \(iterations) leader iterations, \(innerSteps) follower iterations (--inner-steps), steps tuned over \(steps.map { String(format: "%g", $0) }.joined(separator: ", "))")
 print(String(format: "optimum varphi* = %.6f (least squares on S); varphi(0) = %.6f", optimum, varphi([Double](repeating: 0, count: k))))
 print("method          step      param  varphi(x)  varphi/varphi*  F(x,y)      iterations  seconds  follower_check  certification         paper (abalone)")
