@@ -13,7 +13,7 @@ FUZZ_SECONDS ?= 60
 FUZZ_SEED ?= 1
 APT_PACKAGES := libglpk-dev coinor-libcbc-dev coinor-libipopt-dev liblapack-dev libblas-dev libopenblas-dev pkg-config
 
-.PHONY: setup build demo test docs bench fuzz clean
+.PHONY: setup build demo test docs bench fuzz clean experiments
 
 ## setup: install the C solver libraries when they are missing (apt-get), check the toolchain.
 setup:
@@ -49,6 +49,14 @@ bench: setup
 	@# The same computations in PyTorch (when the Python named by PEER_PYTHON has it) and NumPy.
 	-$(PEER_PYTHON) Benchmarks/ad_peers.py $(AD_DIR)
 	$(SWIFT) run -c release --skip-build blomodel-bench
+
+## experiments: the papers' experiments of issue 10 on real data (docs/gradient-experiments.md); the
+## tables go to docs/figures/.
+experiments: setup
+	$(SWIFT) build -c release --product DataCleaningExample
+	$(SWIFT) build -c release --product AdversarialLeastSquaresExample
+	$(SWIFT) run -c release --skip-build DataCleaningExample > docs/figures/data-cleaning.txt
+	$(SWIFT) run -c release --skip-build AdversarialLeastSquaresExample > docs/figures/adversarial-least-squares.txt
 
 ## fuzz: mutate the models and the hostile corpus (Tests/FuzzCorpus) through what 'blomodel check'
 ## runs; a crash, a hang or an unpositioned diagnostic saves its input under .build/fuzz/findings.

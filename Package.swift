@@ -72,6 +72,8 @@ let package = Package(
         .executableTarget(name: "PricingSweepExample", dependencies: ["Blomodel"], path: "Examples/PricingSweep"),
         .executableTarget(name: "HyperparameterTuningExample", dependencies: ["Blomodel"], path: "Examples/HyperparameterTuning"),
         .executableTarget(name: "RidgeTuningExample", dependencies: ["Blomodel"], path: "Examples/RidgeTuning", exclude: ["data"]),
+        .executableTarget(name: "DataCleaningExample", dependencies: ["Blomodel"], path: "Examples/DataCleaning", exclude: ["data", "check.py"]),
+        .executableTarget(name: "AdversarialLeastSquaresExample", dependencies: ["Blomodel"], path: "Examples/AdversarialLeastSquares"),
 
         // Tests.
         .testTarget(name: "BlomodelCoreTests", dependencies: ["BlomodelCore"]),
