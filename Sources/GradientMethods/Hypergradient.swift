@@ -91,10 +91,10 @@ extension SmoothBilevel {
             let cg = conjugateGradients(hyy, b, maximumIterations: iterations, relativeTolerance: tolerance)
             v = cg.solution
             let bb = dot(b, b)
-            if let php = cg.curvature {
-                warning = "the follower's Hessian is not positive definite along a conjugate-gradient direction (p'Hp = \(php)): implicit differentiation assumes a strongly convex follower"
+            if cg.curvature != nil {
+                warning = "the follower's Hessian is singular or not positive definite along a conjugate-gradient direction (curvature p'Hp/p'p at most 1e-12): implicit differentiation assumes a strongly convex follower"
             } else if bb > 0, cg.residual > tolerance * tolerance * bb {
-                warning = "conjugate gradients stopped after \(cg.iterations) iterations with relative residual \(String(format: "%.2g", (cg.residual / bb).squareRoot())) (the follower's Hessian may be singular or ill-conditioned)"
+                warning = "conjugate gradients stopped at their iteration limit above their tolerance (the follower's Hessian may be singular or ill-conditioned)"
             }
         case .aidNeumann(let terms, let given):
             let eta = given ?? 1 / curvature(x, y, free: free)

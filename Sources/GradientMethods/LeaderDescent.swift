@@ -107,7 +107,10 @@ package struct LeaderDescent: Sendable {
             if let d = options.deadline, Date() >= d { return finish(.timeLimit) }
             // A trial step; the iterate moves only when Phi does not rise.
             let trialX = p.projectLeader(axpy(-step, h.gradient, x))
-            yWarm = h.y
+            // Implicit rules: the follower's last answer is a warm start only. Iterative rules:
+            // Phi_K(x; y0) depends on the follower's start y0, so the trials start where the
+            // current point's K steps started (comparing two points of one function).
+            if options.rule.isImplicit { yWarm = h.y }
             let trial = p.hypergradient(trialX, yStart: yWarm, rule: options.rule, follower: options.follower)
             let trialPhi = p.upperValue(trialX, trial.y)
             guard trialPhi.isFinite, allFinite(trial.gradient), allFinite(trial.y) else {
@@ -138,6 +141,17 @@ package struct LeaderDescent: Sendable {
                 x = trialX
                 h = trial
                 phi = trialPhi
+                if !options.rule.isImplicit {
+                    // The next function: K steps from the follower's last iterate (so the steps
+                    // accumulate across leader iterations, as in the papers), at the new x.
+                    let again = p.hypergradient(x, yStart: h.y, rule: options.rule, follower: options.follower)
+                    let againPhi = p.upperValue(x, again.y)
+                    if againPhi.isFinite, allFinite(again.gradient), allFinite(again.y) {
+                        yWarm = h.y
+                        h = again
+                        phi = againPhi
+                    }
+                }
                 note(h.warning)
                 iterations += 1
                 rejections = 0

@@ -315,10 +315,10 @@ extension SmoothBilevel {
                 let cg = conjugateGradients({ project(hyy(project($0))) }, pb, maximumIterations: iterations, relativeTolerance: tolerance)
                 v = project(cg.solution)
                 let bb = dot(pb, pb)
-                if let php = cg.curvature {
-                    warning = "the follower's Hessian is not positive definite on the null space of its active constraints (p'Hp = \(php)): implicit differentiation assumes a strongly convex follower there"
+                if cg.curvature != nil {
+                    warning = "the follower's Hessian is singular or not positive definite on the null space of its active constraints (curvature p'Hp/p'p at most 1e-12 along a conjugate-gradient direction): implicit differentiation assumes a strongly convex follower there"
                 } else if bb > 0, cg.residual > tolerance * tolerance * bb {
-                    warning = "conjugate gradients stopped after \(cg.iterations) iterations with relative residual \(String(format: "%.2g", (cg.residual / bb).squareRoot())) (the follower's reduced Hessian may be singular or ill-conditioned)"
+                    warning = "conjugate gradients stopped at their iteration limit above their tolerance (the follower's reduced Hessian may be singular or ill-conditioned)"
                 }
             case .aidNeumann(let terms, let given):
                 let eta = given ?? 1 / curvature(x, y, free: free)
