@@ -72,6 +72,7 @@ let package = Package(
         .executableTarget(name: "PricingSweepExample", dependencies: ["Blomodel"], path: "Examples/PricingSweep"),
         .executableTarget(name: "HyperparameterTuningExample", dependencies: ["Blomodel"], path: "Examples/HyperparameterTuning"),
         .executableTarget(name: "RidgeTuningExample", dependencies: ["Blomodel"], path: "Examples/RidgeTuning", exclude: ["data"]),
+        .executableTarget(name: "CCCPBOSyntheticExample", dependencies: ["Blomodel"], path: "Examples/CCCPBOSynthetic"),
 
         // Tests.
         .testTarget(name: "BlomodelCoreTests", dependencies: ["BlomodelCore"]),

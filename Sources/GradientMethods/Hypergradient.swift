@@ -20,6 +20,15 @@ package enum HypergradientRule: Sendable, Equatable {
     /// hypergradient is differentiated through them (reverse mode). For followers with several
     /// optimal responses: the aggregation steers towards the leader's best one.
     case bda(steps: Int, eta: Double?, mu: Double)
+    /// Seed 001's Hessian-free approximation: `F_x - (1/lambda) Hess_xy f F_y` (lambda nil: the
+    /// follower Hessian's largest eigenvalue).
+    case aidHessianFree(damping: Double?)
+    /// Seed 001's one-shot WoodFisher approximation: `H ~ v v' + gamma I`, `v = H F_y / sqrt(F_y'H F_y)`,
+    /// inverted by Sherman-Morrison (gamma nil: 1e-3 times the largest eigenvalue).
+    case aidWoodFisher(damping: Double?)
+    /// Seed 001's signGD follower steps `y <- P(y - beta sign(grad_y f))`, K of them; the
+    /// hypergradient is `F_x(x, y_K)` (the sign's derivative vanishes almost everywhere).
+    case itdSign(steps: Int, beta: Double?)
 
     package var isImplicit: Bool {
         switch self {
@@ -73,6 +82,12 @@ extension SmoothBilevel {
             return iterativeForward(x, yStart, steps: steps, eta: eta)
         case .bda(let steps, let eta, let mu):
             return aggregated(x, yStart, steps: steps, eta: eta, mu: mu)
+        case .aidHessianFree(let damping):
+            return hessianFreeHypergradient(x, follower.solve(self, x: x, from: yStart), damping: damping)
+        case .aidWoodFisher(let damping):
+            return woodFisherHypergradient(x, follower.solve(self, x: x, from: yStart), damping: damping)
+        case .itdSign(let steps, let beta):
+            return signHypergradient(x, yStart, steps: steps, beta: beta)
         }
     }
 
