@@ -13,7 +13,7 @@ FUZZ_SECONDS ?= 60
 FUZZ_SEED ?= 1
 APT_PACKAGES := libglpk-dev coinor-libcbc-dev coinor-libipopt-dev liblapack-dev libblas-dev libopenblas-dev pkg-config
 
-.PHONY: setup build demo test docs bench fuzz clean
+.PHONY: setup build demo test docs bench fuzz clean experiments
 
 ## setup: install the C solver libraries when they are missing (apt-get), check the toolchain.
 setup:
@@ -55,6 +55,11 @@ bench: setup
 fuzz: setup
 	$(SWIFT) build -c release --product blomodel-fuzz
 	$(SWIFT) run -c release --skip-build blomodel-fuzz --seconds $(FUZZ_SECONDS) --seed $(FUZZ_SEED)
+
+## experiments: the seeds' experiments, figures (SVG) and tables into docs/figures.
+experiments: setup
+	$(SWIFT) build -c release --product CCCPBOSyntheticExample
+	$(SWIFT) run -c release --skip-build CCCPBOSyntheticExample --out docs/figures
 
 clean:
 	rm -rf .build

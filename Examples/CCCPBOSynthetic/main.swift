@@ -79,7 +79,9 @@ for (n, factor) in factors.enumerated() {
     reach.append((rho, first.map(Double.init) ?? .nan))
     squared.append(.init(label: "rho = \(String(format: "%g", factor)) L", color: colors[n], points: g2.enumerated().map { (Double($0.offset + 1), $0.element) }))
     squared.append(.init(label: "bound, rho = \(String(format: "%g", factor)) L", color: colors[n], points: (1...g2.count).map { (Double($0), bound / Double($0)) }))
-    table += String(format: "%-10.4f %-29@ %-17.10f %-28.4g %.4g\n", rho, first.map { "\($0)" } ?? "not reached", report.leaderObjective ?? .nan, worst, bound)
+    let reached = first.map { "\($0)" } ?? "not-reached"
+    table += String(format: "%-10.4f ", rho) + reached.padding(toLength: 29, withPad: " ", startingAt: 0)
+        + String(format: " %-17.10f %-28.4g %.4g\n", report.leaderObjective ?? .nan, worst, bound)
 }
 table += "\n"
 claim("O(1/k) (Theorem 4.3: k min_{j<=k} |g_j|^2 <= 2 rho (F(z_1) - C_f))", worstRatio <= 1, String(format: "largest ratio to the bound %.3g", worstRatio))

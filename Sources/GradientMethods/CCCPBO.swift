@@ -27,7 +27,9 @@ package struct CCCPBO: Sendable {
         package var maximumIterations = 1000
         /// Stop when `|g_k|` (Euclidean norm) is at most this.
         package var tolerance = 1e-6
-        package var follower = FollowerSolver(tolerance: 1e-12, maximumIterations: 100_000)
+        /// The accurate follower solve for v(x_k) and xi_k. Capped: on a singular follower, rounding can keep
+        /// the stationarity above 1e-12 while gradient steps creep on for 1e5 iterations (100 s seen).
+        package var follower = FollowerSolver(tolerance: 1e-12, maximumIterations: 500)
         package var leaderStart: [Double]?
         package var followerStart: [Double]?
         package var deadline: Date?
