@@ -106,6 +106,20 @@ final class SeedMethodsCLITests: XCTestCase {
         }
     }
 
+    /// Seed 003's Example 5.3 (Liu et al.'s counter-example, optimum 0 at x = 1, y = (1, 1)), where
+    /// AID and ITD stop at 0.5: bvfim and igfm (with a step for its curvature 2) reach it.
+    func testCounterExample() throws {
+        let path = "Models/nonlinear/liu_2020_counterexample/liu_2020_counterexample.blo"
+        let igfm = try solve([path, "--method", "igfm", "--step", "0.1", "--iterations", "1000"])
+        XCTAssertEqual(number(igfm.report, "leader", "objective") ?? .nan, 0, accuracy: 1e-6)
+        XCTAssertEqual(number(igfm.report, "leader", "variables", "x") ?? .nan, 1, accuracy: 1e-3)
+        let bvfim = try solve([path, "--method", "bvfim"])
+        XCTAssertEqual(number(bvfim.report, "leader", "objective") ?? .nan, 0, accuracy: 1e-6)
+        let hf = try solve([path, "--method", "aid-hessian-free"])
+        XCTAssertEqual(number(hf.report, "leader", "objective") ?? .nan, 0.5, accuracy: 1e-6)
+        XCTAssertFalse(hf.out.contains("\"certification\": \"local\""))
+    }
+
     func testOptionMisuse() throws {
         for (flag, value) in [("--damping", "0"), ("--rho", "-1"), ("--epsilon", "0"), ("--delta", "nan"), ("--theta", "-2")] {
             let r = try blomodel(["solve", cournot, "--method", "igfm", flag, value])
