@@ -50,9 +50,11 @@ bench: setup
 	-$(PEER_PYTHON) Benchmarks/ad_peers.py $(AD_DIR)
 	$(SWIFT) run -c release --skip-build blomodel-bench
 
-## experiments: the papers' experiments of issue 10 on real data (docs/gradient-experiments.md); the
-## tables go to docs/figures/.
+## experiments: the seeds' experiments of issue 10 (docs/gradient-experiments.md, docs/gradient-methods.md):
+## figures (SVG) and tables into docs/figures/.
 experiments: setup
+	$(SWIFT) build -c release --product CCCPBOSyntheticExample
+	$(SWIFT) run -c release --skip-build CCCPBOSyntheticExample --out docs/figures
 	$(SWIFT) build -c release --product DataCleaningExample
 	$(SWIFT) build -c release --product AdversarialLeastSquaresExample
 	$(SWIFT) run -c release --skip-build DataCleaningExample > docs/figures/data-cleaning.txt

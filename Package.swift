@@ -74,6 +74,7 @@ let package = Package(
         .executableTarget(name: "RidgeTuningExample", dependencies: ["Blomodel"], path: "Examples/RidgeTuning", exclude: ["data"]),
         .executableTarget(name: "DataCleaningExample", dependencies: ["Blomodel"], path: "Examples/DataCleaning", exclude: ["data", "check.py"]),
         .executableTarget(name: "AdversarialLeastSquaresExample", dependencies: ["Blomodel"], path: "Examples/AdversarialLeastSquares"),
+        .executableTarget(name: "CCCPBOSyntheticExample", dependencies: ["Blomodel"], path: "Examples/CCCPBOSynthetic"),
 
         // Tests.
         .testTarget(name: "BlomodelCoreTests", dependencies: ["BlomodelCore"]),

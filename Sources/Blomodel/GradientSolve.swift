@@ -40,7 +40,27 @@ public struct GradientOptions: Sendable {
         ("bome", "value function: x and y together, the direction closest to grad F that decreases the value-function gap (BOME)"),
         ("pbgd", "value function: x and y together, descent on F + gamma (f - min f) (penalty-based gradient descent)"),
         ("pbgd-gradient", "x and y together, descent on F + gamma |grad_y f|^2 (penalty-based gradient descent, gradient penalty)"),
+        ("aid-hessian-free", "implicit differentiation with the follower's Hessian replaced by lambda I (one mixed product, no solve; seed 001)"),
+        ("aid-woodfisher", "implicit differentiation with the follower's Hessian approximated by v v' + gamma I (one-shot WoodFisher, seed 001)"),
+        ("itd-sign", "K sign-gradient follower steps; the hypergradient is F_x at their end (signGD, seed 001)"),
+        ("bvfim", "value function: log-barrier descent in x and y on the relaxed value-function constraint (BVFIM)"),
+        ("cccp-bo", "value function with tolerance epsilon: projected gradient steps on the linearised relaxed problem (CCCP-BO, seed 002); needs a jointly convex follower"),
+        ("igfm", "zeroth-order descent on the optimistic hyper-objective with the switching gradient method as oracle (IGFM, seed 003)"),
     ]
+    /// `aid-hessian-free`'s lambda and `aid-woodfisher`'s gamma (`--damping`; nil: the follower
+    /// Hessian's largest eigenvalue L, and 1e-3 L).
+    public var damping: Double?
+    /// `cccp-bo`'s proximal constant rho (`--rho`; nil: the leader objective's curvature at the
+    /// start, doubled where the descent inequality fails).
+    public var rho: Double?
+    /// `cccp-bo`'s relaxation of the follower's optimality, `f - v(x) <= epsilon` (`--epsilon`).
+    public var epsilon = 1e-4
+    /// `igfm`'s smoothing radius delta (`--delta`).
+    public var delta = 1e-3
+    /// `igfm`'s switching threshold theta of SGM (`--theta`).
+    public var theta = 1e-8
+    /// `igfm`'s random directions' seed (`--seed`): the same seed gives the same run.
+    public var seed: UInt64 = 1
     /// BDA's aggregation weight: `a_t = mu / (t + 1)` (`--mu`).
     public var mu = 0.5
     /// BOME's rate `eta` (`--eta`).
@@ -64,6 +84,9 @@ public struct GradientOptions: Sendable {
         case "itd-forward": return .itdForward(steps: innerSteps, eta: innerStep)
         case "itd-truncated": return .itdReverse(steps: innerSteps, eta: innerStep, truncation: truncation)
         case "bda": return .bda(steps: innerSteps, eta: innerStep, mu: mu)
+        case "aid-hessian-free": return .aidHessianFree(damping: damping)
+        case "aid-woodfisher": return .aidWoodFisher(damping: damping)
+        case "itd-sign": return .itdSign(steps: innerSteps, beta: innerStep)
         default: return nil
         }
     }
@@ -113,7 +136,7 @@ extension Blomodel {
             case "pbgd-gradient": .pbgdGradient(gamma: options.gradient.penalty)
             default: nil
             }
-        guard let rule = options.gradient.rule(name) ?? (joint != nil ? .aidExact : nil) else {
+        guard let rule = options.gradient.rule(name) ?? (joint != nil || GradientOptions.ownLoops.contains(name) ? .aidExact : nil) else {
             throw Diagnostic(
                 .error, "unknown gradient method '\(name)'",
                 notes: (closestName(to: name, among: GradientOptions.methods.map(\.name)).map { ["did you mean '\($0)'?"] } ?? [])
@@ -123,9 +146,6 @@ extension Blomodel {
         do { problem = try SmoothBilevel.make(model, quadraticSolver: options.solvers.qp, nonemptySetSolver: IpoptBackend()) } catch let r as GradientRefusal {
             throw Diagnostic(.error, "the gradient methods cannot take this model: \(r.reason)", at: r.location).withSourceLine()
         }
-        if let r = joint == nil ? problem.refusal(for: rule) : nil {
-            throw Diagnostic(.error, "\(name) cannot take this model: \(r.reason)", at: r.location).withSourceLine()
-        }
         if let row = problem.followerRows.rows.first, !GradientOptions.methodsTakingFollowerRows.contains(name) {
             throw Diagnostic(
                 .error,
@@ -133,6 +153,7 @@ extension Blomodel {
                 at: row.location
             ).withSourceLine()
         }
+        let methodNotes = try methodRequirements(name, model)
         var report = SolveReport(
             modelName: model.name, problemClass: description.map { "smooth bilevel (\($0.leader.objective.expressionClass.rawValue) leader, \($0.follower.objective.expressionClass.rawValue) follower)" } ?? "smooth bilevel",
             solver: "gradient", termination: .error, certification: .noAnswer, certificationReasons: [], rawSolverStatus: "",
@@ -140,7 +161,7 @@ extension Blomodel {
             followerObjectiveName: model.lowerObjective.name, followerSense: model.lowerObjective.sense)
         report.warnings = model.warnings
         report.route = "gradient-methods"
-        report.plan = ["gradient route: \(reason)", "method \(name): \(why)"]
+        report.plan = ["gradient route: \(reason)", "method \(name): \(why)"] + methodNotes
         log("route: gradient-methods: \(reason)")
         log("method: \(name): \(why)")
 
@@ -180,7 +201,9 @@ extension Blomodel {
                     followerStationarity: row.followerStationarity, step: row.step, seconds: row.seconds)) ?? false
         }
         let run: LeaderDescent.Result
-        if let joint {
+        if let own = runOwnLoop(name, problem, o, options.gradient) {
+            run = own
+        } else if let joint {
             var j = JointDescent.Options()
             j.rule = joint
             j.step = options.gradient.step
@@ -208,8 +231,8 @@ extension Blomodel {
         // near the follower's optimum, not at it; the answer is the leader's x with the follower's
         // response computed to high accuracy from there (implicit methods have it already; the
         // value-function methods' y is theirs, and its gap is what they are judged by).
-        let y = joint == nil && solves[0].finite ? solves[0].y : run.y
-        if joint == nil, solves[0].finite, zip(y, run.y).contains(where: { abs($0 - $1) > 1e-9 * max(1, abs($1)) }) {
+        let y = !GradientOptions.keepsItsFollowerPoint(name) && solves[0].finite ? solves[0].y : run.y
+        if !GradientOptions.keepsItsFollowerPoint(name), solves[0].finite, zip(y, run.y).contains(where: { abs($0 - $1) > 1e-9 * max(1, abs($1)) }) {
             report.plan.append("the follower's response at the answer was solved to high accuracy from the method's last iterate")
         }
         let atPoint = problem.lowerValue(run.x, y)
@@ -285,7 +308,7 @@ extension Blomodel {
         // (iterative differentiation and BDA differentiate K steps, which biases theirs).
         var nonUniqueResponse: String?
         var measured: Double?
-        if joint == nil {
+        if joint == nil, !GradientOptions.ownLoops.contains(name) {
             let scale = max(1, abs(followerOptimum))
             if let lambda = problem.smallestFollowerEigenvalue(run.x, y) {
                 if lambda <= 1e-8 * scale {
@@ -339,7 +362,7 @@ extension Blomodel {
                         : "the follower is optimal at the point, but the method stopped (\(run.stop.rawValue)) with \(measureName) \(String(format: "%.2g", run.stationarity)) above the tolerance \(String(format: "%.2g", options.gradient.tolerance))",
                 at: 0)
         }
-        report.certificationReasons = reasons
+        report.certificationReasons = reasons + methodCertificationNotes(name, gap: gap, options.gradient)
         return report
     }
 }

@@ -152,7 +152,12 @@ public struct GradientSummary: Sendable {
     /// What `stationarity` measures: the projected hypergradient, or for the methods that move
     /// x and y together the projected step of their joint direction.
     public var measureName: String {
-        ["bome", "pbgd", "pbgd-gradient"].contains(method) ? "projected joint direction" : "projected hypergradient"
+        switch method {
+        case "bvfim": return "projected barrier step"
+        case "cccp-bo": return "|g_k| = rho |z_k - z_k+1| (best iterate)"
+        case "igfm": return "Goldstein estimate |grad phi_delta|"
+        default: return ["bome", "pbgd", "pbgd-gradient"].contains(method) ? "projected joint direction" : "projected hypergradient"
+        }
     }
 
     public struct TraceRow: Sendable, Equatable {

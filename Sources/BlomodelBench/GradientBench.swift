@@ -53,6 +53,8 @@ func runGradientBenchmark(repeats: Int) throws {
         ("aid-exact", .aidExact), ("itd-reverse (K = 100)", .itdReverse(steps: 100, eta: nil, truncation: nil)),
         ("itd-truncated (K = 100, K' = 10)", .itdReverse(steps: 100, eta: nil, truncation: 10)),
         ("bda (K = 100)", .bda(steps: 100, eta: nil, mu: 0.5)),
+        ("aid-hessian-free", .aidHessianFree(damping: nil)), ("aid-woodfisher", .aidWoodFisher(damping: nil)),
+        ("itd-sign (K = 100, beta = 0.01)", .itdSign(steps: 100, beta: nil)),
     ]
     let widths = [34, 18, 26]
     print(pad(["method", "ms / hypergradient", "max |difference| to exact"], widths))
@@ -74,6 +76,7 @@ func runGradientBenchmark(repeats: Int) throws {
         let s = seconds { result = LeaderDescent(options: o).run(p) }
         print(pad([name, String(format: "%.2f", s), "\(result?.iterations ?? 0) (\(result?.stop.rawValue ?? "-"))"], widths))
     }
+    runOwnLoopBenchmark(p, x: x, y: follower.y)
     print("")
     print("ridge tuning, d = 20 features, one penalty exp(r), aid-cg:")
     try runRidgeScaling(repeats: repeats)
@@ -125,4 +128,38 @@ func runRidgeScaling(repeats: Int) throws {
         let whole = seconds { result = LeaderDescent(options: o).run(p) }
         print(pad(["\(n)", String(format: "%.2f", build), String(format: "%.2f", ms), String(format: "%.3f", whole), "\(result?.iterations ?? 0) (\(result?.stop.rawValue ?? "-"))"], widths))
     }
+}
+
+/// The methods with their own loops on the same problem: milliseconds per leader iteration (the
+/// median over 10 runs of 5 iterations, minus a run of none, divided by 5). cccp-bo does not apply
+/// (the follower 1/2 y'Ay - x'y is not jointly convex in (x, y)).
+func runOwnLoopBenchmark(_ p: SmoothBilevel, x: [Double], y: [Double]) {
+    let widths = [34, 22]
+    print(pad(["method (own loop)", "ms / leader iteration"], widths))
+    func perIteration(_ run: (Int) -> Void) -> Double {
+        let none = medianMilliseconds(repeats: 5) { run(0) }
+        let five = medianMilliseconds(repeats: 5) { run(5) }
+        return max(five - none, 0) / 5
+    }
+    let igfm = perIteration { k in
+        var o = IGFM.Options()
+        o.maximumIterations = k
+        o.step = 1e-3
+        o.innerSteps = 10
+        o.measureSamplesPerDimension = 0
+        o.leaderStart = x
+        o.followerStart = y
+        _ = IGFM(options: o).run(p)
+    }
+    print(pad(["igfm (K0 = K = 10, 3 SGM runs)", String(format: "%.2f", igfm)], widths))
+    let bvfim = perIteration { k in
+        var o = BVFIM.Options()
+        o.maximumIterations = k
+        o.innerSteps = 10
+        o.leaderStart = x
+        o.followerStart = y
+        _ = BVFIM(options: o).run(p)
+    }
+    print(pad(["bvfim (T = 10)", String(format: "%.2f", bvfim)], widths))
+    print(pad(["cccp-bo", "n/a (not jointly convex)"], widths))
 }

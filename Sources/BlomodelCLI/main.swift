@@ -315,6 +315,14 @@ struct GradientFlags: ParsableArguments {
     @Option(help: "bda: the aggregation weight mu, a_t = mu / (t + 1) (default 0.5).") var mu: Double = 0.5
     @Option(help: "bome: the rate eta at which the value-function gap must decrease (default 0.5).") var eta: Double = 0.5
     @Option(help: "pbgd, pbgd-gradient: the penalty gamma on the value-function gap or on |grad_y f|^2 (default 100).") var penalty: Double = 100
+    @Option(help: "aid-hessian-free: lambda in the Hessian's replacement lambda I (default: its largest eigenvalue L); aid-woodfisher: gamma in v v' + gamma I (default 1e-3 L).")
+    var damping: Double?
+    @Option(help: "cccp-bo: the proximal constant rho, the step being 1/rho (default: the leader objective's curvature at the start, doubled where the descent inequality fails; the theory needs rho >= L).")
+    var rho: Double?
+    @Option(help: "cccp-bo: the relaxation of the follower's optimality, f - min f <= epsilon (default 1e-4).") var epsilon: Double = 1e-4
+    @Option(help: "igfm: the smoothing radius delta of the two-point estimates (default 1e-3).") var delta: Double = 1e-3
+    @Option(help: "igfm: SGM's threshold theta, leader steps where f - f^ <= 2 theta (default 1e-8).") var theta: Double = 1e-8
+    @Option(help: "igfm: the seed of the random directions (the same seed gives the same run; default 1).") var seed: UInt64 = 1
 
     func validate() throws {
         if let m = method, m != "auto", !GradientOptions.methods.contains(where: { $0.name == m }) {
@@ -331,6 +339,11 @@ struct GradientFlags: ParsableArguments {
         if !(eta > 0 && eta.isFinite) { throw ValidationError("--eta must be a positive number") }
         if !(mu > 0 && mu < 1) { throw ValidationError("--mu must be in (0, 1)") }
         if !(penalty > 0 && penalty.isFinite) { throw ValidationError("--penalty must be a positive number") }
+        if let d = damping, !(d > 0 && d.isFinite) { throw ValidationError("--damping must be a positive number") }
+        if let r = rho, !(r > 0 && r.isFinite) { throw ValidationError("--rho must be a positive number") }
+        if !(epsilon > 0 && epsilon.isFinite) { throw ValidationError("--epsilon must be a positive number") }
+        if !(delta > 0 && delta.isFinite) { throw ValidationError("--delta must be a positive number") }
+        if !(theta > 0 && theta.isFinite) { throw ValidationError("--theta must be a positive number") }
         _ = try startValues()
     }
 
@@ -367,6 +380,12 @@ struct GradientFlags: ParsableArguments {
         o.eta = eta
         o.mu = mu
         o.penalty = penalty
+        o.damping = damping
+        o.rho = rho
+        o.epsilon = epsilon
+        o.delta = delta
+        o.theta = theta
+        o.seed = seed
         o.start = try startValues()
         return o
     }

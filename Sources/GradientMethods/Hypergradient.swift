@@ -20,10 +20,19 @@ package enum HypergradientRule: Sendable, Equatable {
     /// hypergradient is differentiated through them (reverse mode). For followers with several
     /// optimal responses: the aggregation steers towards the leader's best one.
     case bda(steps: Int, eta: Double?, mu: Double)
+    /// Seed 001's Hessian-free approximation: `F_x - (1/lambda) Hess_xy f F_y` (lambda nil: the
+    /// follower Hessian's largest eigenvalue).
+    case aidHessianFree(damping: Double?)
+    /// Seed 001's one-shot WoodFisher approximation: `H ~ v v' + gamma I`, `v = H F_y / sqrt(F_y'H F_y)`,
+    /// inverted by Sherman-Morrison (gamma nil: 1e-3 times the largest eigenvalue).
+    case aidWoodFisher(damping: Double?)
+    /// Seed 001's signGD follower steps `y <- P(y - beta sign(grad_y f))`, K of them; the
+    /// hypergradient is `F_x(x, y_K)` (the sign's derivative vanishes almost everywhere).
+    case itdSign(steps: Int, beta: Double?)
 
     package var isImplicit: Bool {
         switch self {
-        case .aidCG, .aidNeumann, .aidExact: return true
+        case .aidCG, .aidNeumann, .aidExact, .aidHessianFree, .aidWoodFisher: return true
         default: return false
         }
     }
@@ -73,54 +82,20 @@ extension SmoothBilevel {
             return iterativeForward(x, yStart, steps: steps, eta: eta)
         case .bda(let steps, let eta, let mu):
             return aggregated(x, yStart, steps: steps, eta: eta, mu: mu)
+        case .aidHessianFree(let damping):
+            return hessianFreeHypergradient(x, follower.solve(self, x: x, from: yStart), damping: damping)
+        case .aidWoodFisher(let damping):
+            return woodFisherHypergradient(x, follower.solve(self, x: x, from: yStart), damping: damping)
+        case .itdSign(let steps, let beta):
+            return signHypergradient(x, yStart, steps: steps, beta: beta)
         }
     }
 
+    /// Implicit differentiation (docs/gradient-methods.md): the KKT form of `implicitKKT`, which
+    /// for a follower without rows is `grad_x F - Hess_xy f v` with `Hess_yy f v = grad_y F` on
+    /// the free coordinates.
     private func implicit(_ x: [Double], _ r: FollowerSolver.Result, _ rule: HypergradientRule) -> Hypergradient {
-        if !followerRows.isEmpty { return implicitConstrained(x, r, rule) }
-        let y = r.y
-        let gF = upperGradient(x, y)
-        let free = freeFollowerCoordinates(y, gradient: r.gradient)
-        let b = masked(gF.follower, free)
-        func hyy(_ v: [Double]) -> [Double] { masked(lowerFollowerProducts(x, y, masked(v, free)).follower, free) }
-        var v = [Double](repeating: 0, count: followerCount)
-        var warning: String?
-        switch rule {
-        case .aidCG(let iterations, let tolerance):
-            // Conjugate gradients on the free block (positive definite for a strongly convex follower).
-            let cg = conjugateGradients(hyy, b, maximumIterations: iterations, relativeTolerance: tolerance)
-            v = cg.solution
-            let bb = dot(b, b)
-            if cg.curvature != nil {
-                warning = "the follower's Hessian is singular or not positive definite along a conjugate-gradient direction (curvature p'Hp/p'p at most 1e-12): implicit differentiation assumes a strongly convex follower"
-            } else if bb > 0, cg.residual > tolerance * tolerance * bb {
-                warning = "conjugate gradients stopped at their iteration limit above their tolerance (the follower's Hessian may be singular or ill-conditioned)"
-            }
-        case .aidNeumann(let terms, let given):
-            let eta = given ?? 1 / curvature(x, y, free: free)
-            // v = eta sum_{k < K} (I - eta H)^k b
-            var term = b
-            v = b
-            for _ in 1..<Swift.max(terms, 1) {
-                term = axpy(-eta, hyy(term), term)
-                v = axpy(1, term, v)
-            }
-            v = v.map { eta * $0 }
-        case .aidExact:
-            let index = free.indices.filter { free[$0] }
-            let h = followerHessian(x, y, on: index)
-            if index.isEmpty {
-                break
-            } else if let solution = LinearAlgebra.solve(h, index.map { [b[$0]] }) {
-                for (r, i) in index.enumerated() { v[i] = solution[r][0] }
-            } else {
-                warning = "the follower's Hessian is singular at its answer: implicit differentiation does not apply here"
-            }
-        default: break
-        }
-        let hx = lowerFollowerProducts(x, y, masked(v, free)).leader
-        let g = axpy(-1, hx, gF.leader)
-        return Hypergradient(y: y, gradient: g, followerStationarity: r.stationarity, followerIterations: r.iterations, warning: warning)
+        implicitKKT(x, r, rule)
     }
 
     /// K projected gradient steps `y_{t+1} = P(y_t - eta grad_y f(x, y_t))` from `y0`, then the

@@ -281,17 +281,18 @@ extension SmoothBilevel {
 }
 
 extension SmoothBilevel {
-    /// Implicit differentiation of the follower's KKT conditions with linear rows: with `A`, `B`
-    /// the active rows' coefficients on the free `y` and on `x` (strict complementarity: the
-    /// active set does not change nearby), `H = f_yy` on the free coordinates,
+    /// Implicit differentiation of the follower's KKT conditions: with `A`, `B` the active rows'
+    /// coefficients on the free `y` and on `x` (strict complementarity: the active set does not
+    /// change nearby; no rows, no `A`), `H = f_yy` on the free coordinates,
     ///
     ///     [H  A'] [v]   [F_y]
     ///     [A  0 ] [w] = [ 0 ],      grad Phi = F_x - f_xy v - B'w.
     ///
     /// `aid-exact` factorises the whole matrix (LU); `aid-cg` and `aid-neumann` work in the null
     /// space of `A` (`v` from `PHP v = P F_y`, `P = I - A'(AA')^{-1}A`), then
-    /// `w = (AA')^{-1} A (F_y - H v)`.
-    func implicitConstrained(_ x: [Double], _ r: FollowerSolver.Result, _ rule: HypergradientRule) -> Hypergradient {
+    /// `w = (AA')^{-1} A (F_y - H v)`. Without rows the free coordinates are those the gradient
+    /// does not hold at a bound (a coordinate at its bound with zero gradient moves with x).
+    func implicitKKT(_ x: [Double], _ r: FollowerSolver.Result, _ rule: HypergradientRule) -> Hypergradient {
         let y = r.y
         // No follower answer at x (its set is empty there): no hypergradient; the leader's
         // search treats the point like one outside log's domain and steps back.
@@ -300,7 +301,7 @@ extension SmoothBilevel {
                 y: y, gradient: x.map { _ in .nan }, followerStationarity: .nan, followerIterations: r.iterations, warning: nil)
         }
         let gF = upperGradient(x, y)
-        let (free, active) = activeSet(x, y)
+        let (free, active) = followerRows.isEmpty ? (freeFollowerCoordinates(y, gradient: r.gradient), []) : activeSet(x, y)
         let a = activeMatrix(active, free: free)
         let b = masked(gF.follower, free)
         func hyy(_ u: [Double]) -> [Double] { masked(lowerFollowerProducts(x, y, masked(u, free)).follower, free) }
@@ -316,9 +317,11 @@ extension SmoothBilevel {
                 v = project(cg.solution)
                 let bb = dot(pb, pb)
                 if cg.curvature != nil {
-                    warning = "the follower's Hessian is singular or not positive definite on the null space of its active constraints (curvature p'Hp/p'p at most 1e-12 along a conjugate-gradient direction): implicit differentiation assumes a strongly convex follower there"
+                    warning = a.isEmpty
+                        ? "the follower's Hessian is singular or not positive definite along a conjugate-gradient direction (curvature p'Hp/p'p at most 1e-12): implicit differentiation assumes a strongly convex follower"
+                        : "the follower's Hessian is singular or not positive definite on the null space of its active constraints (curvature p'Hp/p'p at most 1e-12 along a conjugate-gradient direction): implicit differentiation assumes a strongly convex follower there"
                 } else if bb > 0, cg.residual > tolerance * tolerance * bb {
-                    warning = "conjugate gradients stopped at their iteration limit above their tolerance (the follower's reduced Hessian may be singular or ill-conditioned)"
+                    warning = "conjugate gradients stopped at their iteration limit above their tolerance (the follower's Hessian may be singular or ill-conditioned)"
                 }
             case .aidNeumann(let terms, let given):
                 let eta = given ?? 1 / curvature(x, y, free: free)
@@ -348,7 +351,9 @@ extension SmoothBilevel {
                         for row in 0..<m { w[row] = s[n + row][0] }
                         solvedW = true
                     } else {
-                        warning = "the follower's KKT matrix (its Hessian with its active constraints) is singular at its answer: implicit differentiation does not apply here"
+                        warning = m == 0
+                            ? "the follower's Hessian is singular at its answer: implicit differentiation does not apply here"
+                            : "the follower's KKT matrix (its Hessian with its active constraints) is singular at its answer: implicit differentiation does not apply here"
                     }
                 }
             default: break

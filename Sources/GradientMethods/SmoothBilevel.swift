@@ -97,7 +97,7 @@ package struct SmoothBilevel: Sendable {
         case .aidCG, .aidNeumann, .aidExact: return nil
         default:
             return GradientRefusal(
-                reason: "this method differentiates the follower's projected gradient steps, which it cannot do through the projection onto linear constraints (\(row.name) is one); use aid-cg, aid-neumann or aid-exact (implicit differentiation of the follower's KKT conditions), or a value-function method",
+                reason: "this rule does not take linear follower constraints (\(row.name) is one): iterative differentiation would have to differentiate the projection onto them, and the approximate implicit rules ignore their multipliers; use aid-cg, aid-neumann or aid-exact (implicit differentiation of the follower's KKT conditions), or pbgd",
                 location: row.location)
         }
     }

@@ -142,3 +142,27 @@ final class AdversarialLeastSquaresExampleTests: XCTestCase {
         XCTAssertLessThan(bda, 1.2, "BDA's varphi / varphi*")
     }
 }
+
+/// Seed 002's section 5 (Examples/CCCPBOSynthetic --small): the claims of its Figures 1 and 2,
+/// checked by the example from its runs' traces and checked again here from its table.
+final class CCCPBOSyntheticExampleTests: XCTestCase {
+    func testFigureClaimsHold() throws {
+        let r = try runProduct("CCCPBOSyntheticExample", ["--small"])
+        XCTAssertEqual(r.status, 0, r.err + r.out)
+        for claim in ["O(1/k)", "monotone leader objective", "grow with rho", "follower gap <= epsilon"] {
+            let line = try XCTUnwrap(r.out.split(separator: "\n").first { $0.hasPrefix("claim") && $0.contains(claim) }, claim)
+            XCTAssertTrue(line.contains(": holds ("), String(line))
+        }
+        // The rho rows: iterations to |g_k| <= 1e-3 increase with rho, and the largest k min |g_j|^2
+        // stays below Theorem 4.3's 2 rho (F(z_1) - C_f).
+        var rows: [[Substring]] = []
+        for line in r.out.split(separator: "\n") {
+            let f = line.split(separator: " ")
+            if f.count == 5, Double(f[0]) != nil, Double(f[1]) != nil { rows.append(f) }
+        }
+        XCTAssertEqual(rows.count, 2, r.out)
+        XCTAssertLessThan(Double(rows[0][1])!, Double(rows[1][1])!)
+        for row in rows { XCTAssertLessThanOrEqual(Double(row[3])!, Double(row[4])!) }
+        XCTAssertTrue(r.out.contains("all claims hold"))
+    }
+}

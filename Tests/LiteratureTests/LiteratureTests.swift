@@ -65,6 +65,9 @@ let publishedOptima: [(file: String, leader: Double, point: [String: Double])] =
     // Liu, Mu, Yuan, Zeng and Zhang (2020)'s hard instance, seed 003's Example 5.3: optimum 0 at x = 1,
     // y = (1, 1), derived (the optimistic hyper-objective is (x - 1)^2); QP/QP, so the exact routes prove it.
     ("nonlinear/liu_2020_counterexample/liu_2020_counterexample.blo", 0, ["x": 1, "y1": 1]),
+    // Seed 003's Example 4.1 (discontinuous hyper-objective x^2 + sign(x), optimistic -1 at x = 0,
+    // y = -1, derived in docs/notes/seed-methods.md); QP leader, LP follower: proven by the exact routes.
+    ("nonlinear/discontinuous_hyperobjective/discontinuous_hyperobjective.blo", -1, ["x": 0, "y": -1]),
     // Lucchetti, Mignanego and Pieri (1987), Optimization 18 (products, strong duality); BOLIB LucchettiEtal1987.
     ("literature/lucchetti_et_al_1987.blo", 0, ["x": 1, "y": 0]),
     // Yezza (1996), example 3.1 (products in both objectives, strong duality); BOLIB Yezza1996Ex31.
@@ -91,6 +94,7 @@ let publishedOptima: [(file: String, leader: Double, point: [String: Double])] =
 let beyondTheExactRoutes = [
     "classic/stackelberg_cournot/stackelberg_cournot.blo",  // closed-form optimum 1250 at q_l = 50
     "nonlinear/cccp_bo_synthetic/cccp_bo_synthetic.blo",  // no published optimum (convergence plots only)
+    "nonlinear/nonsmooth_hyperobjective/nonsmooth_hyperobjective.blo",  // seed 003's Example 5.1: -2 at x = +-2 (derived)
 ]
 
 final class LiteratureTests: XCTestCase {
