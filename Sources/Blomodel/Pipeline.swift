@@ -1,6 +1,7 @@
 import BilevelAlgorithms
 import BlomodelCore
 import Foundation
+import GradientMethods
 
 /// The whole path from a `.blo` file to a verified answer:
 /// parse -> reformulate and classify -> choose a route -> the route solves -> map back -> verify -> report.
@@ -110,7 +111,7 @@ public enum Blomodel {
         // The numeric range, for models built in code too (a model read from a file has been
         // through it: nothing changes then).
         var input = input
-        try NumericRange.enforce(&input)
+        try NumericRange.enforce(&input, keepSmallCoefficients: true)
         let calls = options.log.map { SolverCallLog($0) }
         let solvers = calls.map { options.solvers.logged($0) } ?? options.solvers
         let backend = solvers.milp
@@ -121,6 +122,8 @@ public enum Blomodel {
         if let reason = gradientReason(input, options: options, exactRefusal: nil) {
             return try solveByGradients(input, reason: reason, options: options)
         }
+        // The exact routes' numeric range: coefficients below 1e-9 too.
+        try enforceExactRange(&input)
         let r: Reformulated
         do {
             r = try reformulate(input, options: options)
@@ -341,6 +344,19 @@ extension SourceFile {
             throw requoting(d)
         } catch let list as DiagnosticList {
             throw DiagnosticList(list.diagnostics.map(requoting))
+        }
+    }
+}
+
+extension Blomodel {
+    /// The numeric range of the exact routes (coefficients from 1e-9, docs/solvers.md), with a note
+    /// where the gradient methods would take the model.
+    package static func enforceExactRange(_ model: inout BilevelModel) throws {
+        do { try NumericRange.enforce(&model) } catch var d as Diagnostic {
+            if SmoothBilevel.refusal(model) == nil {
+                d.notes.append("the gradient methods take coefficients below 1e-9 (solve --method auto gives a local answer)")
+            }
+            throw d
         }
     }
 }

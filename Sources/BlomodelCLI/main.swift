@@ -250,6 +250,11 @@ struct Check: ParsableCommand {
         log(
             "parse: \(model.name): \(model.variables.count) variable(s), \(model.constraints.count) constraint(s), \(model.warnings.count) warning(s) in \(String(format: "%.3f", Date().timeIntervalSince(clock))) s")
         if !chattiness.quiet { printWarnings(model.warnings) }
+        // The exact routes' numeric range (small coefficients included), as solve applies it.
+        try exitingOnErrors {
+            var strict = model
+            try Blomodel.enforceExactRange(&strict)
+        }
         clock = Date()
         let d = ModelDescription.describe(model, lpSolver: SolverChoice.glpk.backend)
         log("description: \(d.exactClass ?? "beyond the exact routes") in \(String(format: "%.3f", Date().timeIntervalSince(clock))) s")

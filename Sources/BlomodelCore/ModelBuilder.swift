@@ -306,7 +306,9 @@ public struct ModelBuilder: Sendable {
                 .error, "the lower block declares no variables: the follower has nothing to decide", at: location, length: 5)
         }
         model.warnings = warnings
-        try NumericRange.enforce(&model)
+        // Small coefficients are kept here: the exact routes refuse them before they reformulate,
+        // the gradient methods take them.
+        try NumericRange.enforce(&model, keepSmallCoefficients: true)
         return model
     }
 

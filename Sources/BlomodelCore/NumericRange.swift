@@ -49,9 +49,15 @@ public enum NumericRange {
     /// warning per declaration and side, appended to `model.warnings` and returned), huge bounds
     /// on their binding side and coefficients outside `coefficients` are errors (the first in
     /// source order is thrown, its notes counting the others). Applying it twice changes nothing more.
+    ///
+    /// `keepSmallCoefficients`: nonzero coefficients below the range (1e-9) are kept, not refused.
+    /// A model is built that way (the gradient methods, which hand no coefficient to a C library,
+    /// take them: a conditioning experiment's 1e-9, a cross term that is zero up to rounding); the
+    /// exact routes apply the whole rule before they reformulate.
     @discardableResult
-    public static func enforce(_ model: inout BilevelModel) throws -> [Diagnostic] {
+    public static func enforce(_ model: inout BilevelModel, keepSmallCoefficients: Bool = false) throws -> [Diagnostic] {
         var policy = Enforcement(model: model)
+        policy.keepSmall = keepSmallCoefficients
         policy.bounds()
         policy.coefficients()
         let order = { (d: Diagnostic) -> (String, Int, Int) in
@@ -73,6 +79,8 @@ public enum NumericRange {
 /// One application of `NumericRange` to a model: the model as it becomes, and what was said.
 private struct Enforcement {
     var model: BilevelModel
+    /// Coefficients below the range are kept (the model's build; the exact routes refuse them).
+    var keepSmall = false
     var warnings: [Diagnostic] = []
     /// The first errors found, with their positions (at most `Self.positioned` numbers are
     /// looked at closely: finding a term's position walks its expression), and how many numbers
@@ -189,12 +197,14 @@ private struct Enforcement {
     /// graph knows where it was written.
     mutating func check(_ e: QuadExpr, root: NodeID?, in what: String, at fallback: SourceLocation) {
         let range = NumericRange.coefficients
-        for (j, a) in e.linear.sortedTerms where !range.contains(abs(a)) {
+        let keepSmall = self.keepSmall
+        let inRange = { (a: Double) -> Bool in range.contains(abs(a)) || (keepSmall && abs(a) < range.lowerBound) }
+        for (j, a) in e.linear.sortedTerms where !inRange(a) {
             refused += 1
             if refused > Self.positioned { continue }
             refuse(a, of: model.variables[j].name, in: what, at: occurrence(of: j, under: root) ?? fallback)
         }
-        for (p, a) in e.sortedQuadratic where !range.contains(abs(a)) {
+        for (p, a) in e.sortedQuadratic where !inRange(a) {
             refused += 1
             if refused > Self.positioned { continue }
             let term = p.first == p.second ? "\(model.variables[p.first].name)^2" : "\(model.variables[p.first].name)*\(model.variables[p.second].name)"

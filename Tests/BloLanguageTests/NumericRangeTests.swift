@@ -12,12 +12,30 @@ final class NumericRangeTests: XCTestCase {
 
     func testCoefficientsOutsideTheRangeAreErrorsAtTheTerm() {
         expectError("upper { var x >= 0, <= 1; minimize F: 2e9*⟪x; }" + lower, "the coefficient 2e+09 of x in the leader's objective F is outside the supported range")
-        expectError("upper { var x >= 0, <= 1; minimize F: x; }\nlower { var y >= 0; minimize f: 1e-10*⟪y; c: y >= x - 1; }", "the coefficient 1e-10 of y in the follower's objective f")
         expectError("upper { var x >= 0, <= 1; minimize F: x; }\nlower { var y >= 0; minimize f: y; c: y >= 1e155 * ⟪x - 1; }", "the coefficient -1e+155 of x in c")
         // A coefficient made by folding constants, and one of a product of two variables.
         expectError("upper { var x >= 0, <= 1; minimize F: x + 1e5 * 1e5 * ⟪y; }" + lower, "the coefficient 1e+10 of y")
         expectError("upper { var x >= 0, <= 1; minimize F: x + 1e10 * x ⟪* y; }" + lower, "the coefficient 1e+10 of x*y")
-        expectError("upper { var x >= 0, <= 1; minimize F: x; }\nlower { var y >= 0; minimize f: 1e-12 * y⟪^2; c: y >= x - 1; }", "the coefficient 1e-12 of y^2")
+    }
+
+    /// Coefficients below 1e-9 are kept when the model is built (the gradient methods take them)
+    /// and refused, at the term, by the exact routes' rule (`NumericRange.enforce` without
+    /// `keepSmallCoefficients`, which `solve` applies before it reformulates).
+    func testSmallCoefficientsAreKeptByTheBuildAndRefusedByTheExactRule() throws {
+        for (marked, fragment) in [
+            ("upper { var x >= 0, <= 1; minimize F: x; }\nlower { var y >= 0; minimize f: 1e-10*⟪y; c: y >= x - 1; }", "the coefficient 1e-10 of y in the follower's objective f"),
+            ("upper { var x >= 0, <= 1; minimize F: x; }\nlower { var y >= 0; minimize f: 1e-12 * y⟪^2; c: y >= x - 1; }", "the coefficient 1e-12 of y^2"),
+        ] {
+            var model = try load(marked.replacingOccurrences(of: "⟪", with: ""))
+            XCTAssertTrue(model.lowerObjective.expression.linear.sortedTerms.contains { abs($0.1) < 1e-9 } || !model.lowerObjective.expression.sortedQuadratic.isEmpty)
+            XCTAssertThrowsError(try NumericRange.enforce(&model)) { error in
+                guard let d = error as? Diagnostic else { return XCTFail("\(error)") }
+                XCTAssertTrue(d.message.contains(fragment), d.message)
+                let line = marked.split(separator: "\n")[1]
+                XCTAssertEqual(d.location?.line, 2)
+                XCTAssertEqual(d.location?.column, line.distance(from: line.startIndex, to: line.range(of: "⟪")!.lowerBound) + 1)
+            }
+        }
     }
 
     /// Many refused numbers: one error at the first, counting the others (positions are looked

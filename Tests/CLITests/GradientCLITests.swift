@@ -180,3 +180,25 @@ final class GradientConstraintCLITests: XCTestCase {
         XCTAssertTrue(nonlinear.err.contains("c is nonlinear"), nonlinear.err)
     }
 }
+
+/// Coefficients below 1e-9: refused by the exact routes (with a note naming the gradient route),
+/// taken by the gradient methods. The follower min 1e-10 (y - x)^2 + 1e-10 y^2 over y has the
+/// answer y = x/2 whatever the scale; the leader min (x - 1)^2 + (y - 1)^2 then has x* = 6/5
+/// (Phi(x) = (x - 1)^2 + (x/2 - 1)^2, Phi' = 2(x - 1) + (x/2 - 1) = 0).
+final class SmallCoefficientCLITests: XCTestCase {
+    let model = "upper { var x >= -5, <= 5; minimize F: (x - 1)^2 + (y - 1)^2; }\nlower { var y; minimize f: 1e-10 * (y - x)^2 + 1e-10 * y^2; }\n"
+
+    func testExactRoutesRefuseAndGradientMethodsTakeSmallCoefficients() throws {
+        let exact = try blomodel(["solve", "-"], input: model)
+        XCTAssertEqual(exact.status, 1, exact.out + exact.err)
+        XCTAssertTrue(exact.err.contains("is outside the supported range"), exact.err)
+        XCTAssertTrue(exact.err.contains("the gradient methods take coefficients below 1e-9"), exact.err)
+        let check = try blomodel(["check", "-"], input: model)
+        XCTAssertEqual(check.status, 1, check.err)
+        let gradient = try blomodel(["solve", "-", "--method", "aid-exact", "--json"], input: model)
+        XCTAssertEqual(gradient.status, 0, gradient.err)
+        let report = try JSONParser.parse(gradient.out)
+        XCTAssertEqual(number(report, "leader", "variables", "x") ?? .nan, 1.2, accuracy: 1e-6)
+        XCTAssertEqual(number(report, "follower", "variables", "y") ?? .nan, 0.6, accuracy: 1e-6)
+    }
+}
