@@ -224,7 +224,7 @@ extension Blomodel {
         // The residuals, measured: the follower solved again to high accuracy at the answer's x,
         // from the answer's y and from the box's middle.
         let check = Date()
-        let strict = FollowerSolver(tolerance: 1e-12, maximumIterations: 100_000)
+        let strict = FollowerSolver(tolerance: 1e-12, maximumIterations: 5_000)
         let solves = [run.y, SmoothBilevel.start(problem.yLower, problem.yUpper)].map { strict.solve(problem, x: run.x, from: $0) }
         let best = solves.filter(\.finite).min { $0.value < $1.value }
         // The follower's part of the answer: iterative differentiation and BDA end their K steps

@@ -313,7 +313,12 @@ struct GradientFlags: ParsableArguments {
     var innerSteps: Int = 100
     @Option(help: "itd-truncated: differentiate through the last K' follower steps.") var truncation: Int = 10
     @Option(name: .customLong("inner-step"), help: "The follower's step in iterative differentiation (default 1/L).") var innerStep: Double?
-    @Option(help: "Start values, as name=value pairs separated by commas (x=1,w[2]=0.5).") var start: String?
+    @Option(
+        help: ArgumentHelp(
+            "Start values, as name=value pairs separated by commas (x=1,w[2]=0.5), or @FILE.",
+            discussion:
+                "@FILE reads them from a file: a JSON report of an earlier solve (solve --json; its leader's and follower's variables), or lines name=value or name,value (a CSV with a header name,value is fine; # starts a comment)."
+        )) var start: String?
     @Option(help: "Write the gradient method's trace (iteration, leader objective, stationarity, seconds) to this .csv or .json file.", completion: .file())
     var trace: String?
     @Option(help: "Draw the gradient method's convergence curves to this .svg file.", completion: .file()) var plot: String?
@@ -354,6 +359,7 @@ struct GradientFlags: ParsableArguments {
 
     func startValues() throws -> [String: Double] {
         guard let start else { return [:] }
+        if start.hasPrefix("@") { return try startFile(String(start.dropFirst())) }
         var values: [String: Double] = [:]
         // Names may hold commas inside brackets (w[1,2]=3): split at commas outside brackets.
         var depth = 0, current = "", parts: [String] = []
@@ -369,6 +375,49 @@ struct GradientFlags: ParsableArguments {
                 throw ValidationError("--start: '\(part)' is not name=number")
             }
             values[pieces[0]] = v
+        }
+        return values
+    }
+
+    /// Start values from a file: a JSON report (its leader's and follower's variables) or
+    /// name=value / name,value lines.
+    func startFile(_ path: String) throws -> [String: Double] {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ValidationError("--start @\(path): cannot read the file")
+        }
+        var values: [String: Double] = [:]
+        if path.hasSuffix(".json") {
+            guard let report = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
+                throw ValidationError("--start @\(path): not a JSON object (a report of solve --json is expected)")
+            }
+            for level in ["leader", "follower"] {
+                guard let variables = (report[level] as? [String: Any])?["variables"] as? [String: Any] else { continue }
+                for (name, value) in variables {
+                    guard let v = (value as? NSNumber)?.doubleValue, v.isFinite else {
+                        throw ValidationError("--start @\(path): the value of \(name) is not a finite number")
+                    }
+                    values[name] = v
+                }
+            }
+            if values.isEmpty { throw ValidationError("--start @\(path): the report has no leader or follower variables") }
+            return values
+        }
+        guard let text = String(data: data, encoding: .utf8) else { throw ValidationError("--start @\(path): not UTF-8 text") }
+        for (n, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let line = raw.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init)?
+                .trimmingCharacters(in: .whitespaces) ?? ""
+            if line.isEmpty || (n == 0 && line.replacingOccurrences(of: " ", with: "") == "name,value") { continue }
+            // The last '=' or ',' outside brackets separates the name from the value (w[1,2],3).
+            var depth = 0, split: String.Index?
+            for i in line.indices {
+                if line[i] == "[" { depth += 1 }
+                if line[i] == "]" { depth -= 1 }
+                if depth == 0, line[i] == "=" || line[i] == "," { split = i }
+            }
+            guard let at = split, let v = Double(line[line.index(after: at)...].trimmingCharacters(in: .whitespaces)), v.isFinite else {
+                throw ValidationError("--start @\(path):\(n + 1): '\(line)' is not name=number or name,number")
+            }
+            values[line[..<at].trimmingCharacters(in: .whitespaces)] = v
         }
         return values
     }

@@ -208,6 +208,7 @@ extension SmoothBilevel {
 
     /// The follower Hessian's block on the coordinates `index`, one Hessian-vector product per column.
     func followerHessian(_ x: [Double], _ y: [Double], on index: [Int]) -> [[Double]] {
+        if let constant = constantFollowerHessian { return index.map { i in index.map { constant[i][$0] } } }
         var h = [[Double]](repeating: [Double](repeating: 0, count: index.count), count: index.count)
         for (c, j) in index.enumerated() {
             var e = [Double](repeating: 0, count: followerCount)

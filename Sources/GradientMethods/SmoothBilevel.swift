@@ -30,6 +30,9 @@ package struct SmoothBilevel: Sendable {
     /// pre-solve): the leader's and the joint polyhedra once a point of them is known, the
     /// follower's at a given x after its first QP.
     let nonemptySetSolver: (any SolverBackend)?
+    /// The follower's Hessian in `y` when its objective is quadratic (constant: read from its
+    /// quadratic view, not assembled by Hessian-vector products), for up to 2000 follower variables.
+    let constantFollowerHessian: [[Double]]?
 
     package var leaderCount: Int { xLower.count }
     package var followerCount: Int { yLower.count }
@@ -114,9 +117,26 @@ package struct SmoothBilevel: Sendable {
         xUpper = s.leader.map { model.variables[$0].upper }
         yLower = s.follower.map { model.variables[$0].lower }
         yUpper = s.follower.map { model.variables[$0].upper }
+        constantFollowerHessian = SmoothBilevel.quadraticHessian(model, split: s, sign: lowerSign)
         let rows = SmoothBilevel.linearRows(model, split: s)
         leaderRows = rows.leader
         followerRows = rows.follower
+    }
+
+    /// `Hess_yy f` from the follower objective's quadratic view (its value is the objective's),
+    /// or nil when it has none or the follower has more than 2000 variables.
+    static func quadraticHessian(_ model: BilevelModel, split: VariableSplit, sign: Double) -> [[Double]]? {
+        let objective = model.lowerObjective
+        guard objective.nonquadratic == nil, split.follower.count <= 2000 else { return nil }
+        var position: [VarID: Int] = [:]
+        for (k, j) in split.follower.enumerated() { position[j] = k }
+        let n = split.follower.count
+        var h = [[Double]](repeating: [Double](repeating: 0, count: n), count: n)
+        for (pair, c) in objective.expression.sortedQuadratic {
+            guard let i = position[pair.first], let j = position[pair.second] else { continue }
+            if i == j { h[i][i] += 2 * sign * c } else { h[i][j] += sign * c; h[j][i] += sign * c }
+        }
+        return h
     }
 
     // MARK: Evaluation (minimisation form)

@@ -202,3 +202,39 @@ final class SmallCoefficientCLITests: XCTestCase {
         XCTAssertEqual(number(report, "follower", "variables", "y") ?? .nan, 0.6, accuracy: 1e-6)
     }
 }
+
+/// `--start @FILE`: a JSON report of an earlier solve, or name=value / name,value lines.
+final class StartFileCLITests: XCTestCase {
+    let cournot = "Models/classic/stackelberg_cournot/stackelberg_cournot.blo"
+
+    func testStartFromAReportAndFromACSV() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("start-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        // A first run from ql = 5, stopped after 2 iterations: its point is the next run's start.
+        let first = try blomodel(["solve", cournot, "--method", "aid-cg", "--start", "ql=5", "--iterations", "2", "--json"])
+        XCTAssertEqual(first.status, 0, first.err)
+        let report = dir.appendingPathComponent("first.json")
+        try first.out.write(to: report, atomically: true, encoding: .utf8)
+        let ql = try XCTUnwrap(number(try JSONParser.parse(first.out), "leader", "variables", "ql"))
+        XCTAssertNotEqual(ql, 5)
+        let resumed = try blomodel(["solve", cournot, "--method", "aid-cg", "--start", "@" + report.path, "--iterations", "0", "--json"])
+        XCTAssertEqual(resumed.status, 0, resumed.err)
+        XCTAssertEqual(number(try JSONParser.parse(resumed.out), "leader", "variables", "ql") ?? .nan, ql, accuracy: 1e-12)
+        // A CSV with a header and a comment.
+        let csv = dir.appendingPathComponent("start.csv")
+        try "name,value\n# the leader's quantity\nql,7.5\n".write(to: csv, atomically: true, encoding: .utf8)
+        let fromCSV = try blomodel(["solve", cournot, "--method", "aid-cg", "--start", "@" + csv.path, "--iterations", "0", "--json"])
+        XCTAssertEqual(fromCSV.status, 0, fromCSV.err)
+        XCTAssertEqual(number(try JSONParser.parse(fromCSV.out), "leader", "variables", "ql") ?? .nan, 7.5, accuracy: 1e-12)
+        // Bad files say where.
+        let bad = dir.appendingPathComponent("bad.txt")
+        try "ql=5\nqf\n".write(to: bad, atomically: true, encoding: .utf8)
+        let r = try blomodel(["solve", cournot, "--method", "aid-cg", "--start", "@" + bad.path])
+        XCTAssertNotEqual(r.status, 0)
+        XCTAssertTrue(r.err.contains("bad.txt:2: 'qf' is not name=number"), r.err)
+        let missing = try blomodel(["solve", cournot, "--method", "aid-cg", "--start", "@" + dir.appendingPathComponent("none.json").path])
+        XCTAssertNotEqual(missing.status, 0)
+        XCTAssertTrue(missing.err.contains("cannot read the file"), missing.err)
+    }
+}

@@ -91,6 +91,26 @@ final class HypergradientTests: XCTestCase {
         XCTAssertTrue(g.warning!.contains("singular"), g.warning!)
     }
 
+    /// A quadratic follower's Hessian is read from its quadratic view: the same matrix as the
+    /// Hessian-vector products give, for a maximised objective too (its sign flipped).
+    func testConstantFollowerHessianMatchesHessianVectorProducts() throws {
+        let model = try load("""
+            upper { var x >= -1, <= 1; minimize F: x^2 + y1 + y2 + y3; }
+            lower { var y1; var y2; var y3;
+              maximize f: -(2*y1^2 + y1*y2 + 3*y2^2 - 0.5*y2*y3 + y3^2) + x*y1*0 + 4*x*y2 - y3; }
+            """)
+        let p = try SmoothBilevel.make(model)
+        let constant = try XCTUnwrap(p.constantFollowerHessian)
+        for j in 0..<3 {
+            var e = [0.0, 0, 0]
+            e[j] = 1
+            let column = p.lowerFollowerProducts([0.3], [0.1, -0.2, 0.5], e).follower
+            for i in 0..<3 { XCTAssertEqual(constant[i][j], column[i], accuracy: 1e-12, "[\(i)][\(j)]") }
+        }
+        XCTAssertEqual(constant[0][0], 4)
+        XCTAssertEqual(constant[1][2], -0.5)
+    }
+
     func testRefusals() throws {
         XCTAssertTrue(
             SmoothBilevel.refusal(try load("upper { var x >= 0; minimize F: abs(x - y); } lower { var y; minimize f: (y - x)^2; }"))!
