@@ -38,39 +38,24 @@ extension Blomodel {
             var c = CCCPBO.Options()
             c.rho = g.rho
             c.epsilon = g.epsilon
-            c.maximumIterations = o.maximumIterations
-            c.tolerance = o.tolerance
-            c.leaderStart = o.leaderStart
-            c.followerStart = o.followerStart
-            c.deadline = o.deadline
-            c.shouldStop = o.shouldStop
+            c.control = o.control
             return CCCPBO(options: c).run(p)
         case "igfm":
             var c = IGFM.Options()
             c.step = g.step
-            c.maximumIterations = o.maximumIterations
-            c.tolerance = o.tolerance
             c.delta = g.delta
             c.theta = g.theta
             c.innerSteps = g.innerSteps
             c.innerStep = g.innerStep
             c.seed = g.seed
-            c.leaderStart = o.leaderStart
-            c.followerStart = o.followerStart
-            c.deadline = o.deadline
-            c.shouldStop = o.shouldStop
+            c.control = o.control
             return IGFM(options: c).run(p)
         case "bvfim":
             var c = BVFIM.Options()
             c.step = g.step
-            c.maximumIterations = o.maximumIterations
-            c.tolerance = o.tolerance
+            c.control = o.control
             c.innerSteps = g.innerSteps
             c.innerStep = g.innerStep
-            c.leaderStart = o.leaderStart
-            c.followerStart = o.followerStart
-            c.deadline = o.deadline
-            c.shouldStop = o.shouldStop
             return BVFIM(options: c).run(p)
         default:
             return nil

@@ -181,16 +181,16 @@ extension Blomodel {
         var o = LeaderDescent.Options()
         o.rule = rule
         o.step = options.gradient.step
-        o.maximumIterations = options.gradient.iterations
-        o.tolerance = options.gradient.tolerance
-        o.leaderStart = xStart
-        o.followerStart = yStart
-        o.deadline = options.timeLimit.map { Date().addingTimeInterval($0) }
+        o.control.maximumIterations = options.gradient.iterations
+        o.control.tolerance = options.gradient.tolerance
+        o.control.leaderStart = xStart
+        o.control.followerStart = yStart
+        o.control.deadline = options.timeLimit.map { Date().addingTimeInterval($0) }
         let stop = options.gradient.shouldStop
         let progress = options.progress
         let clock = Date()
         let printer = GradientProgressClock()
-        o.shouldStop = { row in
+        o.control.shouldStop = { row in
             if let progress, row.seconds >= 1, printer.due(row.seconds) {
                 progress(
                     "\(name): iteration \(row.iteration), leader objective \(formatNumber(row.leaderObjective)), |proj grad| \(String(format: "%.3g", row.stationarity)), \(String(format: "%.1f", row.seconds)) s")
@@ -207,14 +207,9 @@ extension Blomodel {
             var j = JointDescent.Options()
             j.rule = joint
             j.step = options.gradient.step
-            j.maximumIterations = o.maximumIterations
-            j.tolerance = o.tolerance
+            j.control = o.control
             j.innerSteps = options.gradient.innerSteps
             j.innerStep = options.gradient.innerStep
-            j.leaderStart = o.leaderStart
-            j.followerStart = o.followerStart
-            j.deadline = o.deadline
-            j.shouldStop = o.shouldStop
             run = JointDescent(options: j).run(problem)
         } else {
             run = LeaderDescent(options: o).run(problem)

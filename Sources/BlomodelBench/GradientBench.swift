@@ -69,9 +69,9 @@ func runGradientBenchmark(repeats: Int) throws {
     for (name, rule) in [("aid-cg", HypergradientRule.aidCG(iterations: 500, tolerance: 1e-10)), ("itd-reverse (K = 100)", .itdReverse(steps: 100, eta: nil, truncation: nil))] {
         var o = LeaderDescent.Options()
         o.rule = rule
-        o.leaderStart = x
-        o.followerStart = follower.y
-        o.tolerance = 1e-6
+        o.control.leaderStart = x
+        o.control.followerStart = follower.y
+        o.control.tolerance = 1e-6
         var result: LeaderDescent.Result?
         let s = seconds { result = LeaderDescent(options: o).run(p) }
         print(pad([name, String(format: "%.2f", s), "\(result?.iterations ?? 0) (\(result?.stop.rawValue ?? "-"))"], widths))
@@ -122,8 +122,8 @@ func runRidgeScaling(repeats: Int) throws {
             _ = p.hypergradient(x, yStart: follower.y, rule: .aidCG(iterations: 500, tolerance: 1e-10), follower: solver)
         }
         var o = LeaderDescent.Options()
-        o.leaderStart = x
-        o.followerStart = follower.y
+        o.control.leaderStart = x
+        o.control.followerStart = follower.y
         var result: LeaderDescent.Result?
         let whole = seconds { result = LeaderDescent(options: o).run(p) }
         print(pad(["\(n)", String(format: "%.2f", build), String(format: "%.2f", ms), String(format: "%.3f", whole), "\(result?.iterations ?? 0) (\(result?.stop.rawValue ?? "-"))"], widths))
@@ -143,21 +143,21 @@ func runOwnLoopBenchmark(_ p: SmoothBilevel, x: [Double], y: [Double]) {
     }
     let igfm = perIteration { k in
         var o = IGFM.Options()
-        o.maximumIterations = k
+        o.control.maximumIterations = k
         o.step = 1e-3
         o.innerSteps = 10
         o.measureSamplesPerDimension = 0
-        o.leaderStart = x
-        o.followerStart = y
+        o.control.leaderStart = x
+        o.control.followerStart = y
         _ = IGFM(options: o).run(p)
     }
     print(pad(["igfm (K0 = K = 10, 3 SGM runs)", String(format: "%.2f", igfm)], widths))
     let bvfim = perIteration { k in
         var o = BVFIM.Options()
-        o.maximumIterations = k
+        o.control.maximumIterations = k
         o.innerSteps = 10
-        o.leaderStart = x
-        o.followerStart = y
+        o.control.leaderStart = x
+        o.control.followerStart = y
         _ = BVFIM(options: o).run(p)
     }
     print(pad(["bvfim (T = 10)", String(format: "%.2f", bvfim)], widths))

@@ -18,8 +18,6 @@ package struct BVFIM: Sendable {
     package struct Options: Sendable {
         /// The largest step of x and y (each backtracked).
         package var step = 1.0
-        package var maximumIterations = 1000
-        package var tolerance = 1e-6
         /// T: the steps of z and of y per iteration.
         package var innerSteps = 10
         /// z's step (nil: 1/(L + mu1), L the follower Hessian's largest eigenvalue at the start).
@@ -27,10 +25,9 @@ package struct BVFIM: Sendable {
         package var initial = (mu1: 1.0, mu2: 1.0, theta: 1.0)
         package var decay = 0.95
         package var floor = 1e-9
-        package var leaderStart: [Double]?
-        package var followerStart: [Double]?
-        package var deadline: Date?
-        package var shouldStop: (@Sendable (LeaderDescent.TraceRow) -> Bool)?
+        /// The budget, tolerance, start, deadline and stop callback every method's loop shares.
+        /// `control.tolerance` bounds the barrier problem's projected step, once mu and theta are at their floor.
+        package var control = RunControl()
         package init() {}
     }
 
@@ -39,8 +36,8 @@ package struct BVFIM: Sendable {
 
     package func run(_ p: SmoothBilevel) -> LeaderDescent.Result {
         let start = Date()
-        var x = p.projectLeader(options.leaderStart ?? SmoothBilevel.start(p.xLower, p.xUpper))
-        var y = p.projectFollower(options.followerStart ?? SmoothBilevel.start(p.yLower, p.yUpper))
+        var x = p.projectLeader(options.control.leaderStart ?? SmoothBilevel.start(p.xLower, p.xUpper))
+        var y = p.projectFollower(options.control.followerStart ?? SmoothBilevel.start(p.yLower, p.yUpper))
         var z = y
         let lf = p.curvature(x, y, free: [Bool](repeating: true, count: p.followerCount))
         var mu1 = options.initial.mu1, mu2 = options.initial.mu2, theta = options.initial.theta
@@ -119,10 +116,10 @@ package struct BVFIM: Sendable {
                 followerStationarity: Swift.max(gap, 0), step: stepX, seconds: Date().timeIntervalSince(start))
             trace.append(row)
             let atFloor = mu1 <= options.floor && mu2 <= options.floor && theta <= options.floor
-            if atFloor, lastMeasure <= options.tolerance { return result(.converged) }
-            if options.shouldStop?(row) == true || Interruption.requested { return result(.interrupted) }
-            if iterations >= options.maximumIterations { return result(.iterationLimit) }
-            if let deadline = options.deadline, Date() >= deadline { return result(.timeLimit) }
+            if atFloor, lastMeasure <= options.control.tolerance { return result(.converged) }
+            if options.control.shouldStop?(row) == true || Interruption.requested { return result(.interrupted) }
+            if iterations >= options.control.maximumIterations { return result(.iterationLimit) }
+            if let deadline = options.control.deadline, Date() >= deadline { return result(.timeLimit) }
             x = descend(x, gx, &stepX, p.projectLeader) { barrier($0, y) }
             iterations += 1
             mu1 = Swift.max(mu1 * options.decay, options.floor)

@@ -24,16 +24,12 @@ package struct CCCPBO: Sendable {
         /// (power iteration), doubled whenever the descent inequality (20) fails.
         package var rho: Double?
         package var epsilon = 1e-4
-        package var maximumIterations = 1000
-        /// Stop when `|g_k|` (Euclidean norm) is at most this.
-        package var tolerance = 1e-6
         /// The accurate follower solve for v(x_k) and xi_k. Capped: on a singular follower, rounding can keep
         /// the stationarity above 1e-12 while gradient steps creep on for 1e5 iterations (100 s seen).
         package var follower = FollowerSolver(tolerance: 1e-12, maximumIterations: 500)
-        package var leaderStart: [Double]?
-        package var followerStart: [Double]?
-        package var deadline: Date?
-        package var shouldStop: (@Sendable (LeaderDescent.TraceRow) -> Bool)?
+        /// The budget, tolerance, start, deadline and stop callback every method's loop shares.
+        /// `control.tolerance` bounds `|g_k|` (Euclidean norm); `control.maximumIterations` is K.
+        package var control = RunControl()
         package init() {}
     }
 
@@ -142,9 +138,9 @@ package struct CCCPBO: Sendable {
     package func run(_ p: SmoothBilevel) -> LeaderDescent.Result {
         let start = Date()
         let n = p.leaderCount
-        var x = p.projectLeader(options.leaderStart ?? SmoothBilevel.start(p.xLower, p.xUpper))
+        var x = p.projectLeader(options.control.leaderStart ?? SmoothBilevel.start(p.xLower, p.xUpper))
         // The start must be feasible for the relaxed problem: the follower solved accurately at x_1.
-        var follower = options.follower.solve(p, x: x, from: options.followerStart ?? SmoothBilevel.start(p.yLower, p.yUpper))
+        var follower = options.follower.solve(p, x: x, from: options.control.followerStart ?? SmoothBilevel.start(p.yLower, p.yUpper))
         var y = follower.y
         var rho = options.rho ?? Swift.max(p.jointCurvature(x, y, weight: 0), 1e-8)
         let adaptive = options.rho == nil
@@ -197,10 +193,10 @@ package struct CCCPBO: Sendable {
                 let w = "a projection's KKT residual was \(projection.residual) (the subproblem was not solved accurately)"
                 if !warnings.contains(where: { $0.hasPrefix("a projection's KKT") }) { warnings.append(w) }
             }
-            if measure <= options.tolerance { return result(.converged) }
-            if options.shouldStop?(row) == true || Interruption.requested { return result(.interrupted) }
-            if iterations >= options.maximumIterations { return result(.iterationLimit) }
-            if let deadline = options.deadline, Date() >= deadline { return result(.timeLimit) }
+            if measure <= options.control.tolerance { return result(.converged) }
+            if options.control.shouldStop?(row) == true || Interruption.requested { return result(.interrupted) }
+            if iterations >= options.control.maximumIterations { return result(.iterationLimit) }
+            if let deadline = options.control.deadline, Date() >= deadline { return result(.timeLimit) }
             x = Array(next[0..<n])
             y = Array(next[n...])
             iterations += 1

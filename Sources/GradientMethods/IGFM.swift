@@ -18,9 +18,6 @@ package struct IGFM: Sendable {
     package struct Options: Sendable {
         /// The leader's step eta.
         package var step = 1.0
-        /// T.
-        package var maximumIterations = 1000
-        package var tolerance = 1e-6
         package var delta = 1e-3
         /// SGM's switching threshold (it takes F-steps where f - f^ <= 2 theta).
         package var theta = 1e-8
@@ -31,10 +28,9 @@ package struct IGFM: Sendable {
         package var seed: UInt64 = 1
         /// The number of two-point estimates of the final measure, per leader variable.
         package var measureSamplesPerDimension = 10
-        package var leaderStart: [Double]?
-        package var followerStart: [Double]?
-        package var deadline: Date?
-        package var shouldStop: (@Sendable (LeaderDescent.TraceRow) -> Bool)?
+        /// The budget, tolerance, start, deadline and stop callback every method's loop shares.
+        /// `control.maximumIterations` is T; `control.tolerance` bounds the Goldstein estimate.
+        package var control = RunControl()
         package init() {}
     }
 
@@ -77,8 +73,8 @@ package struct IGFM: Sendable {
     package func run(_ p: SmoothBilevel) -> LeaderDescent.Result {
         let start = Date()
         let d = p.leaderCount
-        var x = p.projectLeader(options.leaderStart ?? SmoothBilevel.start(p.xLower, p.xUpper))
-        var y = p.projectFollower(options.followerStart ?? SmoothBilevel.start(p.yLower, p.yUpper))
+        var x = p.projectLeader(options.control.leaderStart ?? SmoothBilevel.start(p.xLower, p.xUpper))
+        var y = p.projectFollower(options.control.followerStart ?? SmoothBilevel.start(p.yLower, p.yUpper))
         let tau = options.innerStep ?? 1 / Swift.max(
             p.curvature(x, y, free: [Bool](repeating: true, count: p.followerCount)), p.upperFollowerCurvature(x, y))
         var random = SplitMix64(seed: options.seed)
@@ -107,7 +103,7 @@ package struct IGFM: Sendable {
             // Projected on the box, as the other methods' measures: at a bound the outward part is no descent.
             let measure = norm(axpy(-1, p.projectLeader(axpy(-1, mean, x)), x))
             var s = stop
-            if s == .iterationLimit, measure <= options.tolerance { s = .converged }
+            if s == .iterationLimit, measure <= options.control.tolerance { s = .converged }
             if noUpperStep {
                 warnings.append(
                     "SGM took no leader step at some points (no follower iterate within 2 theta of its estimated optimum): its answer there is the follower's estimate alone (raise --theta or --inner-steps)")
@@ -124,9 +120,9 @@ package struct IGFM: Sendable {
                 iteration: iterations, leaderObjective: p.upperSign * current.value, stationarity: norm(e.g),
                 followerStationarity: Swift.max(current.gap, 0), step: options.step, seconds: Date().timeIntervalSince(start))
             trace.append(row)
-            if options.shouldStop?(row) == true || Interruption.requested { return finish(.interrupted) }
-            if iterations >= options.maximumIterations { return finish(.iterationLimit) }
-            if let deadline = options.deadline, Date() >= deadline { return finish(.timeLimit) }
+            if options.control.shouldStop?(row) == true || Interruption.requested { return finish(.interrupted) }
+            if iterations >= options.control.maximumIterations { return finish(.iterationLimit) }
+            if let deadline = options.control.deadline, Date() >= deadline { return finish(.timeLimit) }
             guard allFinite(e.g) else { return finish(.notFinite, "in the two-point estimate at iteration \(iterations)") }
             x = p.projectLeader(axpy(-options.step, e.g, x))
             iterations += 1

@@ -23,16 +23,12 @@ package struct JointDescent: Sendable {
         package var rule: JointRule = .bome(eta: 0.5)
         /// The outer step `xi`.
         package var step = 0.1
-        package var maximumIterations = 1000
-        /// Stop when the projected direction `|v - P(v - d)|_inf` and the gap `q` are at most this.
-        package var tolerance = 1e-6
         /// The follower steps T for `theta`, and their step (nil: 1/L by power iteration at the start).
         package var innerSteps = 10
         package var innerStep: Double?
-        package var leaderStart: [Double]?
-        package var followerStart: [Double]?
-        package var deadline: Date?
-        package var shouldStop: (@Sendable (LeaderDescent.TraceRow) -> Bool)?
+        /// The budget, tolerance, start, deadline and stop callback every method's loop shares.
+        /// `control.tolerance` bounds the projected direction `|v - P(v - d)|_inf` (and, for BOME, the gap `q`).
+        package var control = RunControl()
         package init() {}
     }
 
@@ -47,7 +43,7 @@ package struct JointDescent: Sendable {
             p.projectJoint(x, y) ?? (p.projectLeader(x), p.projectFollower(y))
         }
         var (x, y) = project(
-            options.leaderStart ?? SmoothBilevel.start(p.xLower, p.xUpper), options.followerStart ?? SmoothBilevel.start(p.yLower, p.yUpper))
+            options.control.leaderStart ?? SmoothBilevel.start(p.xLower, p.xUpper), options.control.followerStart ?? SmoothBilevel.start(p.yLower, p.yUpper))
         // With follower rows, theta is the follower solved (Newton steps with QP subproblems)
         // instead of T projected gradient steps (each of which would be a projection QP).
         let solver = FollowerSolver(tolerance: 1e-10, maximumIterations: 200)
@@ -126,13 +122,13 @@ package struct JointDescent: Sendable {
             // so it stops on its direction alone (the report measures the gap).
             let gapDone: Bool
             switch options.rule {
-            case .bome: gapDone = lastGap <= options.tolerance
+            case .bome: gapDone = lastGap <= options.control.tolerance
             case .pbgd, .pbgdGradient: gapDone = true
             }
-            if lastMeasure <= options.tolerance, gapDone { return result(.converged) }
-            if options.shouldStop?(row) == true || Interruption.requested { return result(.interrupted) }
-            if iterations >= options.maximumIterations { return result(.iterationLimit) }
-            if let deadline = options.deadline, Date() >= deadline { return result(.timeLimit) }
+            if lastMeasure <= options.control.tolerance, gapDone { return result(.converged) }
+            if options.control.shouldStop?(row) == true || Interruption.requested { return result(.interrupted) }
+            if iterations >= options.control.maximumIterations { return result(.iterationLimit) }
+            if let deadline = options.control.deadline, Date() >= deadline { return result(.timeLimit) }
             (x, y) = stepped
             iterations += 1
             if x.contains(where: { Swift.abs($0) > 1e12 }) || y.contains(where: { Swift.abs($0) > 1e12 }) {

@@ -10,19 +10,27 @@ import SolverInterface
 /// `|x - P_X(x - grad Phi)|_inf` is at most `tolerance`, at the iteration or time limit, when
 /// asked to (`Interruption`, or the `shouldStop` closure), or at the first number that is not
 /// finite (the last finite iterate is kept, and where it happened is said).
+/// What every method's loop shares: its iteration budget, the tolerance of its stationarity
+/// measure, its start (nil: the middle of the boxes, or 0), its deadline, and a callback after
+/// every iteration (return true to stop).
+package struct RunControl: Sendable {
+    package var maximumIterations = 1000
+    package var tolerance = 1e-6
+    package var leaderStart: [Double]?
+    package var followerStart: [Double]?
+    package var deadline: Date?
+    package var shouldStop: (@Sendable (LeaderDescent.TraceRow) -> Bool)?
+    package init() {}
+}
+
 package struct LeaderDescent: Sendable {
     package struct Options: Sendable {
         package var rule: HypergradientRule = .aidCG(iterations: 200, tolerance: 1e-10)
         package var step = 1.0
-        package var maximumIterations = 1000
-        package var tolerance = 1e-6
         package var follower = FollowerSolver()
-        /// The leader's start (nil: the middle of the box, or 0); the follower's start likewise.
-        package var leaderStart: [Double]?
-        package var followerStart: [Double]?
-        package var deadline: Date?
-        /// Called after every iteration; return true to stop.
-        package var shouldStop: (@Sendable (TraceRow) -> Bool)?
+        /// The budget, tolerance, start, deadline and stop callback every method's loop shares.
+        /// `control.tolerance` bounds the projected hypergradient `|x - P_X(x - grad Phi)|_inf`.
+        package var control = RunControl()
         package init() {}
     }
 
@@ -63,8 +71,8 @@ package struct LeaderDescent: Sendable {
 
     package func run(_ p: SmoothBilevel) -> Result {
         let start = Date()
-        var x = p.projectLeader(options.leaderStart ?? SmoothBilevel.start(p.xLower, p.xUpper))
-        var yWarm = options.followerStart ?? SmoothBilevel.start(p.yLower, p.yUpper)
+        var x = p.projectLeader(options.control.leaderStart ?? SmoothBilevel.start(p.xLower, p.xUpper))
+        var yWarm = options.control.followerStart ?? SmoothBilevel.start(p.yLower, p.yUpper)
         // With rows, a start whose follower has a feasible point: the projection of (x, y) onto
         // both levels' rows (the follower's set at its x then holds its y).
         if !p.followerRows.isEmpty || !p.leaderRows.isEmpty, let j = p.projectJoint(x, yWarm) {
@@ -101,10 +109,10 @@ package struct LeaderDescent: Sendable {
                 iteration: iterations, leaderObjective: p.upperSign * phi, stationarity: m,
                 followerStationarity: h.followerStationarity, step: step, seconds: Date().timeIntervalSince(start))
             if trace.last?.iteration != iterations { trace.append(row) }
-            if m <= options.tolerance { return finish(.converged) }
-            if options.shouldStop?(row) == true || Interruption.requested { return finish(.interrupted) }
-            if iterations >= options.maximumIterations { return finish(.iterationLimit) }
-            if let d = options.deadline, Date() >= d { return finish(.timeLimit) }
+            if m <= options.control.tolerance { return finish(.converged) }
+            if options.control.shouldStop?(row) == true || Interruption.requested { return finish(.interrupted) }
+            if iterations >= options.control.maximumIterations { return finish(.iterationLimit) }
+            if let d = options.control.deadline, Date() >= d { return finish(.timeLimit) }
             // A trial step; the iterate moves only when Phi does not rise.
             let trialX = p.projectLeader(axpy(-step, h.gradient, x))
             // Implicit rules: the follower's last answer is a warm start only. Iterative rules:

@@ -29,9 +29,9 @@ final class HypergradientTests: XCTestCase {
                 var o = LeaderDescent.Options()
                 o.rule = rule
                 o.step = 0.5
-                o.tolerance = 1e-8
-                o.leaderStart = [start]
-                o.followerStart = [0]
+                o.control.tolerance = 1e-8
+                o.control.leaderStart = [start]
+                o.control.followerStart = [0]
                 let r = LeaderDescent(options: o).run(p)
                 XCTAssertEqual(r.stop, .converged, "\(rule) from \(start)")
                 XCTAssertGreaterThan(r.iterations, 0)
@@ -140,9 +140,9 @@ final class ValueFunctionMethodTests: XCTestCase {
         var o = JointDescent.Options()
         o.rule = .bome(eta: 0.5)
         o.step = 1
-        o.maximumIterations = 5000
-        o.leaderStart = [5]
-        o.followerStart = [0]
+        o.control.maximumIterations = 5000
+        o.control.leaderStart = [5]
+        o.control.followerStart = [0]
         let r = JointDescent(options: o).run(try cournot())
         XCTAssertEqual(r.stop, .converged)
         XCTAssertEqual(r.x[0], 50, accuracy: 1e-4)
@@ -159,11 +159,11 @@ final class ValueFunctionMethodTests: XCTestCase {
             var o = JointDescent.Options()
             o.rule = .pbgd(gamma: gamma)
             o.step = 1
-            o.tolerance = 1e-9
+            o.control.tolerance = 1e-9
             o.innerSteps = 1
-            o.maximumIterations = 200_000
-            o.leaderStart = [5]
-            o.followerStart = [0]
+            o.control.maximumIterations = 200_000
+            o.control.leaderStart = [5]
+            o.control.followerStart = [0]
             let r = JointDescent(options: o).run(p)
             XCTAssertEqual(r.stop, .converged, "gamma \(gamma)")
             errors.append(abs(r.x[0] - 50))
@@ -184,10 +184,10 @@ final class ValueFunctionMethodTests: XCTestCase {
             var o = JointDescent.Options()
             o.rule = .pbgdGradient(gamma: gamma)
             o.step = 1
-            o.tolerance = 1e-9
-            o.maximumIterations = 100_000
-            o.leaderStart = [5]
-            o.followerStart = [0]
+            o.control.tolerance = 1e-9
+            o.control.maximumIterations = 100_000
+            o.control.leaderStart = [5]
+            o.control.followerStart = [0]
             let r = JointDescent(options: o).run(p)
             XCTAssertEqual(r.stop, .converged, "gamma \(gamma)")
             errors.append(abs(r.x[0] - 50))

@@ -56,8 +56,8 @@ final class LinearConstraintTests: XCTestCase {
             for start in [0.2, 3.8] {
                 var o = LeaderDescent.Options()
                 o.rule = rule
-                o.tolerance = 1e-7
-                o.leaderStart = [start]
+                o.control.tolerance = 1e-7
+                o.control.leaderStart = [start]
                 let r = LeaderDescent(options: o).run(p)
                 XCTAssertEqual(r.stop, .converged, "\(rule) from \(start)")
                 XCTAssertEqual(r.x[0], 4.0 / 7, accuracy: 1e-6, "\(rule) from \(start)")
@@ -76,9 +76,9 @@ final class LinearConstraintTests: XCTestCase {
         for gamma in [10.0, 100] {
             var o = JointDescent.Options()
             o.rule = .pbgd(gamma: gamma)
-            o.maximumIterations = 2000
-            o.tolerance = 1e-4
-            o.leaderStart = [1]
+            o.control.maximumIterations = 2000
+            o.control.tolerance = 1e-4
+            o.control.leaderStart = [1]
             let r = JointDescent(options: o).run(p)
             XCTAssertEqual(r.stop, .converged, "gamma \(gamma)")
             XCTAssertLessThanOrEqual(p.followerRows.maxViolation(r.x, r.y), 1e-8)
@@ -98,8 +98,8 @@ final class LinearConstraintTests: XCTestCase {
             """)
         let p = try SmoothBilevel.make(model, quadraticSolver: qp)
         var o = LeaderDescent.Options()
-        o.tolerance = 1e-8
-        o.leaderStart = [-4, 4]
+        o.control.tolerance = 1e-8
+        o.control.leaderStart = [-4, 4]
         let r = LeaderDescent(options: o).run(p)
         XCTAssertEqual(r.stop, .converged)
         XCTAssertEqual(r.x[0], 1.0 / 3, accuracy: 1e-6)

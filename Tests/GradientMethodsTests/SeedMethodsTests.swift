@@ -21,9 +21,9 @@ final class ApproximateHypergradientTests: XCTestCase {
         var o = LeaderDescent.Options()
         o.rule = rule
         o.step = 0.5
-        o.tolerance = 1e-9
-        o.leaderStart = [5]
-        o.followerStart = [0]
+        o.control.tolerance = 1e-9
+        o.control.leaderStart = [5]
+        o.control.followerStart = [0]
         let r = LeaderDescent(options: o).run(try model(cournotPath))
         XCTAssertEqual(r.stop, .converged, "\(rule)")
         return r.x
@@ -86,10 +86,10 @@ final class ApproximateHypergradientTests: XCTestCase {
         var o = LeaderDescent.Options()
         o.rule = .itdSign(steps: 5000, beta: 0.01)
         o.step = 0.5
-        o.tolerance = 1e-9
-        o.maximumIterations = 300
-        o.leaderStart = [5]
-        o.followerStart = [0]
+        o.control.tolerance = 1e-9
+        o.control.maximumIterations = 300
+        o.control.leaderStart = [5]
+        o.control.followerStart = [0]
         let r = LeaderDescent(options: o).run(p)
         XCTAssertEqual(r.x[0], 100.0 / 3, accuracy: 0.02)
         XCTAssertEqual(r.y[0], (80 - r.x[0]) / 2, accuracy: 0.02)
@@ -154,9 +154,9 @@ final class CCCPBOTests: XCTestCase {
         let rho = 9.2773  // L = |c|^2 + |d|^2 + 4 for this data
         o.rho = rho
         o.epsilon = 1e-3
-        o.tolerance = 1e-7
-        o.maximumIterations = 2000
-        o.leaderStart = (1...10).map { 3 * sin(Double($0)) }
+        o.control.tolerance = 1e-7
+        o.control.maximumIterations = 2000
+        o.control.leaderStart = (1...10).map { 3 * sin(Double($0)) }
         let r = CCCPBO(options: o).run(p)
         XCTAssertEqual(r.stop, .converged)
         XCTAssertTrue(r.warnings.isEmpty, "\(r.warnings)")
@@ -179,8 +179,8 @@ final class IGFMTests: XCTestCase {
     func run(_ path: String, start: Double, seed: UInt64 = 1, iterations: Int = 300, step: Double = 0.1) throws -> LeaderDescent.Result {
         var o = IGFM.Options()
         o.step = step
-        o.maximumIterations = iterations
-        o.leaderStart = [start]
+        o.control.maximumIterations = iterations
+        o.control.leaderStart = [start]
         o.seed = seed
         return IGFM(options: o).run(try model(path))
     }
@@ -245,9 +245,9 @@ final class BVFIMTests: XCTestCase {
     func testReachesTheCounterExamplesOptimum() throws {
         let p = try model("Models/nonlinear/liu_2020_counterexample/liu_2020_counterexample.blo")
         var o = BVFIM.Options()
-        o.maximumIterations = 1000
-        o.leaderStart = [0]
-        o.followerStart = [0, 0]
+        o.control.maximumIterations = 1000
+        o.control.leaderStart = [0]
+        o.control.followerStart = [0, 0]
         let r = BVFIM(options: o).run(p)
         XCTAssertEqual(r.x[0], 1, accuracy: 1e-4)
         XCTAssertEqual(r.y[0], 1, accuracy: 1e-4)
@@ -261,7 +261,7 @@ final class BVFIMTests: XCTestCase {
     func testNonsmoothExample() throws {
         let p = try model("Models/nonlinear/nonsmooth_hyperobjective/nonsmooth_hyperobjective.blo")
         var o = BVFIM.Options()
-        o.leaderStart = [0.3]
+        o.control.leaderStart = [0.3]
         let r = BVFIM(options: o).run(p)
         XCTAssertEqual(r.stop, .converged)
         XCTAssertEqual(r.x[0], 2, accuracy: 1e-9)
