@@ -192,7 +192,12 @@ do {
         options.gradient.step = step
         options.timeLimit = timeLimit
         let clock = Date()
-        let result = try m.solve(options: options)
+        let result: SolveReport
+        // A method that cannot take the model says why before it starts: a row of its own.
+        do { result = try m.solve(options: options) } catch let e as Diagnostic where name != "as-is" {
+            print(name.padding(toLength: 15, withPad: " ", startingAt: 0) + " refused: " + (e.message.split(separator: ";").first.map(String.init) ?? e.message))
+            continue
+        }
         let seconds = Date().timeIntervalSince(clock)
         let weights = (0..<n).map { result[w[$0]] ?? .nan }
         let p = (0..<d).map { result[theta[$0]] ?? .nan } + [result[b] ?? .nan]
