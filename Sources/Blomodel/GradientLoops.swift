@@ -20,6 +20,15 @@ extension Blomodel {
     /// notes for the plan, or a diagnostic when the model does not qualify.
     static func methodRequirements(_ name: String, _ model: BilevelModel) throws -> [String] {
         guard name == "cccp-bo" else { return [] }
+        // Its projection (onto D_k, by the one-multiplier dual) is over the boxes only.
+        if let row = model.constraints.first(where: { $0.owner == .leader }) {
+            throw Diagnostic(
+                .error,
+                "cccp-bo does not take the leader's constraints (\(row.name) is one): its projection onto D_k is over the variables' boxes only",
+                at: row.location == .unknown ? nil : row.location,
+                notes: ["write them as bounds, or use a method that takes them: aid-cg, aid-exact, pbgd"]
+            ).withSourceLine()
+        }
         let (convex, why) = ModelDescription.followerJointlyConvex(model)
         if convex == true { return ["cccp-bo: \(why), as its linearisation of the value function needs (seed 002, Assumption 1)"] }
         let objective = model.lowerObjective

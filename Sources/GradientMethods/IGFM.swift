@@ -137,16 +137,7 @@ package struct IGFM: Sendable {
 extension SmoothBilevel {
     /// The largest eigenvalue (power iteration) of the leader objective's Hessian in y.
     func upperFollowerCurvature(_ x: [Double], _ y: [Double]) -> Double {
-        var v = [Double](repeating: 1 / Double(Swift.max(followerCount, 1)).squareRoot(), count: followerCount)
-        var lambda = 1e-12
-        for _ in 0..<30 {
-            let h = upperFollowerProducts(x, y, v).follower
-            let n = norm(h)
-            if !(n > 0) || !n.isFinite { break }
-            lambda = n
-            v = h.map { $0 / n }
-        }
-        return Swift.max(lambda, 1e-12)
+        SmoothBilevel.largestEigenvalue(dimension: followerCount) { upperFollowerProducts(x, y, $0).follower }
     }
 }
 
@@ -171,6 +162,7 @@ package struct SplitMix64: Sendable {
     }
     /// Uniform on the unit sphere in R^n: a normalised Gaussian vector.
     package mutating func unitVector(_ n: Int) -> [Double] {
+        guard n > 0 else { return [] }
         while true {
             let g = (0..<n).map { _ in normal() }
             let s = norm(g)

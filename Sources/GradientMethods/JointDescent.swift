@@ -142,19 +142,10 @@ extension SmoothBilevel {
     /// The largest eigenvalue (power iteration) of the Hessian of `F + weight f` in all variables.
     func jointCurvature(_ x: [Double], _ y: [Double], weight: Double) -> Double {
         let point = self.point(x, y)
-        var v = [Double](repeating: 1, count: point.count)
-        var n = norm(v)
-        v = v.map { $0 / n }
-        var lambda = 1.0
-        for _ in 0..<30 {
+        return SmoothBilevel.largestEigenvalue(dimension: point.count) { v in
             let hu = derivatives.upperObjective.hessianVectorProduct(at: point, direction: v)
             let hl = derivatives.lowerObjective.hessianVectorProduct(at: point, direction: v)
-            let h = hu.indices.map { upperSign * hu[$0] + weight * lowerSign * hl[$0] }
-            n = norm(h)
-            if !(n > 0) || !n.isFinite { break }
-            lambda = n
-            v = h.map { $0 / n }
+            return hu.indices.map { upperSign * hu[$0] + weight * lowerSign * hl[$0] }
         }
-        return Swift.max(lambda, 1e-12)
     }
 }

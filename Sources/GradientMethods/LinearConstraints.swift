@@ -99,6 +99,15 @@ struct QuadraticSubproblem {
         hessian: [[Double]]?, linear c: [Double], lower: [Double], upper: [Double],
         rows: [(index: [Int], coefficient: [Double], lower: Double, upper: Double)]
     ) -> [Double]? {
+        solveWithDuals(hessian: hessian, linear: c, lower: lower, upper: upper, rows: rows)?.z
+    }
+
+    /// The minimiser and the rows' multipliers (`d objective / d row bound`; zero for the rows
+    /// the answer does not press against), or nil as for `solve`.
+    func solveWithDuals(
+        hessian: [[Double]]?, linear c: [Double], lower: [Double], upper: [Double],
+        rows: [(index: [Int], coefficient: [Double], lower: Double, upper: Double)]
+    ) -> (z: [Double], duals: [Double])? {
         var s = StandardForm()
         for i in c.indices { s.addColumn(name: "z\(i)", lower: lower[i], upper: upper[i], cost: c[i]) }
         if let h = hessian {
@@ -126,7 +135,8 @@ struct QuadraticSubproblem {
             for (k, j) in r.index.enumerated() { a += r.coefficient[k] * z[j] }
             if a < r.lower - 1e-7 * Swift.max(1, Swift.abs(r.lower)) || a > r.upper + 1e-7 * Swift.max(1, Swift.abs(r.upper)) { return nil }
         }
-        return z
+        let duals = result.rowDuals.map { $0.count == rows.count ? $0 : [Double](repeating: 0, count: rows.count) } ?? [Double](repeating: 0, count: rows.count)
+        return (z, duals)
     }
 }
 
@@ -182,6 +192,7 @@ extension SmoothBilevel {
         }
         let rows = followerRowsAt(x)
         var feasible = false
+        var lastDuals: [Double] = []
         while iterations < Swift.min(maximumIterations, 200), value.isFinite, allFinite(g) {
             iterations += 1
             var h = followerHessian(x, y, on: all)
@@ -195,8 +206,9 @@ extension SmoothBilevel {
             var c = g
             for i in c.indices { for j in y.indices { c[i] -= h[i][j] * y[j] } }
             // The first QP checks that the follower's set at x has a point; the later ones know it.
-            guard let z = QuadraticSubproblem(backend: feasible ? (nonemptySetSolver ?? qp) : qp).solve(hessian: h, linear: c, lower: yLower, upper: yUpper, rows: rows)
+            guard let (z, duals) = QuadraticSubproblem(backend: feasible ? (nonemptySetSolver ?? qp) : qp).solveWithDuals(hessian: h, linear: c, lower: yLower, upper: yUpper, rows: rows)
             else { return .init(y: y, value: value, gradient: g, iterations: iterations, stationarity: .nan, finite: feasible && value.isFinite) }
+            lastDuals = duals
             let d = axpy(-1, y, z)
             measure = d.map { Swift.abs($0) }.max() ?? 0
             if !feasible {
@@ -225,7 +237,56 @@ extension SmoothBilevel {
             }
             if !moved { break }
         }
+        if feasible, value.isFinite, allFinite(g), let polished = polish(x, y, value: value, duals: lastDuals) {
+            (y, value, g) = polished
+        }
         return .init(y: y, value: value, gradient: g, iterations: iterations, stationarity: measure, finite: feasible && value.isFinite && allFinite(g))
+    }
+
+    /// An interior-point QP ends near, not on, a row whose multiplier is small (its
+    /// complementarity tolerance 1e-10 allows a slack of 1e-10 / multiplier: 3.5e-6 was seen),
+    /// and the hypergradient would then be taken on the wrong piece. So the answer is polished:
+    /// the rows the QP pressed against (a nonzero multiplier) or that are within 1e-7 of a bound
+    /// are held as equalities, the coordinates at a bound fixed, and one Newton step on that
+    /// equality-constrained problem, `[H A'; A 0][d; mu] = [-g; r]`, is taken (exact for a
+    /// quadratic follower) when it keeps every row and bound and does not raise `f`.
+    func polish(_ x: [Double], _ y: [Double], value: Double, duals: [Double]) -> (y: [Double], value: Double, gradient: [Double])? {
+        let (boxFree, nearRows) = activeSet(x, y)
+        let free = y.indices.map { i in boxFree[i] && y[i] > yLower[i] + 1e-9 * Swift.max(1, Swift.abs(y[i])) && y[i] < yUpper[i] - 1e-9 * Swift.max(1, Swift.abs(y[i])) }
+        let scale = Swift.max(1, duals.map { Swift.abs($0) }.max() ?? 0)
+        var active = nearRows
+        for (k, d) in duals.enumerated() where Swift.abs(d) > 1e-9 * scale && !active.contains(k) { active.append(k) }
+        active.sort()
+        let index = free.indices.filter { free[$0] }
+        guard !index.isEmpty, !active.isEmpty, active.count <= index.count else { return nil }
+        let g = lowerValueAndGradient(x, y).gradient
+        let h = followerHessian(x, y, on: index)
+        let a = activeMatrix(active, free: free)
+        let n = index.count, m = active.count
+        var k = [[Double]](repeating: [Double](repeating: 0, count: n + m), count: n + m)
+        for i in 0..<n { for j in 0..<n { k[i][j] = h[i][j] } }
+        var rhs = index.map { [-g[$0]] }
+        for (row, rk) in active.enumerated() {
+            for (c, j) in index.enumerated() {
+                k[n + row][c] = a[row][j]
+                k[c][n + row] = a[row][j]
+            }
+            // The bound the row is held at: the nearer one (an equality row's only one).
+            let r = followerRows.rows[rk]
+            let activity = r.activity(x, y)
+            let bound = !r.upper.isFinite || (r.lower.isFinite && Swift.abs(activity - r.lower) <= Swift.abs(activity - r.upper)) ? r.lower : r.upper
+            rhs.append([bound - activity])
+        }
+        guard let solution = LinearAlgebra.solve(k, rhs) else { return nil }
+        var next = y
+        for (c, j) in index.enumerated() { next[j] += solution[c][0] }
+        guard allFinite(next),
+            followerRows.maxViolation(x, next) <= 1e-12,
+            next.indices.allSatisfy({ next[$0] >= yLower[$0] && next[$0] <= yUpper[$0] })
+        else { return nil }
+        let (v, gn) = lowerValueAndGradient(x, next)
+        guard v.isFinite, v <= value + 1e-12 * Swift.max(1, Swift.abs(value)) else { return nil }
+        return (next, v, gn)
     }
 
     /// The follower's free coordinates (off their bounds) and active rows (at a bound, equality

@@ -49,6 +49,9 @@ package struct SmoothBilevel: Sendable {
             return ("the gradient methods do not take dual(...) in the leader's expressions (\(v.base))", v.location)
         }
         if let r = linearRows(model, split: VariableSplit(model: model)).refusal { return r }
+        if model.variables(of: .leader).isEmpty {
+            return ("the leader has no variables: there is nothing for a gradient method to move (the follower's problem alone is an optimisation problem; an exact route solves it)", model.upperObjective.location == .unknown ? nil : model.upperObjective.location)
+        }
         let graph = model.graph
         for (what, root) in [("the leader's objective", model.upperObjective.function), ("the follower's objective", model.lowerObjective.function)] {
             guard let root else { continue }

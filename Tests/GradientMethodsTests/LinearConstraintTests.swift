@@ -120,6 +120,24 @@ final class LinearConstraintTests: XCTestCase {
         XCTAssertThrowsError(try SmoothBilevel.make(try load(rowModel)))
     }
 
+    /// A row with a small multiplier: the interior-point QP stops 3.5e-6 inside it (its
+    /// complementarity tolerance over the multiplier 2e-6), and the polish puts the follower on
+    /// it. min (x - 1)^2 + y^2, the follower min (y - x)^2 s.t. y <= 1: at x = 1 + 1e-6 the
+    /// follower's answer is y = 1 and Phi'(x) = 2(x - 1) = 2e-6 on that piece (the other piece,
+    /// y = x, would give 2(x - 1) + 2x = 2.000004).
+    func testFollowerOnAWeaklyActiveRow() throws {
+        let model = try load("""
+            upper { var x >= 0, <= 4; minimize F: (x - 1)^2 + y^2; }
+            lower { var y; minimize f: (y - x)^2; cap: y <= 1; }
+            """)
+        let p = try SmoothBilevel.make(model, quadraticSolver: qp)
+        let x = [1 + 1e-6]
+        let r = FollowerSolver().solve(p, x: x, from: [0])
+        XCTAssertEqual(r.y[0], 1, accuracy: 1e-12)
+        let h = p.hypergradient(x, yStart: [0], rule: .aidExact, follower: FollowerSolver())
+        XCTAssertEqual(h.gradient[0], 2e-6, accuracy: 1e-10)
+    }
+
     /// Linearly dependent active rows (LICQ fails): the hypergradient says it is not defined.
     func testDependentActiveRowsAreReported() throws {
         let model = try load("""
