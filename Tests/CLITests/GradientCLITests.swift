@@ -146,6 +146,21 @@ final class GradientConstraintCLITests: XCTestCase {
         lower { var y1; var y2; minimize f: (y1 - 1)^2 + (y2 - 1)^2; cap: y1 + y2 <= x; }
         """
 
+    /// PBGD's joint step 1/L with L by power iteration: the follower (y - x)^2's Hessian has its
+    /// top eigenvector (1, -1)/sqrt 2 in (x, y), orthogonal to the all-ones start that was used
+    /// (L = 2 was found for 402 with gamma = 100, and the run oscillated off to y = -99). The
+    /// optimum: y = min(x, 1), F = (x - 1)^2 + (y - 1)^2, so x* = 1, y* = 1.
+    func testPenaltyStepOnAFollowerOfXMinusY() throws {
+        let r = try blomodel(
+            ["solve", "-", "--method", "pbgd", "--penalty", "10", "--iterations", "400", "--json"],
+            input: "upper { var x >= 0, <= 4; minimize F: (x - 1)^2 + (y - 1)^2; }\nlower { var y; minimize f: (y - x)^2; cap: y <= 1; }")
+        XCTAssertEqual(r.status, 0, r.err)
+        XCTAssertTrue(r.out.contains("\"stop\": \"converged\""), r.out)
+        let report = try JSONParser.parse(r.out)
+        XCTAssertEqual(number(report, "leader", "variables", "x") ?? .nan, 1, accuracy: 1e-3)
+        XCTAssertEqual(number(report, "follower", "variables", "y") ?? .nan, 1, accuracy: 1e-3)
+    }
+
     func testImplicitDifferentiationWithAFollowerRowAgreesWithTheExactRoute() throws {
         let validator = try ReportSchemaTests.reportValidator()
         for method in ["aid-cg", "aid-exact"] {
@@ -172,6 +187,16 @@ final class GradientConstraintCLITests: XCTestCase {
             XCTAssertTrue(r.err.contains("cap"), r.err)
             XCTAssertTrue(r.err.contains("^"), r.err)
         }
+        // cccp-bo projects onto the boxes only: a leader row is refused at the row.
+        let leaderRow = try blomodel(
+            ["solve", "-", "--method", "cccp-bo"],
+            input: "upper { var x1 >= -3, <= 3; var x2 >= -3, <= 3; minimize F: (x1 - 2)^2 + (x2 - 2)^2 + (y - 1)^2; r: x1 + x2 <= 1; }\nlower { var y; minimize f: (y - x1)^2; }")
+        XCTAssertEqual(leaderRow.status, 1, leaderRow.out)
+        XCTAssertTrue(leaderRow.err.contains("<stdin>:1:98: error: cccp-bo does not take the leader's constraints (r is one)"), leaderRow.err)
+        // No leader variables: nothing to move (IGFM once looped forever drawing a direction in R^0).
+        let noLeader = try blomodel(["solve", "-", "--method", "igfm"], input: "upper { minimize F: (y - 1)^2; }\nlower { var y >= -2, <= 2; minimize f: y^2; }")
+        XCTAssertEqual(noLeader.status, 1, noLeader.out)
+        XCTAssertTrue(noLeader.err.contains("the leader has no variables"), noLeader.err)
         // A nonlinear row is refused by every method.
         let nonlinear = try blomodel(
             ["solve", "-", "--method", "aid-cg"],
