@@ -220,22 +220,24 @@ public struct Level<L: LevelTag> {
 
     // MARK: Variables
 
-    /// One variable: `let z = m.leader.variable("z", bounds: 0...5, kind: .integer)`.
+    /// One variable: `let z = m.leader.variable("z", bounds: 0...5, kind: .integer)`; `start` is
+    /// where the gradient methods begin (`var z := 2;` in the language).
     public func variable(
-        _ name: String, bounds: some BoundsConvertible = Bounds.free, kind: VariableKind = .continuous,
+        _ name: String, bounds: some BoundsConvertible = Bounds.free, kind: VariableKind = .continuous, start: Double? = nil,
         file: String = #fileID, line: Int = #line, column: Int = #column
     ) -> Expr {
-        let family = declare(name, [[]], kind, SourceLocation(file: file, line: line, column: column)) { _ in bounds }
+        let family = declare(name, [[]], kind, SourceLocation(file: file, line: line, column: column), start: { _ in start }) { _ in bounds }
         guard let id = family.ids[[]] else { return .failed("'\(name)' was not declared", at: family.location) }
         return model.expression(of: id)
     }
 
-    /// A family over one set: `m.leader.variables("T", over: tolled, bounds: 0...10)`.
+    /// A family over one set: `m.leader.variables("T", over: tolled, bounds: 0...10)`; `start`
+    /// (the same for every member) is where the gradient methods begin.
     public func variables<S: Sequence>(
         _ name: String, over s: S, bounds: some BoundsConvertible = Bounds.free, kind: VariableKind = .continuous,
-        file: String = #fileID, line: Int = #line, column: Int = #column
+        start: Double? = nil, file: String = #fileID, line: Int = #line, column: Int = #column
     ) -> VariableFamily<L> where S.Element: SetMember {
-        declare(name, s.map(\.parts), kind, SourceLocation(file: file, line: line, column: column)) { _ in bounds }
+        declare(name, s.map(\.parts), kind, SourceLocation(file: file, line: line, column: column), start: { _ in start }) { _ in bounds }
     }
 
     /// A family over one set with bounds per member: `bounds: { k in 0...demand[k] }`.
@@ -293,7 +295,7 @@ public struct Level<L: LevelTag> {
     }
 
     func declare(
-        _ name: String, _ keys: [Tuple], _ kind: VariableKind, _ at: SourceLocation,
+        _ name: String, _ keys: [Tuple], _ kind: VariableKind, _ at: SourceLocation, start: (Tuple) -> Double? = { _ in nil },
         _ bounds: (Tuple) -> any BoundsConvertible
     ) -> VariableFamily<L> {
         var ids: [Tuple: VarID] = [:]
@@ -314,7 +316,8 @@ public struct Level<L: LevelTag> {
             try b.claim(name, as: .variable, at: at, length: name.count)
             if let failure { throw failure }
             for (key, r) in given {
-                let v = Variable(base: name, index: key, owner: owner, lower: r.lower, upper: r.upper, kind: kind, location: at)
+                var v = Variable(base: name, index: key, owner: owner, lower: r.lower, upper: r.upper, kind: kind, location: at)
+                v.start = start(key)
                 ids[key] = try b.addVariable(v)
                 members.append(key)
             }

@@ -92,7 +92,7 @@ package enum ParamValue: Sendable {
 }
 
 package struct VarAttribute: Sendable {
-    package enum Kind: Sendable { case lower(SyntaxExpr), upper(SyntaxExpr), fixed(SyntaxExpr), integer, binary }
+    package enum Kind: Sendable { case lower(SyntaxExpr), upper(SyntaxExpr), fixed(SyntaxExpr), start(SyntaxExpr), integer, binary }
     package var kind: Kind
     package var location: SourceLocation
 }

@@ -290,7 +290,7 @@ package final class Elaborator {
             owner: level, dimension: members.first?.tuple.count ?? indexing.map(indexDimension) ?? 0, location: at)
         let bounds: [SyntaxExpr] = attributes.compactMap {
             switch $0.kind {
-            case .lower(let e), .upper(let e), .fixed(let e): return e
+            case .lower(let e), .upper(let e), .fixed(let e), .start(let e): return e
             case .integer, .binary: return nil
             }
         }
@@ -305,6 +305,7 @@ package final class Elaborator {
                     case .fixed(let e):
                         v.lower = try constant(e, "a fixed value")
                         v.upper = v.lower
+                    case .start(let e): v.start = try constant(e, "a start value")
                     case .integer, .binary:
                         guard level == .leader else {
                             throw error(

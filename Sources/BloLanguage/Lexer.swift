@@ -110,7 +110,7 @@ package struct Lexer {
                 continue
             }
             // Scalars compared directly: this loop runs once per character of the file.
-            if i + 1 < chars.count, (chars[i + 1] == "=" && "<>=!".unicodeScalars.contains(c)) || (c == "." && chars[i + 1] == ".") {
+            if i + 1 < chars.count, (chars[i + 1] == "=" && "<>=!:".unicodeScalars.contains(c)) || (c == "." && chars[i + 1] == ".") {
                 tokens.append(Token(kind: .symbol(String(Character(c)) + String(Character(chars[i + 1]))), location: start, length: 2))
                 advance(2)
                 continue

@@ -140,6 +140,7 @@ package struct Parser {
                 case .symbol(">="): kind = "a lower bound"
                 case .symbol("<="): kind = "an upper bound"
                 case .symbol("="): kind = "a fixed value"
+                case .symbol(":="): kind = "a start value"
                 case .keyword("integer"), .keyword("binary"): kind = "'integer' or 'binary'"
                 default: kind = ""
                 }
@@ -155,13 +156,15 @@ package struct Parser {
                     attributes.append(VarAttribute(kind: .upper(try parseAdditive()), location: a.location))
                 } else if acceptSymbol("=") {
                     attributes.append(VarAttribute(kind: .fixed(try parseAdditive()), location: a.location))
+                } else if acceptSymbol(":=") {
+                    attributes.append(VarAttribute(kind: .start(try parseAdditive()), location: a.location))
                 } else if acceptKeyword("integer") {
                     attributes.append(VarAttribute(kind: .integer, location: a.location))
                 } else if acceptKeyword("binary") {
                     attributes.append(VarAttribute(kind: .binary, location: a.location))
                 } else {
                     throw error(
-                        "expected a bound ('>= value', '<= value'), 'integer', 'binary' or ';' in the declaration of '\(name)', found \(current.spelling)"
+                        "expected a bound ('>= value', '<= value'), a start value (':= value'), 'integer', 'binary' or ';' in the declaration of '\(name)', found \(current.spelling)"
                     )
                 }
                 _ = acceptSymbol(",")

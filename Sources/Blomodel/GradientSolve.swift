@@ -175,6 +175,9 @@ extension Blomodel {
                 .error, "the start names '\(key)', which is not a variable of the model",
                 notes: closestName(to: key, among: Array(known).sorted()).map { ["did you mean '\($0)'?"] } ?? [])
         }
+        // The model's start values (`var x := 2;`), then the options' (`--start`), which win.
+        for (k, j) in split.leader.enumerated() { if let v = model.variables[j].start { xStart[k] = v } }
+        for (k, j) in split.follower.enumerated() { if let v = model.variables[j].start { yStart[k] = v } }
         for (k, j) in split.leader.enumerated() { if let v = options.gradient.start[model.variables[j].name] { xStart[k] = v } }
         for (k, j) in split.follower.enumerated() { if let v = options.gradient.start[model.variables[j].name] { yStart[k] = v } }
 

@@ -68,6 +68,9 @@ public struct Variable: Sendable {
     public var upper: Double
     public var kind: VariableKind
     public var role: VariableRole = .decision
+    /// A start value for local methods (`var x := 2;`): the gradient methods begin there (the
+    /// exact routes do not use it).
+    public var start: Double?
     public var location: SourceLocation
 
     public init(

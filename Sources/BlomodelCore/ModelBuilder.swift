@@ -77,6 +77,15 @@ public struct ModelBuilder: Sendable {
                 .error, "\(v.name) has lower bound \(formatNumber(v.lower)) above its upper bound \(formatNumber(v.upper))",
                 at: v.location, length: length)
         }
+        if let s = v.start, !s.isFinite {
+            throw Diagnostic(.error, "the start value of \(v.name) is \(s), not a finite number", at: v.location, length: length)
+        }
+        if let s = v.start, s < v.lower || s > v.upper {
+            warnings.append(
+                Diagnostic(
+                    .warning, "the start value \(formatNumber(s)) of \(v.name) is outside its bounds [\(formatNumber(v.lower)), \(formatNumber(v.upper))]: the gradient methods start at the nearest bound",
+                    at: v.location, length: length))
+        }
         if v.kind != .continuous {
             let lower = v.lower.isFinite ? (v.lower - 1e-9).rounded(.up) : v.lower
             let upper = v.upper.isFinite ? (v.upper + 1e-9).rounded(.down) : v.upper

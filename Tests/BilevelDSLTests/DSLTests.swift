@@ -316,6 +316,27 @@ final class DSLConvenienceTests: XCTestCase {
         XCTAssertEqual(model.constraints[0].body.linear.terms.map(\.1), [1, -1])
     }
 
+    /// `start:` is the language's `:=`: the same start values in the model, and the gradient
+    /// methods begin there.
+    func testStartValuesMatchTheLanguage() throws {
+        let m = Bilevel("s")
+        let x = m.leader.variable("x", bounds: 0...10, start: 3)
+        let y = m.follower.variables("y", over: [1, 2], start: -2)
+        m.leader.minimize((x - 1) ** 2 + y[1] ** 2 + y[2] ** 2)
+        m.follower.minimize((y[1] - x) ** 2 + (y[2] + x) ** 2)
+        let model = try m.build()
+        let text = try Blomodel.load(
+            source: SourceFile(
+                path: "s.blo",
+                text: "upper { var x >= 0, <= 10, := 3; minimize F: (x - 1)^2 + y[1]^2 + y[2]^2; }\nlower { var y{i in 1..2} := -2; minimize f: (y[1] - x)^2 + (y[2] + x)^2; }"))
+        XCTAssertEqual(model.variables.map(\.start), [3, -2, -2])
+        XCTAssertEqual(text.variables.map(\.start), model.variables.map(\.start))
+        var options = BlomodelOptions()
+        options.gradient.method = "aid-cg"
+        options.gradient.iterations = 0
+        XCTAssertEqual(try m.solve(options: options)[x] ?? .nan, 3)
+    }
+
     func testBoundsThatAreNotNumbers() throws {
         let capacity = Parameter("capacity", ["A": 4])
         let m = Bilevel("m")

@@ -263,3 +263,27 @@ final class StartFileCLITests: XCTestCase {
         XCTAssertTrue(missing.err.contains("cannot read the file"), missing.err)
     }
 }
+
+/// Start values in the model (`var x := 3;`, docs/language.md): where the gradient methods
+/// begin, unless `--start` names the variable.
+final class ModelStartCLITests: XCTestCase {
+    let model = "upper { var x >= 0, <= 10, := 3; minimize F: (x - 1)^2 + y^2; }\nlower { var y := -2; minimize f: (y - x)^2; }\n"
+
+    func testTheModelsStartAndTheOptionsOverride() throws {
+        let fromModel = try blomodel(["solve", "-", "--method", "aid-cg", "--iterations", "0", "--json"], input: model)
+        XCTAssertEqual(fromModel.status, 0, fromModel.err)
+        XCTAssertEqual(number(try JSONParser.parse(fromModel.out), "leader", "variables", "x") ?? .nan, 3, accuracy: 1e-12)
+        let overridden = try blomodel(["solve", "-", "--method", "aid-cg", "--iterations", "0", "--start", "x=4", "--json"], input: model)
+        XCTAssertEqual(number(try JSONParser.parse(overridden.out), "leader", "variables", "x") ?? .nan, 4, accuracy: 1e-12)
+        // A start outside the bounds is a warning; one that is not a constant is an error.
+        let outside = try blomodel(["check", "-"], input: "upper { var x >= 0, <= 1, := 5; minimize F: x + y; }\nlower { var y >= 0; minimize f: y; c: y >= x; }\n")
+        XCTAssertTrue(outside.err.contains("warning: the start value 5 of x is outside its bounds [0, 1]"), outside.err)
+        let bad = try blomodel(["check", "-"], input: "upper { var z; var x := z; minimize F: x + y + z; }\nlower { var y >= 0; minimize f: y; c: y >= x; }\n")
+        XCTAssertEqual(bad.status, 1)
+        XCTAssertTrue(bad.err.contains("<stdin>:1:"), bad.err)
+        XCTAssertTrue(bad.err.contains("a start value must be a constant"), bad.err)
+        let twice = try blomodel(["check", "-"], input: "upper { var x := 1, := 2; minimize F: x + y; }\nlower { var y >= 0; minimize f: y; c: y >= x; }\n")
+        XCTAssertEqual(twice.status, 1)
+        XCTAssertTrue(twice.err.contains("'x' already has a start value"), twice.err)
+    }
+}
