@@ -51,6 +51,9 @@ do {
     options.gradient.start = Dictionary(uniqueKeysWithValues: names.map { ("lambda[\($0)]", 1.0) })
     options.gradient.tolerance = 1e-6
     options.gradient.iterations = iterations
+    // Quasi-Newton leader steps (--lbfgs): the validation loss is flat along some penalties, where
+    // gradient steps crawl (1000 iterations, not converged; L-BFGS converges).
+    options.gradient.quasiNewton = 10
     let result = try m.solve(options: options)
 
     // The closed forms: ridge with penalties lambda (the intercept unpenalised; centred data give b = 0).

@@ -13,6 +13,9 @@ public struct GradientOptions: Sendable {
     public var step = 1.0
     /// The leader's iterations.
     public var iterations = 1000
+    /// The hypergradient methods' leader takes L-BFGS directions with this many pairs (`--lbfgs`:
+    /// 10) instead of projected gradient steps; nil: gradient steps.
+    public var quasiNewton: Int?
     /// Stop when the projected hypergradient `|x - P(x - grad Phi)|_inf` is at most this.
     public var tolerance = 1e-6
     /// Iterative differentiation's follower steps K (and the Neumann series' terms).
@@ -184,6 +187,7 @@ extension Blomodel {
         var o = LeaderDescent.Options()
         o.rule = rule
         o.step = options.gradient.step
+        o.quasiNewton = options.gradient.quasiNewton
         o.control.maximumIterations = options.gradient.iterations
         o.control.tolerance = options.gradient.tolerance
         o.control.leaderStart = xStart

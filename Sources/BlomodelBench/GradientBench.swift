@@ -124,9 +124,12 @@ func runRidgeScaling(repeats: Int) throws {
         var o = LeaderDescent.Options()
         o.control.leaderStart = x
         o.control.followerStart = follower.y
-        var result: LeaderDescent.Result?
+        var result: LeaderDescent.Result?, quasi: LeaderDescent.Result?
         let whole = seconds { result = LeaderDescent(options: o).run(p) }
+        o.quasiNewton = 10
+        let wholeQuasi = seconds { quasi = LeaderDescent(options: o).run(p) }
         print(pad(["\(n)", String(format: "%.2f", build), String(format: "%.2f", ms), String(format: "%.3f", whole), "\(result?.iterations ?? 0) (\(result?.stop.rawValue ?? "-"))"], widths))
+        print(pad(["  --lbfgs", "", "", String(format: "%.3f", wholeQuasi), "\(quasi?.iterations ?? 0) (\(quasi?.stop.rawValue ?? "-"))"], widths))
     }
 }
 

@@ -308,6 +308,8 @@ struct GradientFlags: ParsableArguments {
     var method: String?
     @Option(help: "The leader's step size (halved while the leader's objective would get worse).") var step: Double = 1
     @Option(help: "The leader's iterations.") var iterations: Int = 1000
+    @Flag(help: "The hypergradient methods' leader takes L-BFGS directions (10 pairs, on the variables not held at a bound) instead of gradient steps.")
+    var lbfgs = false
     @Option(help: "Stop when the projected hypergradient is at most this (infinity norm).") var tolerance: Double = 1e-6
     @Option(name: .customLong("inner-steps"), help: "Iterative differentiation's follower steps K (and the Neumann series' terms).")
     var innerSteps: Int = 100
@@ -427,6 +429,7 @@ struct GradientFlags: ParsableArguments {
         o.method = method
         o.step = step
         o.iterations = iterations
+        o.quasiNewton = lbfgs ? 10 : nil
         o.tolerance = tolerance
         o.innerSteps = innerSteps
         o.truncation = truncation

@@ -27,6 +27,9 @@ package struct LeaderDescent: Sendable {
     package struct Options: Sendable {
         package var rule: HypergradientRule = .aidCG(iterations: 200, tolerance: 1e-10)
         package var step = 1.0
+        /// Quasi-Newton directions (L-BFGS with this many pairs, on the coordinates not held at a
+        /// bound) instead of gradient steps; nil: projected gradient steps of Barzilai-Borwein length.
+        package var quasiNewton: Int?
         package var follower = FollowerSolver()
         /// The budget, tolerance, start, deadline and stop callback every method's loop shares.
         /// `control.tolerance` bounds the projected hypergradient `|x - P_X(x - grad Phi)|_inf`.
@@ -86,6 +89,8 @@ package struct LeaderDescent: Sendable {
         var phi = p.upperValue(x, h.y)
         var iterations = 0
         var rejections = 0
+        // L-BFGS's pairs (s, g+ - g), newest last.
+        var pairs: [(s: [Double], y: [Double])] = []
         // Accepted steps in a row that lowered Phi by no more than rounding: a kink or a ridge
         // the projected gradient cannot leave (a piecewise linear Phi of an LP follower).
         var flat = 0
@@ -114,7 +119,8 @@ package struct LeaderDescent: Sendable {
             if iterations >= options.control.maximumIterations { return finish(.iterationLimit) }
             if let d = options.control.deadline, Date() >= d { return finish(.timeLimit) }
             // A trial step; the iterate moves only when Phi does not rise.
-            let trialX = p.projectLeader(axpy(-step, h.gradient, x))
+            let direction = quasiNewtonDirection(p, x, h.gradient, pairs) ?? h.gradient.map { -$0 }
+            let trialX = p.projectLeader(axpy(step, direction, x))
             // Implicit rules: the follower's last answer is a warm start only. Iterative rules:
             // Phi_K(x; y0) depends on the follower's start y0, so the trials start where the
             // current point's K steps started (comparing two points of one function).
@@ -144,6 +150,16 @@ package struct LeaderDescent: Sendable {
                 let curvature = dot(sMove, gMove)
                 // (Near a smooth minimum Phi's decrease also drowns in rounding, but the projected
                 // gradient keeps falling; at a kink it does not.)
+                if let memory = options.quasiNewton {
+                    if curvature > 1e-10 * norm(sMove) * norm(gMove) {
+                        pairs.append((sMove, gMove))
+                        if pairs.count > memory { pairs.removeFirst() }
+                    } else {
+                        // No positive curvature along the move (a nonconvex region): the old pairs
+                        // describe somewhere else; start again from gradient steps.
+                        pairs.removeAll()
+                    }
+                }
                 let noDecrease = phi - trialPhi <= 1e-12 * Swift.max(1, Swift.abs(phi))
                 flat = noDecrease && measure(trialX, trial.gradient) >= 0.99 * measure(x, h.gradient) ? flat + 1 : 0
                 x = trialX
@@ -164,7 +180,10 @@ package struct LeaderDescent: Sendable {
                 iterations += 1
                 rejections = 0
                 if flat >= 5 { return finish(.stalled) }
-                if curvature > 0, curvature.isFinite {
+                if options.quasiNewton != nil, !pairs.isEmpty {
+                    // A quasi-Newton direction carries its own length: the unit step first.
+                    step = 1
+                } else if curvature > 0, curvature.isFinite {
                     step = Swift.min(Swift.max(dot(sMove, sMove) / curvature, 1e-12), options.step)
                 } else {
                     // No positive curvature along the move (Phi linear or concave there): longer
@@ -180,5 +199,36 @@ package struct LeaderDescent: Sendable {
                 if reach <= 1e-14 * Swift.max(1, x.map { Swift.abs($0) }.max() ?? 0) { return finish(.stalled) }
             }
         }
+    }
+
+    /// L-BFGS's direction `-H g` (the two-loop recursion, Nocedal and Wright 2006, Algorithm 7.4)
+    /// on the coordinates the gradient does not hold at a bound, 0 on the others (a two-metric
+    /// projection, Bertsekas 1982); nil when quasi-Newton steps are off, there are no pairs yet, or
+    /// the direction is not one of descent.
+    func quasiNewtonDirection(_ p: SmoothBilevel, _ x: [Double], _ g: [Double], _ pairs: [(s: [Double], y: [Double])]) -> [Double]? {
+        guard options.quasiNewton != nil, !pairs.isEmpty else { return nil }
+        let free = x.indices.map { i -> Bool in
+            let scale = 1e-12 * Swift.max(1, Swift.abs(x[i]))
+            if x[i] <= p.xLower[i] + scale, g[i] > 0 { return false }
+            if x[i] >= p.xUpper[i] - scale, g[i] < 0 { return false }
+            return true
+        }
+        let usable = pairs.map { (masked($0.s, free), masked($0.y, free)) }.filter { dot($0.0, $0.1) > 0 }
+        guard let last = usable.last else { return nil }
+        var q = masked(g, free)
+        var alphas: [Double] = []
+        for (s, y) in usable.reversed() {
+            let a = dot(s, q) / dot(s, y)
+            alphas.append(a)
+            q = axpy(-a, y, q)
+        }
+        var r = q.map { $0 * dot(last.0, last.1) / dot(last.1, last.1) }
+        for ((s, y), a) in zip(usable, alphas.reversed()) {
+            let b = dot(y, r) / dot(s, y)
+            r = axpy(a - b, s, r)
+        }
+        let d = r.map { -$0 }
+        guard allFinite(d), dot(d, g) < 0 else { return nil }
+        return d
     }
 }
