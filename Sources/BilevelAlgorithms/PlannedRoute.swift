@@ -58,13 +58,14 @@ package struct GradientMethodsRoute: Route {
         guard let d = facts.description else {
             return .refused("a local answer for smooth models; used with --method, or when no exact route takes the model")
         }
-        var needs = d.gradientMethodNeeds
-        let rows = (d.leader.constraintClasses + d.follower.constraintClasses).reduce(0) { $0 + $1.1 }
-        if rows > 0 { needs.append("bounds on the variables instead of constraints (the model has \(rows); constraints are not taken yet)") }
+        let needs = d.gradientMethodNeeds
         if needs.isEmpty {
             return .accepted(
-                "a local answer (hypergradient descent): continuous, smooth, the follower convex in its own variables"
-                    + (d.followerStrongConvexity != nil ? " and strongly convex (implicit differentiation applies)" : ""))
+                "a local answer (hypergradient descent): continuous, smooth, "
+                    + (d.followerConvex == true
+                        ? "the follower convex in its own variables"
+                            + (d.followerStrongConvexity != nil ? " and strongly convex (implicit differentiation applies)" : "")
+                        : "the follower's convexity not shown (its answers are checked from several starts)"))
         }
         return .refused("it needs " + needs.joined(separator: "; "))
     }

@@ -227,7 +227,16 @@ extension Blomodel {
         // from the answer's y and from the box's middle.
         let check = Date()
         let strict = FollowerSolver(tolerance: 1e-12, maximumIterations: 5_000)
-        let solves = [run.y, SmoothBilevel.start(problem.yLower, problem.yUpper)].map { strict.solve(problem, x: run.x, from: $0) }
+        var solves = [run.y, SmoothBilevel.start(problem.yLower, problem.yUpper)].map { strict.solve(problem, x: run.x, from: $0) }
+        // A re-solve can stop where the gradient vanishes at a saddle or a maximum of a nonconvex
+        // follower (both starts stationary there): from a point of negative curvature, two more
+        // starts along that direction.
+        for r in solves where r.finite {
+            guard let d = problem.negativeCurvatureDirection(run.x, r.y) else { continue }
+            let t = 0.1 * max(1, r.y.map { abs($0) }.max() ?? 0)
+            for step in [t, -t] { solves.append(strict.solve(problem, x: run.x, from: zip(r.y, d).map { $0 + step * $1 })) }
+            break
+        }
         let best = solves.filter(\.finite).min { $0.value < $1.value }
         // The follower's part of the answer: iterative differentiation and BDA end their K steps
         // near the follower's optimum, not at it; the answer is the leader's x with the follower's
@@ -251,7 +260,7 @@ extension Blomodel {
             followerOptimum: followerOptimum.isFinite ? sense * followerOptimum : nil, followerAtPoint: sense * atPoint, gap: gap,
             maxViolation: violation,
             detail: gap.isFinite
-                ? "the follower solved again at the leader's decision from 2 starts (\(problem.followerRows.isEmpty ? "projected gradient and Newton steps" : "Newton steps with QP subproblems for its rows")): gap \(formatNumber(gap))"
+                ? "the follower solved again at the leader's decision from \(solves.count) starts (\(problem.followerRows.isEmpty ? "projected gradient and Newton steps" : "Newton steps with QP subproblems for its rows")): gap \(formatNumber(gap))"
                     + (convex == true ? " (the follower is convex: its minimum)" : " (the follower's convexity is not shown: the best of the starts)")
                 : "the follower's re-solve gave no finite value",
             seconds: Date().timeIntervalSince(check))
@@ -301,7 +310,11 @@ extension Blomodel {
         var reasons: [String] = []
         let measureName = report.gradient?.measureName ?? "projected hypergradient"
         if let nf = run.notFinite { reasons.append("a number that is not finite appeared \(nf); the last finite iterate is reported") }
-        reasons += run.warnings.map { "\(name): \($0)" }
+        // The assumptions that failed at the answer: for the leader's loop, its last
+        // hypergradient's warning (earlier iterates' are reported as such); otherwise every warning.
+        let failed = run.warningsPerIterate ? [run.lastWarning].compactMap { $0 } : run.warnings
+        reasons += failed.map { "\(name): \($0)" }
+        let earlier = run.warningsPerIterate ? run.warnings.filter { $0 != run.lastWarning } : []
         var stationary = run.stop == .converged
         // A hypergradient is the derivative of F(x, y(x)) along one response y(x): it is the
         // optimistic problem's only where the follower's answer is unique, which an isolated
@@ -343,16 +356,16 @@ extension Blomodel {
             report.certification = .notBilevelFeasible
             reasons.insert(
                 "the follower is not optimal at the answer: it could do better by \(formatNumber(gap)) (solved again to high accuracy)", at: 0)
-        } else if stationary, run.warnings.isEmpty, let why = nonUniqueResponse {
+        } else if stationary, failed.isEmpty, let why = nonUniqueResponse {
             report.certification = .feasible
             reasons.insert(
                 "the follower is optimal at the point and \(name) is stationary, but \(why): the follower's optimal responses may not be unique, and the hypergradient follows the response the method found, not the leader's best one (optimistic); a value-function method (--method bome) targets the optimistic problem",
                 at: 0)
-        } else if stationary, run.warnings.isEmpty {
+        } else if stationary, failed.isEmpty {
             report.certification = .local
             reasons.insert(
                 "a local answer of \(name): \(measured == nil ? measureName : "exact projected hypergradient at the answer") \(String(format: "%.2g", measured ?? run.stationarity)) <= \(String(format: "%.2g", measured == nil ? options.gradient.tolerance : 10 * options.gradient.tolerance)), follower gap \(String(format: "%.2g", gap))"
-                    + (convex == true ? "" : "; the follower's convexity is not shown, so its gap is measured from two starts only"),
+                    + (convex == true ? "" : "; the follower's convexity is not shown, so its gap is measured from \(solves.count) starts only"),
                 at: 0)
         } else {
             report.certification = .feasible
@@ -363,6 +376,10 @@ extension Blomodel {
                         ? "the follower is optimal at the point, but the point is not stationary (below)"
                         : "the follower is optimal at the point, but the method stopped (\(run.stop.rawValue)) with \(measureName) \(String(format: "%.2g", run.stationarity)) above the tolerance \(String(format: "%.2g", options.gradient.tolerance))",
                 at: 0)
+        }
+        reasons += earlier.map { "\(name), at an earlier iterate (not at the answer): \($0)" }
+        if report.certification == .feasible, convex != true {
+            reasons.append("the follower's convexity is not shown: its gap was measured from \(solves.count) starts only")
         }
         report.certificationReasons = reasons + methodCertificationNotes(name, gap: gap, options.gradient)
         return report

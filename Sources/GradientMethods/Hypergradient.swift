@@ -222,6 +222,24 @@ extension SmoothBilevel {
         return LinearAlgebra.symmetricEigenvalues(h)?.first
     }
 
+    /// A direction of negative curvature of the follower's objective at `(x, y)` (the eigenvector
+    /// of the Hessian's most negative eigenvalue on the free coordinates, 0 elsewhere), when that
+    /// eigenvalue is below `-1e-8` times the Hessian's scale: `y` is then a saddle or a maximum of
+    /// the follower, whatever its gradient says. Nil otherwise, or beyond `limit` free coordinates.
+    package func negativeCurvatureDirection(_ x: [Double], _ y: [Double], limit: Int = 2000) -> [Double]? {
+        let g = lowerValueAndGradient(x, y).gradient
+        let free = followerRows.isEmpty ? freeFollowerCoordinates(y, gradient: g) : activeSet(x, y).free
+        let index = free.indices.filter { free[$0] }
+        guard !index.isEmpty, index.count <= limit else { return nil }
+        var h = followerHessian(x, y, on: index)
+        for r in h.indices { for c in 0..<r { let m = (h[r][c] + h[c][r]) / 2; h[r][c] = m; h[c][r] = m } }
+        let scale = Swift.max(1, h.indices.map { Swift.abs(h[$0][$0]) }.max() ?? 0)
+        guard let (values, vectors) = LinearAlgebra.symmetricEigen(h), let lambda = values.first, lambda < -1e-8 * scale else { return nil }
+        var d = [Double](repeating: 0, count: followerCount)
+        for (k, i) in index.enumerated() { d[i] = vectors[0][k] }
+        return d
+    }
+
     /// The follower Hessian's block on the coordinates `index`, one Hessian-vector product per column.
     func followerHessian(_ x: [Double], _ y: [Double], on index: [Int]) -> [[Double]] {
         if let constant = constantFollowerHessian { return index.map { i in index.map { constant[i][$0] } } }

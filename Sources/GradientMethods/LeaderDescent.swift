@@ -67,6 +67,12 @@ package struct LeaderDescent: Sendable {
         package var warnings: [String]
         /// Where a non-finite number appeared, when it did.
         package var notFinite: String?
+        /// The warning of the hypergradient at the answer itself (the others may be of earlier
+        /// iterates: a singular Hessian at a point the run left is not a failure at the answer).
+        package var lastWarning: String? = nil
+        /// True when `warnings` are per iterate and `lastWarning` is the answer's (the leader's
+        /// loop); false when every warning is about the answer.
+        package var warningsPerIterate = false
     }
 
     package var options: Options
@@ -103,7 +109,7 @@ package struct LeaderDescent: Sendable {
         func finish(_ stop: Stop, _ where_: String? = nil) -> Result {
             Result(
                 x: x, y: h.y, stop: stop, iterations: iterations, stationarity: measure(x, h.gradient), trace: trace,
-                warnings: warnings, notFinite: where_)
+                warnings: warnings, notFinite: where_, lastWarning: h.warning, warningsPerIterate: true)
         }
         guard phi.isFinite, allFinite(h.gradient), allFinite(h.y) else {
             return finish(.notFinite, "at the start (x = \(x.map { "\($0)" }.joined(separator: ", ")))")

@@ -80,7 +80,7 @@ public enum Classifier {
                 at: model.graph.location(of: f.node), length: model.graph.length(of: f.node),
                 notes: [
                     "'blomodel check' lists the routes for this model and why each can or cannot take it",
-                    "smooth nonlinear bilevel models are for the gradient methods (planned, not yet available)",
+                    "smooth nonlinear bilevel models are for the gradient methods: solve --method auto gives a local answer (docs/gradient-methods.md)",
                 ]
             ).withSourceLine()
         }

@@ -56,6 +56,9 @@ public struct ModelDescription: Sendable {
     public var followerStrongConvexity: Double?
     /// Facts behind the follower's properties, one line each.
     public var followerNotes: [String]
+    /// Why the gradient methods cannot take the model's constraints (a nonlinear row, a leader row
+    /// on the follower's variables), nil when they can (bounds and linear rows).
+    public var gradientConstraintNeed: String? = nil
     /// The exact routes' classification, when they can take the model.
     public var classification: Classification?
     /// Why the exact routes refuse the model, positioned at the offending term (nil when they take it).
@@ -77,7 +80,10 @@ public struct ModelDescription: Sendable {
             let at = l.objective.expressionClass == .nonsmooth ? l.objective.detail.map { ": " + $0 } ?? "" : " in a constraint"
             needs.append("smooth functions (the \(who)'s level has abs, min or max\(at))")
         }
-        if followerConvex != true { needs.append("a follower convex in its own variables (not shown)") }
+        // Unknown convexity is taken (the answer's follower is re-solved from several starts, and
+        // the report says the gap was measured so); a follower shown nonconvex is not.
+        if followerConvex == false { needs.append("a follower convex in its own variables (it is not)") }
+        if let rows = gradientConstraintNeed { needs.append(rows) }
         return needs
     }
 }
@@ -156,6 +162,13 @@ extension ModelDescription {
         var description = ModelDescription(
             leader: leader, follower: follower, followerConvex: convex, followerStrongConvexity: modulus,
             followerNotes: notes, classification: nil, exactRefusal: nil)
+        // The gradient methods take bounds and linear rows; a leader row must not involve the
+        // follower's variables (GradientMethods.SmoothBilevel.refusal says the same at the row).
+        if let c = model.constraints.first(where: { $0.nonquadratic != nil || !$0.body.quadratic.isEmpty }) {
+            description.gradientConstraintNeed = "linear constraints (\(c.name) is nonlinear)"
+        } else if let c = model.constraints.first(where: { c in c.owner == .leader && c.body.linear.sortedTerms.contains { followerIDs.contains($0.0) && $0.1 != 0 } }) {
+            description.gradientConstraintNeed = "leader constraints on the leader's variables only (\(c.name) couples the levels)"
+        }
         do {
             description.classification = try Planner.classify(model, lpSolver: lpSolver).1
         } catch let e as Diagnostic {
