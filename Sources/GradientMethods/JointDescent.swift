@@ -62,6 +62,8 @@ package struct JointDescent: Sendable {
         var trace: [LeaderDescent.TraceRow] = []
         var iterations = 0
         var lastMeasure = Double.infinity, lastGap = Double.infinity
+        // PBGD's backtracking: the fraction of xi taken (halved while the penalty would rise).
+        var shrink = 1.0
         func result(_ stop: LeaderDescent.Stop, _ note: String? = nil) -> LeaderDescent.Result {
             LeaderDescent.Result(
                 x: x, y: y, stop: stop, iterations: iterations, stationarity: lastMeasure, trace: trace, warnings: [], notFinite: note)
@@ -103,20 +105,48 @@ package struct JointDescent: Sendable {
             let n = p.leaderCount
             // The step's projection; with rows (a QP per projection) the measure is the gradient
             // mapping |v - P(v - xi d)|_inf / xi of the same projection, not a second QP.
-            let stepped = project(axpy(-xi, Array(d[0..<n]), x), axpy(-xi, Array(d[n...]), y))
+            var stepped = project(axpy(-xi * shrink, Array(d[0..<n]), x), axpy(-xi * shrink, Array(d[n...]), y))
+            if case .pbgd(let gamma) = options.rule, p.followerRows.isEmpty {
+                // PBGD descends on one function, the penalty F + gamma (f - f(x, theta)): a step that
+                // does not decrease it (Armijo) is halved. The 1/L bound leaves out the value
+                // function's curvature in x, and a fixed step left the optimum of Bard (1998) 8.1.3.
+                // (Not with follower rows: there theta comes from QPs whose accuracy, 1e-9, is
+                // above the decrease the test asks of small steps, and the steps shrank to nothing.)
+                func penalty(_ x: [Double], _ y: [Double], _ theta: [Double]) -> Double {
+                    p.upperValue(x, y) + gamma * (p.lowerValue(x, y) - p.lowerValue(x, theta))
+                }
+                let current = penalty(x, y, theta)
+                var tries = 0
+                while tries < 40 {
+                    var thetaNext = theta
+                    if !p.followerRows.isEmpty {
+                        thetaNext = solver.solve(p, x: stepped.x, from: theta).y
+                    } else {
+                        for _ in 0..<options.innerSteps {
+                            thetaNext = p.projectFollower(axpy(-eta, p.lowerValueAndGradient(stepped.x, thetaNext).gradient, thetaNext))
+                        }
+                    }
+                    let next = penalty(stepped.x, stepped.y, thetaNext)
+                    let decrease = 1e-4 * dot(d, axpy(-1, stepped.x + stepped.y, x + y))
+                    if next.isFinite, next <= current - decrease + 1e-12 * Swift.max(1, Swift.abs(current)) { break }
+                    shrink /= 2
+                    tries += 1
+                    stepped = project(axpy(-xi * shrink, Array(d[0..<n]), x), axpy(-xi * shrink, Array(d[n...]), y))
+                }
+            }
             if p.leaderRows.isEmpty, p.followerRows.isEmpty {
                 let m = project(axpy(-1, Array(d[0..<n]), x), axpy(-1, Array(d[n...]), y))
                 let moved = m.x + m.y
                 lastMeasure = v.indices.map { Swift.abs(v[$0] - moved[$0]) }.max() ?? 0
             } else {
                 let moved = stepped.x + stepped.y
-                lastMeasure = (v.indices.map { Swift.abs(v[$0] - moved[$0]) }.max() ?? 0) / xi
+                lastMeasure = (v.indices.map { Swift.abs(v[$0] - moved[$0]) }.max() ?? 0) / (xi * shrink)
             }
             lastGap = Swift.max(gap, 0)
             let phi = p.upperValue(x, y)
             let row = LeaderDescent.TraceRow(
                 iteration: iterations, leaderObjective: p.upperSign * phi, stationarity: lastMeasure, followerStationarity: lastGap,
-                step: xi, seconds: Date().timeIntervalSince(start))
+                step: xi * shrink, seconds: Date().timeIntervalSince(start))
             trace.append(row)
             // BOME drives the gap to zero; PBGD's penalty leaves a gap of order 1/gamma^2 by design,
             // so it stops on its direction alone (the report measures the gap).
@@ -131,6 +161,7 @@ package struct JointDescent: Sendable {
             if let deadline = options.control.deadline, Date() >= deadline { return result(.timeLimit) }
             (x, y) = stepped
             iterations += 1
+            shrink = Swift.min(1, shrink * 2)
             if x.contains(where: { Swift.abs($0) > 1e12 }) || y.contains(where: { Swift.abs($0) > 1e12 }) {
                 return result(.diverging, "at iteration \(iterations): the iterates passed 1e12 in magnitude")
             }
