@@ -11,7 +11,8 @@ AD_DIR ?= /tmp/blomodel-ad-bench
 # The fuzzer's run: its length in seconds and its seed (the same seed gives the same inputs).
 FUZZ_SECONDS ?= 60
 FUZZ_SEED ?= 1
-APT_PACKAGES := libglpk-dev coinor-libcbc-dev coinor-libipopt-dev liblapack-dev libblas-dev libopenblas-dev pkg-config
+# glpk-utils and coinor-cbc: the glpsol and cbc programs, which the tests use to read exported programs back.
+APT_PACKAGES := libglpk-dev glpk-utils coinor-libcbc-dev coinor-cbc coinor-libipopt-dev liblapack-dev libblas-dev libopenblas-dev pkg-config
 
 .PHONY: setup build demo test docs bench fuzz clean experiments
 

@@ -3,6 +3,7 @@
 //
 // The package reads like a table of contents:
 //   public API       Blomodel (facade), BlomodelCore, BloLanguage, Reformulations, BilevelAlgorithms, SolverInterface,
+//                    ModelFormats (MPS, LP, solution files, the MibS format),
 //                    Differentiation (compiled gradients, Jacobians, Hessian-vector products)
 //   backends         GLPKBackend, CbcBackend, IpoptBackend (the only Swift code that touches the C libraries)
 //   C shims          CGLPK, CCbc, CIpopt, CLapack, CBlas (system-library targets: a module map and one header each)
@@ -33,6 +34,9 @@ let package = Package(
         // The embedded DSL: models built in Swift, through the builder the language uses.
         .target(name: "BilevelDSL", dependencies: ["BlomodelCore"]),
         .target(name: "LinearAlgebra", dependencies: ["CLapack"]),
+        // Files other tools read and write: free MPS and CPLEX LP of a single-level program (with
+        // the name map), other solvers' solution files, the MibS bilevel format, .blo text.
+        .target(name: "ModelFormats", dependencies: ["BlomodelCore", "SolverInterface"]),
         .target(name: "Reformulations", dependencies: ["BlomodelCore", "SolverInterface", "LinearAlgebra"]),
         // Routes (whole strategies), the route planner and the verifier; backends arrive as values.
         .target(name: "BilevelAlgorithms", dependencies: ["BlomodelCore", "SolverInterface", "Reformulations"]),
@@ -44,6 +48,7 @@ let package = Package(
             name: "Blomodel",
             dependencies: [
                 "BlomodelCore", "BloLanguage", "BilevelDSL", "Reformulations", "BilevelAlgorithms", "GradientMethods", "SolverInterface",
+                "ModelFormats",
                 "GLPKBackend", "CbcBackend",
                 "IpoptBackend",
             ]),
@@ -82,6 +87,7 @@ let package = Package(
         .testTarget(name: "BilevelDSLTests", dependencies: ["Blomodel"]),
         .testTarget(name: "DifferentiationTests", dependencies: ["Differentiation", "BlomodelCore"]),
         .testTarget(name: "GradientMethodsTests", dependencies: ["GradientMethods", "BloLanguage", "IpoptBackend", "GLPKBackend"]),
+        .testTarget(name: "ModelFormatsTests", dependencies: ["ModelFormats", "BloLanguage", "GLPKBackend", "CbcBackend"]),
         .testTarget(name: "ReformulationsTests", dependencies: ["Reformulations", "BloLanguage"]),
         .testTarget(name: "BilevelAlgorithmsTests", dependencies: ["BilevelAlgorithms", "BloLanguage", "GLPKBackend", "IpoptBackend"]),
         .testTarget(name: "BackendTests", dependencies: ["GLPKBackend", "CbcBackend", "IpoptBackend", "SolverInterface"]),

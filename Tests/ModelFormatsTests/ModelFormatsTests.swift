@@ -1,0 +1,9 @@
+import XCTest
+
+@testable import ModelFormats
+
+final class ModelFormatsModuleTests: XCTestCase {
+    func testModuleLinks() {
+        XCTAssertNotNil(ModelFormats.self as Any)
+    }
+}
