@@ -52,22 +52,12 @@ public struct ModelBuilder: Sendable {
 
     // MARK: - Variables
 
-    /// The words for an integer or binary follower variable (the follower's problem must be an LP).
-    public static let followerContinuityMessage =
-        "follower variables must be continuous: the follower's problem must be a linear program"
-    public static let followerContinuityNote = "integer and binary variables are allowed in the upper block"
-
     /// Adds a variable after checking its bounds: a binary variable's bounds are clipped to
     /// [0, 1], an integer variable's are rounded inward (a bound within 1e-9 of an integer is
     /// that integer), and an empty range is an error at `location`.
     @discardableResult
     public mutating func addVariable(_ variable: Variable, length: Int = 3) throws -> VarID {
         var v = variable
-        if v.kind != .continuous, v.owner.isFollower {
-            throw Diagnostic(
-                .error, ModelBuilder.followerContinuityMessage, at: v.location, length: length,
-                notes: [ModelBuilder.followerContinuityNote])
-        }
         if v.kind == .binary {
             v.lower = max(v.lower, 0)
             v.upper = min(v.upper, 1)
