@@ -136,38 +136,9 @@ final class IntegerFollowerEnumerationTests: XCTestCase {
         try load(absolute: repositoryRoot.appendingPathComponent(relative).path)
     }
 
-    /// Loads a model. Today's BlomodelCore refuses integer and binary follower variables when the
-    /// model is built (ModelBuilder.followerContinuityMessage); until the integer-follower route lands,
-    /// the declarations of the follower's integer variables are read with the keyword taken out and the
-    /// kind restored on the built model (binary: bounds [0, 1]). Once the core accepts them, the first
-    /// `load` succeeds and this path is not taken.
+    /// Loads a model (integer and binary follower variables are part of the language).
     static func load(absolute path: String) throws -> BilevelModel {
-        do {
-            return try ModelLoader.load(path: path)
-        } catch let d as Diagnostic where d.message == ModelBuilder.followerContinuityMessage {
-            let text = try String(contentsOfFile: path, encoding: .utf8)
-            var lines = text.components(separatedBy: "\n")
-            guard let lowerStart = lines.firstIndex(where: { $0.trimmingCharacters(in: .whitespaces).hasPrefix("lower") }) else { throw d }
-            var kinds: [String: VariableKind] = [:]
-            for k in lowerStart..<lines.count {
-                let words = lines[k].split(whereSeparator: { " \t;{".contains($0) }).map(String.init)
-                guard words.first == "var", words.count > 1 else { continue }
-                let name = String(words[1].prefix { $0.isLetter || $0.isNumber || $0 == "_" })
-                if words.contains("integer") {
-                    kinds[name] = .integer
-                    lines[k] = lines[k].replacingOccurrences(of: " integer", with: "")
-                } else if words.contains("binary") {
-                    kinds[name] = .binary
-                    lines[k] = lines[k].replacingOccurrences(of: " binary", with: " >= 0, <= 1")
-                }
-            }
-            var model = try ModelLoader.load(source: SourceFile(path: path, text: lines.joined(separator: "\n")))
-            for i in model.variables.indices where model.variables[i].owner.isFollower {
-                if let kind = kinds[model.variables[i].base] { model.variables[i].kind = kind }
-            }
-            XCTAssertFalse(kinds.isEmpty, "\(path): the follower has integer variables")
-            return model
-        }
+        try ModelLoader.load(path: path)
     }
 
     // MARK: - Linear data from the expression graph
