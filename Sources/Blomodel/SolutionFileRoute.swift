@@ -60,6 +60,8 @@ struct SolutionFileRoute: Route {
         let values = try solution.point(columns: layout.fileColumns)
         let point = Array(values.prefix(form.columnCount))
         var notes = ["the point was read from \(path) (written by \(solution.solver) for the exported \(exported) program), not computed by blomodel"]
+        let omitted = solution.omittedColumns(layout.fileColumns)
+        if omitted > 0 { notes.append("\(omitted) column(s) are not in the file, which cbc's default printing does for zero values: read as 0") }
         if solution.hasPoint {
             if let constant = layout.constantColumn, abs(values[form.columnCount] - 1) > 1e-6 {
                 throw solution.errorAtStatusLine("the objective's constant column '\(constant)' is \(values[form.columnCount]), not 1")

@@ -9,7 +9,10 @@ import SolverInterface
 ///   `Infeasible`, `Unbounded`, `Stopped on time`, `Stopped on iterations`, `Stopped on ctrl-c`,
 ///   ..., and `(no integer solution - continuous used)` when the values are the LP relaxation's),
 ///   then one line per column, `index name value reduced-cost` (a line may start with `**`, which
-///   marks a value outside its bounds). Values have 8 significant digits.
+///   marks a value outside its bounds). Values have 8 significant digits. CBC's default printing
+///   leaves out the columns whose value and reduced cost are both zero: they read as 0, and
+///   every listed column must sit at its own number. With `printingOptions all` the rows come
+///   first, numbered from 0 again; they are skipped.
 /// - GLPK's raw format (`glpsol ... -w SOL`, GLPK 5.0): `c` comment lines, a status line
 ///   `s mip ROWS COLS STATUS OBJ` (or `s bas ROWS COLS PRIM DUAL OBJ`, `s ipt ...`), `i` lines
 ///   for rows, `j` lines for columns (`j k value`; `j k stat value dual` for `bas`;
@@ -40,6 +43,8 @@ public struct SolverSolutionFile: Sendable {
         var token: String
         var line: Int
         var column: Int
+        /// CBC's 0-based column number.
+        var index: Int? = nil
     }
 
     let source: SourceFile
@@ -114,6 +119,7 @@ public struct SolverSolutionFile: Sendable {
                 notes: ["known: Optimal, Infeasible, Integer infeasible, Unbounded, Stopped on time, Stopped on iterations, Stopped on ctrl-c"])
         }
         if lower.contains("no integer solution") || lower.contains("continuous used") { hasPoint = false }
+        var previous = -1
         for i in (firstLine + 1)..<source.lines.count {
             let text = String(source.lines[i])
             var fields = Self.fields(text)
@@ -125,7 +131,13 @@ public struct SolverSolutionFile: Sendable {
                     length: max(1, text.trimmingCharacters(in: .whitespaces).count))
             }
             let name = fields[1].text
-            let entry = try value(fields[2], line: i + 1, what: "the value of column '\(name)'")
+            // With `printingOptions all` CBC lists the rows first, then the columns, each block
+            // numbered from 0: a number that does not increase starts the columns.
+            let index = Int(fields[0].text)!
+            if index <= previous { named = [:] }
+            previous = index
+            var entry = try value(fields[2], line: i + 1, what: "the value of column '\(name)'")
+            entry.index = index
             _ = try value(fields[3], line: i + 1, what: "the reduced cost of column '\(name)'")
             if named[name] != nil {
                 throw error("column '\(name)' appears twice", line: i + 1, column: fields[1].column, length: name.count,
@@ -260,18 +272,15 @@ public struct SolverSolutionFile: Sendable {
                 notes: ["the file must come from a solve of this export (same model, route and options)"]
                     + (closestName(to: name, among: columns).map { ["did you mean '\($0)'?"] } ?? []))
         }
-        var out: [Double] = []
-        var missing: [String] = []
-        for c in columns {
-            if let e = named[c] { out.append(e.value) } else { missing.append(c) }
-        }
-        if !missing.isEmpty {
-            let shown = missing.prefix(5).map { "'\($0)'" }.joined(separator: ", ") + (missing.count > 5 ? ", ..." : "")
+        // CBC numbers the columns as the file it read: each listed one must sit at its place.
+        let position = Dictionary(columns.enumerated().map { ($0.element, $0.offset) }, uniquingKeysWith: { a, _ in a })
+        for (name, e) in named.sorted(by: { $0.value.line < $1.value.line }) where e.index != position[name] {
             throw error(
-                "\(missing.count) column(s) of the exported program are missing: \(shown)", line: statusLine, column: 1,
-                notes: ["every column must be listed (cbc's 'solu' writes them all by default)"])
+                "column '\(name)' is number \(e.index ?? -1) in the file and \(position[name]!) in the exported program", line: e.line, column: 1,
+                notes: ["the file must come from a solve of this export (same model, route and options, the same format)"])
         }
-        return out
+        // CBC's default printing leaves out the columns whose value and reduced cost are both 0.
+        return columns.map { named[$0]?.value ?? 0 }
     }
 
     // MARK: - Fields and numbers
@@ -325,6 +334,9 @@ extension SolverSolutionFile {
     public func errorAtStatusLine(_ message: String, notes: [String] = []) -> Diagnostic {
         error(message, line: statusLine, column: 1, length: max(1, source.line(statusLine)?.count ?? 1), notes: notes)
     }
+
+    /// How many of `columns` the file leaves out (CBC's default printing omits zeros).
+    public func omittedColumns(_ columns: [String]) -> Int { solver == "cbc" ? columns.filter { named[$0] == nil }.count : 0 }
 
     /// The columns named in the file (CBC's format), or nil for a positional one (glpsol's).
     public var columnNames: Set<String>? { solver == "cbc" ? Set(named.keys) : nil }
