@@ -317,7 +317,7 @@ public struct SolverSolutionFile: Sendable {
     func value(_ f: Field, line: Int, what: String) throws -> Entry {
         guard let v = Self.number(f.text) else {
             let lower = f.text.lowercased()
-            let kind = lower.contains("nan") || lower.contains("inf") ? "not a finite number" : "not a number"
+            let kind = lower.contains("nan") || lower.contains("inf") || Double(f.text) != nil ? "not a finite number" : "not a number"
             throw error("\(what) is \(kind): '\(f.text)'", line: line, column: f.column, length: f.text.count)
         }
         return Entry(value: v, token: f.text, line: line, column: f.column)
