@@ -129,3 +129,90 @@ final class ExportTests: XCTestCase {
         XCTAssertEqual(quadratic, 14)
     }
 }
+
+final class ReformulateCommandTests: XCTestCase {
+    func temporaryDirectory() throws -> URL {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("blomodel-reformulate-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        addTeardownBlock { try? FileManager.default.removeItem(at: dir) }
+        return dir
+    }
+
+    /// reformulate -> cbc -> solve --solution, through the executables; the export is byte-identical
+    /// from run to run.
+    func testExportSolveWithCbcAndReadBack() throws {
+        let dir = try temporaryDirectory()
+        let out = dir.appendingPathComponent("toll.mps").path
+        let r = try blomodel(["reformulate", "Models/classic/toll/toll.blo", "--route", "exact-kkt", "-o", out])
+        XCTAssertEqual(r.status, 0, r.err)
+        let first = try String(contentsOfFile: out, encoding: .utf8)
+        let names = try String(contentsOfFile: out + ".names.json", encoding: .utf8)
+        XCTAssertTrue(names.contains("\"kind\": \"complementarity_binary\""))
+        XCTAssertEqual(try blomodel(["reformulate", "Models/classic/toll/toll.blo", "-o", out, "--names", dir.appendingPathComponent("n.json").path]).status, 0)
+        XCTAssertEqual(try String(contentsOfFile: out, encoding: .utf8), first, "deterministic")
+        XCTAssertEqual(try String(contentsOfFile: dir.appendingPathComponent("n.json").path, encoding: .utf8), names)
+        _ = try runSolver("cbc", ["toll.mps", "solve", "solu", "toll.sol"], in: dir)
+        let s = try blomodel(["solve", "Models/classic/toll/toll.blo", "--solution", dir.appendingPathComponent("toll.sol").path, "--json"])
+        XCTAssertEqual(s.status, 0, s.err)
+        let object = try JSONSerialization.jsonObject(with: Data(s.out.utf8)) as! [String: Any]
+        XCTAssertEqual(object["solver"] as? String, "cbc (solution file)")
+        XCTAssertEqual((object["leader"] as! [String: Any])["objective"] as? Double, 75)
+        XCTAssertNotNil(object["certification"] as? String)
+    }
+
+    func testBadRoutesAndFormats() throws {
+        let dir = try temporaryDirectory()
+        let out = dir.appendingPathComponent("m.lp").path
+        let unknown = try blomodel(["reformulate", "Models/literature/liu_hart_1994.blo", "--route", "exact-ktk", "-o", out])
+        XCTAssertEqual(unknown.status, 1)
+        XCTAssertTrue(unknown.err.contains("error: unknown route 'exact-ktk'") && unknown.err.contains("did you mean 'exact-kkt'?"), unknown.err)
+        let bb = try blomodel(["reformulate", "Models/literature/liu_hart_1994.blo", "--route", "branch-and-bound", "-o", out])
+        XCTAssertEqual(bb.status, 1)
+        XCTAssertTrue(bb.err.contains("the M-free branch-and-bound solves a sequence of programs; export exact-kkt instead"), bb.err)
+        let gradient = try blomodel(["reformulate", "Models/literature/liu_hart_1994.blo", "--route", "gradient-methods", "-o", out])
+        XCTAssertEqual(gradient.status, 1)
+        XCTAssertTrue(gradient.err.contains("no program to export"), gradient.err)
+        let format = try blomodel(["reformulate", "Models/literature/liu_hart_1994.blo", "-o", dir.appendingPathComponent("m.txt").path])
+        XCTAssertNotEqual(format.status, 0)
+        XCTAssertTrue(format.err.contains("name it .mps or .lp"), format.err)
+        let refused = try blomodel(["reformulate", "Models/nonlinear/ye_zhu_2010_ex42/ye_zhu_2010_ex42.blo", "-o", out])
+        XCTAssertEqual(refused.status, 1)
+        XCTAssertTrue(refused.err.contains("ye_zhu_2010_ex42.blo:17:16: error:"), refused.err)
+        let overwrite = try blomodel(["reformulate", "Models/literature/liu_hart_1994.blo", "-o", "Models/literature/liu_hart_1994.blo", "--format", "lp"])
+        XCTAssertEqual(overwrite.status, 1)
+        XCTAssertTrue(overwrite.err.contains("refusing to write"), overwrite.err)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: out))
+    }
+
+    /// A solution file with a missing column, a NaN or junk: a positioned diagnostic, exit 1.
+    func testBadSolutionFiles() throws {
+        let dir = try temporaryDirectory()
+        let model = "Models/literature/liu_hart_1994.blo"
+        XCTAssertEqual(try blomodel(["reformulate", model, "-o", dir.appendingPathComponent("m.mps").path]).status, 0)
+        _ = try runSolver("glpsol", ["--freemps", "m.mps", "-w", "m.sol"], in: dir)
+        let good = try String(contentsOf: dir.appendingPathComponent("m.sol"), encoding: .utf8)
+        let ok = try blomodel(["solve", model, "--solution", dir.appendingPathComponent("m.sol").path])
+        XCTAssertEqual(ok.status, 0, ok.err)
+        XCTAssertTrue(ok.out.contains("certification  proven_optimal"), ok.out)
+        let cases: [(String, String, String)] = [
+            ("missing", good.replacingOccurrences(of: "\nj 2 ", with: "\nc 2 "), ":1: error: column 2 ('y') is missing"),
+            ("nan", good.replacingOccurrences(of: "\nj 1 4\n", with: "\nj 1 nan\n"), ":5: error: the value of column 1 is not a finite number: 'nan'"),
+            ("junk", good + "garbage here\n", "error: text after the end line 'e o f'"),
+            ("wrong", "Optimal - objective value -16\n 0 x 4 0\n 1 y 3 0\n", "error: the file's point violates"),
+        ]
+        for (name, text, expected) in cases {
+            let path = dir.appendingPathComponent("\(name).sol").path
+            try text.write(toFile: path, atomically: true, encoding: .utf8)
+            let r = try blomodel(["solve", model, "--solution", path])
+            XCTAssertEqual(r.status, 1, "\(name): \(r.err)")
+            XCTAssertTrue(r.err.contains(path) && r.err.contains(expected), "\(name): \(r.err)")
+            XCTAssertTrue(r.err.contains("^"), "\(name): the line is quoted with a caret: \(r.err)")
+        }
+        let bb = try blomodel(["solve", model, "--solution", dir.appendingPathComponent("m.sol").path, "--route", "branch-and-bound"])
+        XCTAssertEqual(bb.status, 1)
+        XCTAssertTrue(bb.err.contains("export exact-kkt instead"), bb.err)
+        let absent = try blomodel(["solve", model, "--solution", dir.appendingPathComponent("none.sol").path])
+        XCTAssertEqual(absent.status, 1)
+        XCTAssertTrue(absent.err.contains("cannot read the solution file"), absent.err)
+    }
+}
