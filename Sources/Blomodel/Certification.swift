@@ -17,6 +17,8 @@ extension Blomodel {
                 "branch-and-bound stopped before its gap closed (\(report.termination.rawValue), \(bb.nodes) node(s), bound \(bb.bound.map { formatNumber($0) } ?? "none"), relative gap \(gap)); the point is bilevel feasible but may not be optimal")
         } else if report.termination == .timeLimit {
             reasons.append("the solver stopped at the time limit; the point may not be optimal")
+        } else if report.termination == .nodeLimit {
+            reasons.append("the solver stopped at a node or iteration limit; the point may not be optimal")
         } else if report.termination == .interrupted {
             reasons.append("the run was interrupted; the point may not be optimal")
         } else if report.termination == .error {
