@@ -332,7 +332,7 @@ package enum IntegerFollowerSearch {
         summary.bound = result.bestBound.map { sign * $0 }
         summary.incumbent = upper.isFinite ? sign * upper : nil
         let line =
-            "value-function search: \(summary.masters) master MILP(s), \(summary.followerSolves) follower MILP(s), \(summary.restrictedSolves) restricted MILP(s); \(summary.valueFunctionCuts) value-function cut(s), \(summary.noGoodCuts) no-good cut(s); \(String(format: "%.3f", summary.solverSeconds)) s of \(String(format: "%.3f", elapsed)) s in \(backend.name)"
+            "value-function search: \(summary.masters) master MILP(s), \(summary.followerSolves) follower MILP(s), \(summary.restrictedSolves) restricted MILP(s); \(summary.valueFunctionCuts) value-function cut(s), \(summary.noGoodCuts) no-good cut(s); every MILP by \(backend.name)"
         var outcome = RouteOutcome(result: result, plan: [line], notes: notes)
         outcome.basis = .withoutBigM
         return (outcome, summary)

@@ -50,7 +50,7 @@ public struct ExportableProgram: Sendable {
 
 extension Blomodel {
     /// The routes whose single-level program `singleLevelProgram` can give.
-    public static let exportableRoutes = ["exact-kkt"]
+    public static let exportableRoutes = ["exact-kkt", "value-function"]
 
     /// The single-level program `route` solves for `model`, with the options of a solve (big-M
     /// options, `--dual-bound`). The exact routes' numeric range is enforced first, as `solve`
@@ -65,9 +65,17 @@ extension Blomodel {
         switch route {
         case "exact-kkt":
             let r = try reformulate(input, options: options)
+            if let y = r.classification.integerFollowerVariables.first {
+                let v = r.model.variables[y]
+                throw Diagnostic(
+                    .error, "follower variable \(v.name) is \(v.kind.rawValue): the exact-kkt route has no program for an integer follower",
+                    at: v.location, length: 1, notes: integerFollowerExportNotes
+                ).withSourceLine()
+            }
             return exactKKTProgram(r)
-        // A route with one program of its own plugs in here (value-function: its reformulation,
-        // with the origins of its rows and columns).
+        case "value-function":
+            let r = try reformulate(input, options: options)
+            return try valueFunctionProgram(r)
         default:
             throw exportRefusal(route, options: options)
         }
@@ -86,8 +94,6 @@ extension Blomodel {
         case "gradient-methods":
             return Diagnostic(
                 .error, "the route gradient-methods has no program to export: the gradient methods descend on the leader's objective through the follower's answer")
-        case "value-function":
-            return Diagnostic(.error, "the route value-function cannot be exported yet; export exact-kkt instead")
         default:
             let names = options.routePlanner.routes.map(\.name)
             let hint = closestName(to: route, among: names).map { ["did you mean '\($0)'?"] } ?? []
@@ -103,6 +109,43 @@ extension Blomodel {
             route: "exact-kkt", routeDescription: ExactKKTRoute().summary, modelName: r.model.name, form: r.standardForm,
             columnOrigins: r.milp.columns.map { origins.column($0.origin, name: $0.name) },
             rowOrigins: r.milp.rows.map { origins.row($0.origin, name: $0.name) }, objectiveSign: r.objectiveSign,
+            leaderObjective: r.model.upperObjective.name, leaderSense: r.model.upperObjective.sense)
+    }
+
+    /// What to do with an integer follower instead of exporting a single-level program.
+    static let integerFollowerExportNotes = [
+        "blomodel solve runs the value-function search (GLPK or CBC for every MILP)",
+        "blomodel convert FILE --to mibs writes the bilevel instance in the MibS format, for MibS and other bilevel solvers",
+    ]
+
+    /// The value-function program of an LP follower (`ValueFunctionReformulation`), with its
+    /// origins. An integer follower has no single program (the route solves a sequence of master
+    /// MILPs), and a follower whose value-function row cannot be exact is refused with the reason.
+    static func valueFunctionProgram(_ r: Reformulated) throws -> ExportableProgram {
+        if let y = r.classification.integerFollowerVariables.first {
+            let v = r.model.variables[y]
+            throw Diagnostic(
+                .error,
+                "follower variable \(v.name) is \(v.kind.rawValue): the value-function route has no single program for an integer follower; it solves a sequence of master MILPs (the high-point relaxation with the cuts its search finds)",
+                at: v.location, length: 1, notes: integerFollowerExportNotes
+            ).withSourceLine()
+        }
+        guard
+            let vf = ValueFunctionReformulation.apply(
+                mpcc: r.complementarityModel, model: r.model, classification: r.classification, bigM: r.bigM)
+        else {
+            let why =
+                ValueFunctionReformulation.refusal(mpcc: r.complementarityModel, model: r.model, classification: r.classification, bigM: r.bigM)
+                ?? "unknown"
+            throw Diagnostic(.error, "the value-function program of this model is not exact: \(why)", notes: ["export exact-kkt instead"])
+        }
+        let (form, sign) = try Lowering.apply(vf.program)
+        let origins = ExportOrigins(r)
+        return ExportableProgram(
+            route: "value-function", routeDescription: "the value-function program: the follower's objective at most its dual objective (one row in place of the complementarity pairs)",
+            modelName: r.model.name, form: form,
+            columnOrigins: vf.program.columns.map { origins.column($0.origin, name: $0.name) },
+            rowOrigins: vf.program.rows.map { origins.row($0.origin, name: $0.name) }, objectiveSign: sign,
             leaderObjective: r.model.upperObjective.name, leaderSense: r.model.upperObjective.sense)
     }
 
@@ -159,6 +202,15 @@ struct ExportOrigins {
                 attributes: [("pair", .int(pair))] + bigM(pair))
         case .epigraph(let block):
             return .init(kind: "epigraph", modelName: name, description: "epigraph variable of block \(block) of the quadratic objective", attributes: [("block", .int(block))])
+        case .expansionBit(let id, let bit):
+            return .init(
+                kind: "expansion_bit", modelName: variable(id), description: "bit \(bit) of the binary expansion of \(variable(id))",
+                attributes: [("variable", .string(variable(id))), ("bit", .int(bit))])
+        case .exactProduct(let id, let bit, let factor):
+            return .init(
+                kind: "exact_product", modelName: name,
+                description: "the product of bit \(bit) of \(variable(id)) with the column \(factor) (exact: four rows)",
+                attributes: [("variable", .string(variable(id))), ("bit", .int(bit)), ("factor_column", .int(factor))])
         }
     }
 
@@ -189,7 +241,17 @@ struct ExportOrigins {
         case .outerApproximationCut(let block):
             return .init(kind: "outer_approximation_cut", modelName: name, description: "tangent cut on the epigraph variable of block \(block)", attributes: [("block", .int(block))])
         case .valueFunction:
-            return .init(kind: "value_function", modelName: name, description: "value-function row")
+            return .init(
+                kind: "value_function", modelName: name,
+                description: "value-function row: the follower's objective at most its dual objective (sum of slack x multiplier <= 0)")
+        case .expansion(let id):
+            return .init(
+                kind: "expansion", modelName: variable(id), description: "binary expansion of \(variable(id))",
+                attributes: [("variable", .string(variable(id)))])
+        case .exactProduct(let column):
+            return .init(
+                kind: "exact_product", modelName: name, description: "one of the four rows making product column \(column) exact",
+                attributes: [("column", .int(column))])
         }
     }
 

@@ -52,7 +52,10 @@ struct SolutionFileRoute: Route {
     }
 
     func solve(_ r: Reformulated, context: RouteContext) throws -> RouteOutcome {
-        let form = r.standardForm
+        // The exported program: the big-M MILP, or the value-function program (whose point is
+        // then carried into the big-M program's columns, as the route itself does).
+        let program = exported == "value-function" ? try Blomodel.valueFunctionProgram(r) : Blomodel.exactKKTProgram(r)
+        let form = program.form
         // CBC names the columns as the file it read did: MPS names or LP names.
         let mps = try ProgramFile(form, format: .mps), lp = try ProgramFile(form, format: .lp)
         var layout = mps
@@ -75,10 +78,18 @@ struct SolutionFileRoute: Route {
             notes.append("the file states no point (\(solution.statusText))")
         }
         let result = SolverResult(
-            termination: solution.termination, solution: solution.hasPoint ? point : nil,
+            termination: solution.termination,
+            solution: solution.hasPoint ? (exported == "value-function" ? ValueFunctionRoute.bigMPoint(point, r) : point) : nil,
             objective: solution.hasPoint ? form.objectiveValue(point) : nil,
             rawStatus: solution.statusText)
-        return RouteOutcome(result: result, plan: ["read the solution of the exported \(exported) program from \(path) (\(solution.solver))"], notes: notes)
+        var outcome = RouteOutcome(
+            result: result, plan: ["read the solution of the exported \(exported) program from \(path) (\(solution.solver))"], notes: notes)
+        if exported == "value-function", let vf = ValueFunctionReformulation.apply(
+            mpcc: r.complementarityModel, model: r.model, classification: r.classification, bigM: r.bigM)
+        {
+            outcome.basis = .multiplierBounds(vf.boundedPairs)
+        }
+        return outcome
     }
 
     /// The largest violation of a bound, a row or integrality at the point (relative to

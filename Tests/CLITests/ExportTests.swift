@@ -46,15 +46,19 @@ final class ExportTests: XCTestCase {
     }
 
     /// Every model of `Models/` the exact route takes is exported to MPS and LP; every exported
-    /// MILP (39 exports, 25 without a quadratic objective) is solved by glpsol and by cbc from both
-    /// files (4 solves each, under a second in all), the solution files are read back, and the
-    /// optimum agrees with blomodel's own exact-kkt solve (GLPK); then `solve --solution` of each
-    /// file verifies with the own solve's certification. The quadratic exports (a quadratic leader
+    /// MILP (25 without a quadratic objective) is solved by glpsol and by cbc from both files (4
+    /// solves each, under a second in all), the solution files are read back, and the optimum
+    /// agrees with blomodel's own solve of that route (GLPK); then `solve --solution` of each file
+    /// verifies with the own solve's certification. The quadratic exports (a quadratic leader
     /// objective: QUADOBJ, `[ ] / 2`) are checked for their sections here; glpsol reads no
-    /// quadratic objective and cbc's standalone solver ignores it in branch-and-bound.
+    /// quadratic objective and cbc's standalone solver ignores it in branch-and-bound. The
+    /// value-function program is exported and checked the same way wherever it is exact; the
+    /// integer-follower models (Models/integer) have no single-level program and are refused at
+    /// their first integer follower variable, as are the models beyond the exact class.
     func testEveryModelExportsAndGlpsolAndCbcAgreeWithTheOwnSolve() throws {
         let dir = try temporaryDirectory()
-        var exported: [String] = [], refused: [String] = [], milps = 0, quadratic = 0
+        var exported: [String] = [], refused: [String] = [], integerFollowers: [String] = [], valueFunction: [String] = []
+        var milps = 0, quadratic = 0
         for path in modelFiles() {
             let name = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
             let model = try ModelLoader.load(path: path)
@@ -63,70 +67,83 @@ final class ExportTests: XCTestCase {
                 program = try Blomodel.singleLevelProgram(model, route: "exact-kkt")
             } catch let d as Diagnostic {
                 XCTAssertNotNil(d.location, "\(name): a refusal names its position: \(d.rendered)")
-                refused.append(name)
+                if path.contains("/Models/integer/") { integerFollowers.append(name) } else { refused.append(name) }
                 continue
             }
             exported.append(name)
-            let (mps, mpsNames) = try program.write(.mps)
-            let (lp, lpNames) = try program.write(.lp)
-            // Deterministic: the same bytes again.
-            XCTAssertEqual(try program.write(.mps).program, mps, name)
-            XCTAssertEqual(try Blomodel.singleLevelProgram(model, route: "exact-kkt").write(.lp).program, lp, name)
-            for map in [mpsNames, lpNames] { XCTAssertNoThrow(try JSONSerialization.jsonObject(with: Data(map.utf8)), name) }
-            let mpsURL = dir.appendingPathComponent("\(name).mps"), lpURL = dir.appendingPathComponent("\(name).lp")
-            try mps.write(to: mpsURL, atomically: true, encoding: .utf8)
-            try lp.write(to: lpURL, atomically: true, encoding: .utf8)
-            if !program.form.quadraticObjective.isEmpty {
-                quadratic += 1
-                XCTAssertTrue(mps.contains("\nQUADOBJ\n"), name)
-                XCTAssertTrue(lp.contains("] / 2"), name)
-                // read back after merge: the project's MPSReader (branch mibs) reads the QUADOBJ export back.
-                continue
-            }
-            milps += 1
-            var options = BlomodelOptions()
-            options.route = "exact-kkt"
-            let own = try Blomodel.solve(file: path, options: options)
-            guard let leader = own.leaderObjective else {
-                XCTFail("\(name): the own solve has no answer (\(own.certification))")
-                continue
-            }
-            let files: [(String, [String])] = [
-                ("\(name).mps.glpsol", ["--freemps", mpsURL.lastPathComponent, "--tmlim", "20", "-w", "\(name).mps.glpsol"]),
-                ("\(name).lp.glpsol", ["--lp", lpURL.lastPathComponent, "--tmlim", "20", "-w", "\(name).lp.glpsol"]),
-                ("\(name).mps.cbc", [mpsURL.lastPathComponent, "sec", "20", "solve", "solu", "\(name).mps.cbc"]),
-                ("\(name).lp.cbc", [lpURL.lastPathComponent, "sec", "20", "solve", "solu", "\(name).lp.cbc"]),
-            ]
-            for (solution, arguments) in files {
-                let solverName = solution.hasSuffix("glpsol") ? "glpsol" : "cbc"
-                let run = try runSolver(solverName, arguments, in: dir)
-                let url = dir.appendingPathComponent(solution)
-                guard let text = try? String(contentsOf: url, encoding: .utf8) else {
-                    XCTFail("\(solution): \(solverName) wrote no solution (exit \(run.status)):\n\(run.out.suffix(2000))")
-                    continue
-                }
-                // The reader, directly: the file's optimum is the own solve's.
-                let file = try SolverSolutionFile(text: text, path: url.path)
-                XCTAssertEqual(file.termination, .optimal, "\(solution): \(file.statusText)")
-                let layout = try program.file(solution.contains(".lp.") ? .lp : .mps)
-                let point = try file.point(columns: layout.fileColumns)
-                let value = program.objectiveSign * program.form.objectiveValue(Array(point.prefix(program.form.columnCount)))
-                XCTAssertEqual(value, leader, accuracy: 1e-6 * max(1, abs(leader)), "\(solution): the file's optimum")
-                // solve --solution: the same report, the same certification.
-                var fromFile = options
-                fromFile.solutionFile = url.path
-                let report = try Blomodel.solve(file: path, options: fromFile)
-                XCTAssertEqual(report.certification, own.certification, "\(solution): \(report.certificationReasons)")
-                XCTAssertEqual(report.solver, "\(solverName) (solution file)", solution)
-                XCTAssertEqual(report.leaderObjective ?? .nan, leader, accuracy: 1e-6 * max(1, abs(leader)), solution)
+            if try check(program, path: path, name: name, route: "exact-kkt", in: dir) { milps += 1 } else { quadratic += 1 }
+            if let vf = try? Blomodel.singleLevelProgram(model, route: "value-function") {
+                valueFunction.append(name)
+                XCTAssertTrue(try check(vf, path: path, name: name + ".vf", route: "value-function", in: dir), "\(name): the value-function program is a MILP")
             }
         }
         XCTAssertEqual(Set(refused), Self.refused, "the models the exact route refuses")
         XCTAssertEqual(refused.count, 7)
-        XCTAssertEqual(exported.count + refused.count, modelFiles().count, "every model is exported or listed as refused")
+        XCTAssertEqual(
+            integerFollowers.count, modelFiles().filter { $0.contains("/Models/integer/") }.count, "every integer-follower model is refused at its position")
+        XCTAssertEqual(exported.count + refused.count + integerFollowers.count, modelFiles().count, "every model is exported or listed as refused")
         XCTAssertEqual(exported.count, 39)
         XCTAssertEqual(milps, 25)
         XCTAssertEqual(quadratic, 14)
+        XCTAssertEqual(valueFunction, ["interdiction"], "the models whose value-function program is exact")
+    }
+
+    /// Writes the program as MPS and LP; for a MILP, solves both files with glpsol and cbc, reads
+    /// the solutions back and compares with the own solve of `route` (true), or checks the
+    /// quadratic sections of a MIQP (false).
+    func check(_ program: ExportableProgram, path: String, name: String, route: String, in dir: URL) throws -> Bool {
+        let (mps, mpsNames) = try program.write(.mps)
+        let (lp, lpNames) = try program.write(.lp)
+        // Deterministic: the same bytes again.
+        XCTAssertEqual(try program.write(.mps).program, mps, name)
+        XCTAssertEqual(try Blomodel.singleLevelProgram(try ModelLoader.load(path: path), route: route).write(.lp).program, lp, name)
+        for map in [mpsNames, lpNames] { XCTAssertNoThrow(try JSONSerialization.jsonObject(with: Data(map.utf8)), name) }
+        let mpsURL = dir.appendingPathComponent("\(name).mps"), lpURL = dir.appendingPathComponent("\(name).lp")
+        try mps.write(to: mpsURL, atomically: true, encoding: .utf8)
+        try lp.write(to: lpURL, atomically: true, encoding: .utf8)
+        if !program.form.quadraticObjective.isEmpty {
+            XCTAssertTrue(mps.contains("\nQUADOBJ\n"), name)
+            XCTAssertTrue(lp.contains("] / 2"), name)
+            // read back after merge: the project's MPSReader (branch mibs) reads the QUADOBJ export back.
+            return false
+        }
+        var options = BlomodelOptions()
+        options.route = route
+        let own = try Blomodel.solve(file: path, options: options)
+        guard let leader = own.leaderObjective else {
+            XCTFail("\(name): the own solve has no answer (\(own.certification))")
+            return true
+        }
+        let files: [(String, [String])] = [
+            ("\(name).mps.glpsol", ["--freemps", mpsURL.lastPathComponent, "--tmlim", "20", "-w", "\(name).mps.glpsol"]),
+            ("\(name).lp.glpsol", ["--lp", lpURL.lastPathComponent, "--tmlim", "20", "-w", "\(name).lp.glpsol"]),
+            ("\(name).mps.cbc", [mpsURL.lastPathComponent, "sec", "20", "solve", "solu", "\(name).mps.cbc"]),
+            ("\(name).lp.cbc", [lpURL.lastPathComponent, "sec", "20", "solve", "solu", "\(name).lp.cbc"]),
+        ]
+        for (solution, arguments) in files {
+            let solverName = solution.hasSuffix("glpsol") ? "glpsol" : "cbc"
+            let run = try runSolver(solverName, arguments, in: dir)
+            let url = dir.appendingPathComponent(solution)
+            guard let text = try? String(contentsOf: url, encoding: .utf8) else {
+                XCTFail("\(solution): \(solverName) wrote no solution (exit \(run.status)):\n\(run.out.suffix(2000))")
+                continue
+            }
+            // The reader, directly: the file's optimum is the own solve's.
+            let file = try SolverSolutionFile(text: text, path: url.path)
+            XCTAssertEqual(file.termination, .optimal, "\(solution): \(file.statusText)")
+            let layout = try program.file(solution.contains(".lp.") ? .lp : .mps)
+            let point = try file.point(columns: layout.fileColumns)
+            let value = program.objectiveSign * program.form.objectiveValue(Array(point.prefix(program.form.columnCount)))
+            XCTAssertEqual(value, leader, accuracy: 1e-6 * max(1, abs(leader)), "\(solution): the file's optimum")
+            // solve --solution: the same report, the same certification.
+            var fromFile = options
+            fromFile.solutionFile = url.path
+            let report = try Blomodel.solve(file: path, options: fromFile)
+            XCTAssertEqual(report.certification, own.certification, "\(solution): \(report.certificationReasons)")
+            XCTAssertEqual(report.solver, "\(solverName) (solution file)", solution)
+            XCTAssertEqual(report.leaderObjective ?? .nan, leader, accuracy: 1e-6 * max(1, abs(leader)), solution)
+        }
+        return true
     }
 }
 

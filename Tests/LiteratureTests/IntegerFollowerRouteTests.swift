@@ -13,6 +13,10 @@ final class IntegerFollowerRouteTests: XCTestCase {
         IntegerFollowerEnumerationTests.cases.map(\.file) + ["denegre_kip_k5010w02/denegre_kip_k5010w02.blo"]
 
     func testEveryIntegerFollowerModelIsProvenOptimalOnBothBackends() throws {
+        // Every model of the folder is here, or is the refused one below.
+        let folder = repositoryRoot.appendingPathComponent("Models/integer").path
+        let files = FileManager.default.enumerator(atPath: folder)!.compactMap { $0 as? String }.filter { $0.hasSuffix(".blo") }
+        XCTAssertEqual(Set(files), Set(Self.models + ["yue_et_al_2019_toy3.blo"]), "every integer-follower model is solved here")
         for file in Self.models {
             let path = repositoryRoot.appendingPathComponent("Models/integer/\(file)").path
             let enumeration = try IntegerFollowerEnumerationTests.optimisticOptimum(
