@@ -37,6 +37,16 @@ final class IntegerFollowerEnumerationTests: XCTestCase {
         ("mibs_moore90_2/mibs_moore90_2.blo", 5, ["x": 3, "y": 1], 4),
         // MibS's linderoth: -2 (a third-party results table; no point given).
         ("mibs_linderoth/mibs_linderoth.blo", -2, [:], 16),
+        // Jayaswal and Sinha, "Bilevel Optimization: Applications, Models and Solution Approaches", Section 4,
+        // companion repository's output SP_Interdict.txt: longest shortest path 16 (interdicting arcs 1 and 3).
+        // Four interdiction sets attain 16 (header of the model), so only the value is checked.
+        ("jayaswal_sinha_shortest_path_interdiction.blo", 16, [:], 32),
+        // Jayaswal and Sinha, Section 3 (data Table 1), companion repository's output Output_PLS.txt: profit
+        // 2329500 developing products 2, 7, 8 (segments buy 8, 7, 2, 8, 2).
+        ("jayaswal_sinha_product_line.blo", 2_329_500,
+         ["develop[1]": 0, "develop[2]": 1, "develop[3]": 0, "develop[4]": 0, "develop[5]": 0, "develop[6]": 0,
+          "develop[7]": 1, "develop[8]": 1, "develop[9]": 0, "develop[10]": 0,
+          "buy[1,8]": 1, "buy[2,7]": 1, "buy[3,2]": 1, "buy[4,8]": 1, "buy[5,2]": 1], 1024),
     ]
 
     func testPublishedOptimaByEnumeration() throws {
