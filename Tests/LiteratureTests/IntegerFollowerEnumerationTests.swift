@@ -47,6 +47,15 @@ final class IntegerFollowerEnumerationTests: XCTestCase {
          ["develop[1]": 0, "develop[2]": 1, "develop[3]": 0, "develop[4]": 0, "develop[5]": 0, "develop[6]": 0,
           "develop[7]": 1, "develop[8]": 1, "develop[9]": 0, "develop[10]": 0,
           "buy[1,8]": 1, "buy[2,7]": 1, "buy[3,2]": 1, "buy[4,8]": 1, "buy[5,2]": 1], 1024),
+        // Pyomo Gallery, network_interdiction/max_flow, the notebook's output with one attack: flow 10, interdicting
+        // Start -> C (Wood's 1993 formulation).
+        ("pyomo_gallery_max_flow_interdiction.blo", 10,
+         ["x[Start,B]": 0, "x[Start,C]": 1, "x[C,B]": 0, "x[B,End]": 0, "x[C,D]": 0, "x[D,End]": 0, "v": 10], 64),
+        // Pyomo Gallery, network_interdiction/min_cost_flow, the notebook's output with one attack: cost 7300,
+        // interdicting Start -> C; 10 units of supply and demand unmet.
+        ("pyomo_gallery_min_cost_flow_interdiction.blo", 7300,
+         ["x[Start,B]": 0, "x[Start,C]": 1, "x[C,B]": 0, "x[B,End]": 0, "x[C,D]": 0, "x[D,End]": 0,
+          "y[Start,B]": 10, "y[C,B]": 10, "y[B,End]": 20, "unmet_supply[Start]": 10, "unmet_demand[End]": 10], 64),
     ]
 
     func testPublishedOptimaByEnumeration() throws {
