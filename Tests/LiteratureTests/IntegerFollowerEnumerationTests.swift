@@ -37,6 +37,9 @@ final class IntegerFollowerEnumerationTests: XCTestCase {
         ("mibs_moore90_2/mibs_moore90_2.blo", 5, ["x": 3, "y": 1], 4),
         // MibS's linderoth: -2 (a third-party results table; no point given).
         ("mibs_linderoth/mibs_linderoth.blo", -2, [:], 16),
+        // MibS's input-format documentation (coin-or/MibS, input.md), its example: "the optimal solution should be:
+        // x = 6, y = 5", that is F = -x - 7y = -41.
+        ("mibs_general_example/mibs_general_example.blo", -41, ["x": 6, "y": 5], 11),
         // Jayaswal and Sinha, "Bilevel Optimization: Applications, Models and Solution Approaches", Section 4,
         // companion repository's output SP_Interdict.txt: longest shortest path 16 (interdicting arcs 1 and 3).
         // Four interdiction sets attain 16 (header of the model), so only the value is checked.
