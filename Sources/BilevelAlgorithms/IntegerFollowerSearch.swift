@@ -44,7 +44,7 @@ import SolverInterface
 /// the linking variables as in DeNegre and Ralphs (2009).
 package enum IntegerFollowerSearch {
     /// What the search did, for the report and the benchmark.
-    public struct Summary: Sendable, Equatable {
+    public struct Summary: Sendable {
         /// Master MILPs solved.
         public var masters = 0
         /// Follower MILPs solved (one per linking decision explored).
@@ -59,6 +59,9 @@ package enum IntegerFollowerSearch {
         public var incumbent: Double?
         /// Seconds spent inside MILP solves.
         public var solverSeconds = 0.0
+        /// The last master problem solved (the high-point relaxation with every cut), for the
+        /// benchmark's comparison with a standalone solver.
+        public var lastMaster: StandardForm?
     }
 
     /// One side of a follower row with linking variables, as `a'x + b'y <= h`, scaled so that the
@@ -203,6 +206,7 @@ package enum IntegerFollowerSearch {
             }
             let m = try timedSolve(master, gap: context.options.relativeGap)
             summary.masters += 1
+            summary.lastMaster = master
             switch m.termination {
             case .optimal: break
             case .infeasible:
