@@ -180,6 +180,10 @@ package enum IntegerFollowerSearch {
             return try backend.solve(form, options: o)
         }
         func tolerance(_ v: Double) -> Double { 1e-9 * max(1, abs(v)) }
+        // The bound meets the incumbent (within the user's relative gap, when one is given).
+        func closed() -> Bool {
+            upper - lower <= max(tolerance(upper), (context.options.relativeGap ?? 0) * max(1, abs(upper)))
+        }
         func report() {
             summary.bound = lower.isFinite ? sign * lower : nil
             summary.incumbent = upper.isFinite ? sign * upper : nil
@@ -210,8 +214,9 @@ package enum IntegerFollowerSearch {
             switch m.termination {
             case .optimal: break
             case .infeasible:
+                // Every linking decision is explored or cut off: the incumbent is optimal.
                 exhausted = true
-                lower = upper
+                lower = max(lower, upper)
                 break search
             case .unbounded, .infeasibleOrUnbounded:
                 if summary.masters == 1 {
@@ -232,7 +237,7 @@ package enum IntegerFollowerSearch {
             }
             // The master's bound (its own best bound when it stopped at a gap).
             lower = max(lower, m.bestBound ?? value)
-            if upper.isFinite, lower >= upper - tolerance(upper) {
+            if upper.isFinite, closed() {
                 exhausted = true
                 break
             }
@@ -254,8 +259,10 @@ package enum IntegerFollowerSearch {
                 switch res.termination {
                 case .optimal:
                     if let s = res.solution {
+                        // The response, its integer coordinates exactly integral (the cuts'
+                        // thresholds are computed from it).
                         var y = x
-                        for (j, k) in problem.column { y[j] = s[k] }
+                        for (j, k) in problem.column { y[j] = model.variables[j].kind == .continuous ? s[k] : s[k].rounded() }
                         response = y
                         phi = followerValue(y)
                     }
@@ -267,15 +274,17 @@ package enum IntegerFollowerSearch {
             }
 
             if let phi, let response {
-                // 2. The master's point is bilevel feasible: optimal.
+                // 2. The master's point is bilevel feasible: optimal when the master was solved to
+                // optimality (with a user's gap, an incumbent; the search goes on).
                 if followerValue(point) <= phi + tolerance(phi) {
                     if value < upper {
                         upper = value
                         incumbent = x.enumerated().map { j, v in linkingSet.contains(j) ? v : point[j] }
                     }
-                    exhausted = true
-                    lower = upper
-                    break
+                    if closed() {
+                        exhausted = true
+                        break
+                    }
                 }
                 // 3. The best bilevel-feasible point with these linking values.
                 var restricted = hpr
@@ -313,7 +322,7 @@ package enum IntegerFollowerSearch {
             // 4b. The no-good cut on the linking decision.
             if linking.isEmpty || !addNoGoodCut(key: key, linking: linking, model: model, to: &master) {
                 exhausted = true  // a single linking decision, now explored
-                lower = upper
+                lower = max(lower, upper)
                 break
             }
             summary.noGoodCuts += 1
@@ -331,8 +340,8 @@ package enum IntegerFollowerSearch {
         }
         var result = SolverResult(
             termination: termination, solution: incumbent, objective: upper.isFinite ? upper : nil,
-            bestBound: lower.isFinite ? lower : (exhausted && upper.isFinite ? upper : nil), rawStatus: raw, seconds: elapsed)
-        if termination == .optimal { result.bestBound = upper }
+            bestBound: lower.isFinite ? min(lower, upper) : nil, rawStatus: raw, seconds: elapsed)
+        if termination == .optimal, upper - lower <= tolerance(upper) { result.bestBound = upper }
         summary.bound = result.bestBound.map { sign * $0 }
         summary.incumbent = upper.isFinite ? sign * upper : nil
         let line =

@@ -236,6 +236,13 @@ public enum Blomodel {
         let original = r.modelPoint(point)
         mapBack(point, r, into: &report)
         let binding = userBoundReasons(point, r, basis: outcome.basis, dualBoundOption: options.bigM.dualBound)
+        // A user's --gap lets the search stop with its bound short of the answer: not proven.
+        if let gap = options.relativeGap, let bound = report.bestBound, let value = report.leaderObjective,
+            abs(value - bound) > 1e-9 * max(1, abs(value))
+        {
+            reasons.append(
+                "the search stopped with its bound \(formatNumber(bound)) short of the answer (relative gap \(String(format: "%.3g", abs(value - bound) / max(1, abs(value)))), as --gap \(formatNumber(gap)) allows); the point may not be optimal")
+        }
 
         clock = Date()
         let v = Verifier.verify(
