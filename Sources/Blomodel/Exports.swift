@@ -4,3 +4,4 @@
 @_exported import BilevelAlgorithms
 @_exported import Reformulations
 @_exported import SolverInterface
+@_exported import ModelFormats

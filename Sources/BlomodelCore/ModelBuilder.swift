@@ -22,6 +22,10 @@ public struct ModelBuilder: Sendable {
     public var inputFiles: [String] = []
     /// What was said about the model without refusing it (the model's `warnings`).
     public var warnings: [Diagnostic] = []
+    /// Accept integer and binary follower variables (the MibS format has them). The `.blo`
+    /// language and the DSL keep the follower continuous; the exact routes refuse an integer
+    /// follower at the classifier, with the variable named.
+    public var allowsIntegerFollowers = false
     /// Variable families and constraints by name, where each was declared.
     public private(set) var names: [String: (kind: NameKind, location: SourceLocation)] = [:]
 
@@ -63,7 +67,7 @@ public struct ModelBuilder: Sendable {
     @discardableResult
     public mutating func addVariable(_ variable: Variable, length: Int = 3) throws -> VarID {
         var v = variable
-        if v.kind != .continuous, v.owner.isFollower {
+        if v.kind != .continuous, v.owner.isFollower, !allowsIntegerFollowers {
             throw Diagnostic(
                 .error, ModelBuilder.followerContinuityMessage, at: v.location, length: length,
                 notes: [ModelBuilder.followerContinuityNote])
