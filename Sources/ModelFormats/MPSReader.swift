@@ -516,7 +516,11 @@ private struct Reader {
         var valueField: Field?
         switch (parts.count, needsValue) {
         case (4, true): (columnField, valueField) = (parts[2], parts[3])
-        case (3, true): (columnField, valueField) = (parts[1], parts[2])
+        case (3, true):
+            if file.columnIndex[parts[2].text] != nil, parseDecimal(parts[2].text) == nil {
+                throw fail("the \(type) bound of '\(parts[2].text)' has no value", parts[2])
+            }
+            (columnField, valueField) = (parts[1], parts[2])
         case (2, false): columnField = parts[1]
         case (3, false):
             // BV may carry a value: "BV col 1" or "BV set col".
