@@ -1,5 +1,7 @@
 import BloLanguage
 import BlomodelCore
+import GLPKBackend
+import SolverInterface
 import XCTest
 
 @testable import ModelFormats
@@ -144,6 +146,15 @@ final class BloWriterTests: XCTestCase {
             XCTAssertEqual(back.variables.map(\.name), model.variables.map { $0.name.replacingOccurrences(of: " ", with: "_") }, path)
             XCTAssertEqual(back.constraints.map(\.name), model.constraints.map { $0.name.replacingOccurrences(of: " ", with: "_") }, path)
             XCTAssertEqual(canonical(back, variableName: { "v\($0)" }, constraintName: { "c\($0)" }), Self.mibsRewritten(model), path)
+            // glpsol reads the written file: the high-point relaxation has the same optimum.
+            let form = mps.standardForm()
+            let ours = try GLPKBackend().solve(form, options: SolveOptions())
+            let theirs = try glpsolOptimum(files.mps)
+            if ours.termination == .optimal, let x = ours.solution {
+                XCTAssertEqual(try XCTUnwrap(theirs, path), form.objectiveValue(x), accuracy: 1e-6, path)
+            } else {
+                XCTAssertNil(theirs, path)
+            }
             // Writing the model read back gives the same files.
             XCTAssertEqual(try MibSWriter.write(back, name: name, mpsFileName: name + ".mps").aux, files.aux, path)
             converted.append(name)
