@@ -10,8 +10,11 @@ public struct LoadedModel: Sendable {
     /// For a MibS instance: its MPS and aux files, whether the aux file was found by MibS's rule
     /// (`<basename>.aux`, then `.txt`) rather than given, and the names the model changed.
     public var mpsPath: String?
+    /// (See `mpsPath`.)
     public var auxPath: String?
+    /// (See `mpsPath`.)
     public var auxWasGuessed = false
+    /// (See `mpsPath`.)
     public var renamed: [(model: String, file: String)] = []
 
     /// True for a MibS instance.

@@ -26,6 +26,7 @@ public struct MPSFile: Sendable {
         /// The bounds after the BOUNDS section and the MPS defaults (`[0, +inf)`; `[0, 1]` for an
         /// integer column without any bound entry). Infinite bounds are `±infinity`.
         public var lower: Double = 0
+        /// The upper bound (see `lower`).
         public var upper: Double = .infinity
         /// `binary` for `BV` columns and integer columns given the default `[0, 1]`; `integer` for
         /// other columns in a MARKER block or with an `LI`/`UI` bound; otherwise `continuous`.
@@ -42,6 +43,7 @@ public struct MPSFile: Sendable {
     public struct Row: Sendable {
         /// The name as written.
         public var name: String
+        /// `L`, `G` or `E`.
         public var sense: RowSense
         /// The coefficients by column index, sorted.
         public var coefficients: SparseMap<Int> = [:]
@@ -64,6 +66,7 @@ public struct MPSFile: Sendable {
             case .equal: return range.map { $0 < 0 ? rhs + $0 : rhs } ?? rhs
             }
         }
+        /// The row's upper side (see `lower`).
         public var upper: Double {
             switch sense {
             case .lessEqual: return rhs
@@ -79,9 +82,11 @@ public struct MPSFile: Sendable {
     public var name = ""
     /// The first `N` row: the objective. Nil when the file has no `N` row (a zero objective).
     public var objectiveName: String?
+    /// Where the objective row is declared.
     public var objectiveLocation: SourceLocation?
     /// OBJSENSE (default minimise) and where it was written.
     public var objectiveSense: ObjectiveSense = .minimize
+    /// Where OBJSENSE was written, if it was.
     public var objectiveSenseLocation: SourceLocation?
     /// The objective's constant: the negated RHS entry of the objective row (CoinMpsIO's
     /// `objectiveOffset` convention, also CPLEX's and HiGHS'; GLPK 5.0 reads the opposite sign).
@@ -93,7 +98,9 @@ public struct MPSFile: Sendable {
     public var quadraticObjective: [StandardForm.QuadraticTerm] = []
     /// Where the QUADOBJ or QMATRIX section starts, if there is one.
     public var quadraticLocation: SourceLocation?
+    /// The columns, in order of first appearance in COLUMNS (the legacy aux format's indices).
     public var columns: [Column] = []
+    /// The constraint rows, in ROWS order without the objective row (the legacy aux format's indices).
     public var rows: [Row] = []
     /// Names of the `N` rows after the first, which are dropped (as CoinMpsIO and GLPK do).
     public var droppedFreeRows: [String] = []

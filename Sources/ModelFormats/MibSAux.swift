@@ -22,49 +22,66 @@ import Foundation
 public struct MibSAuxFile: Sendable {
     /// A token of the file: its text and where it starts.
     public struct Item: Sendable {
+        /// The token as written.
         public var text: String
+        /// Where it starts.
         public var location: SourceLocation
     }
 
     /// A follower variable of the name-based syntax: the column's name and its objective coefficient.
     public struct FollowerVariable: Sendable {
+        /// The column's name.
         public var column: Item
+        /// Its coefficient in the follower's objective, as written.
         public var coefficient: Item
     }
 
     /// Which syntax the file uses (`mixed` when it has keys of both).
     public enum Syntax: String, Sendable { case nameBased = "name-based", legacy, mixed }
 
+    /// The file's path and text, for diagnostics.
     public var source: SourceFile
+    /// The syntax the file uses.
     public var syntax: Syntax = .nameBased
     /// `@NUMVARS` / `N`, `@NUMCONSTRS` / `M`, with where they were written.
     public var variableCount: (value: Int, at: SourceLocation)?
+    /// (See `variableCount`.)
     public var rowCount: (value: Int, at: SourceLocation)?
     /// `@VARSBEGIN` pairs.
     public var followerVariables: [FollowerVariable] = []
+    /// Where `@VARSBEGIN` is.
     public var variablesLocation: SourceLocation?
     /// `@CONSTRSBEGIN` names.
     public var followerRowNames: [Item] = []
+    /// Where `@CONSTRSBEGIN` is.
     public var rowsLocation: SourceLocation?
     /// Legacy `LC`, `LR`, `LO` values in order.
     public var legacyColumns: [Item] = []
+    /// Legacy `LR` values.
     public var legacyRows: [Item] = []
+    /// Legacy `LO` values.
     public var legacyObjective: [Item] = []
     /// The follower's sense (`@OBJSENSE MAX` or `OS -1`: maximise).
     public var followerSense: ObjectiveSense = .minimize
+    /// Where the sense was given, if it was.
     public var senseLocation: SourceLocation?
     /// Interdiction: `IC` costs (one per MPS column) and the `IB` budget.
     public var interdictionCosts: [Item] = []
+    /// The `IB` value.
     public var interdictionBudget: Item?
     /// `@NAME` and `@MPS` (or `@LP`), informational.
     public var instanceName: String?
+    /// The MPS file named by `@MPS` or `@LP`.
     public var mpsFile: String?
+    /// Where that name is written.
     public var mpsFileLocation: SourceLocation?
+    /// What was said without refusing the file (unknown tokens skipped).
     public var warnings: [Diagnostic] = []
 
     /// True for the interdiction variant (an `IB` key).
     public var isInterdiction: Bool { interdictionBudget != nil }
 
+    /// An empty file read from `source`.
     public init(source: SourceFile) { self.source = source }
 }
 

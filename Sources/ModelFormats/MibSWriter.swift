@@ -11,6 +11,7 @@ public struct MibSFiles: Sendable {
     public var aux: String
     /// The MPS name of each variable (by `VarID`) and each constraint.
     public var columnNames: [String]
+    /// (See `columnNames`.)
     public var rowNames: [String]
     /// What was rewritten or dropped (a maximisation negated, a follower objective's constant or
     /// leader terms, dual bounds), as warnings without a position.
