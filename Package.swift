@@ -91,7 +91,7 @@ let package = Package(
         .testTarget(name: "ReformulationsTests", dependencies: ["Reformulations", "BloLanguage"]),
         .testTarget(name: "BilevelAlgorithmsTests", dependencies: ["BilevelAlgorithms", "BloLanguage", "GLPKBackend", "IpoptBackend"]),
         .testTarget(name: "BackendTests", dependencies: ["GLPKBackend", "CbcBackend", "IpoptBackend", "SolverInterface"]),
-        .testTarget(name: "LiteratureTests", dependencies: ["Blomodel", "BilevelAlgorithms", "Differentiation"]),
+        .testTarget(name: "LiteratureTests", dependencies: ["Blomodel", "BilevelAlgorithms", "Differentiation", "GLPKBackend", "BlomodelBench"]),
         .testTarget(name: "CLITests", dependencies: ["Blomodel"]),
     ]
 )

@@ -47,6 +47,9 @@ package struct BranchAndBoundRoute: Route {
     /// quadratic leader objective needs a QP solver and no integer leader variables.
     public func assess(_ facts: ModelFacts, capabilities: RouteCapabilities) -> RouteAssessment {
         guard let classification = facts.classification else { return .refused(facts.refusalText) }
+        if classification.hasIntegerFollower {
+            return .refused("the follower has integer variables: its KKT conditions do not characterise its optimum")
+        }
         var relaxation = "LP relaxations (\(capabilities.milp.name))"
         if classification.hasIntegerLeaderVariables {
             guard capabilities.milp.capabilities.integerVariables else {

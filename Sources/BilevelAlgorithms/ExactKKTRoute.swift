@@ -31,6 +31,9 @@ package struct ExactKKTRoute: Route {
     /// Accepts linear leader objectives (and the toll pattern) when the MILP solver handles integers.
     public func assess(_ facts: ModelFacts, capabilities: RouteCapabilities) -> RouteAssessment {
         guard let classification = facts.classification else { return .refused(facts.refusalText) }
+        if classification.hasIntegerFollower {
+            return .refused("the follower has integer variables: its KKT conditions do not characterise its optimum")
+        }
         let milp = capabilities.milp
         guard milp.capabilities.integerVariables else {
             return .refused("\(milp.name) declares no integer variables, which the big-M rows of complementarity need")

@@ -1,7 +1,7 @@
 import BlomodelCore
 import SolverInterface
 
-/// The follower's LP (or convex QP) at a fixed leader decision, in minimisation form: the leader's
+/// The follower's LP (convex QP, or MILP for an integer follower) at a fixed leader decision, in minimisation form: the leader's
 /// values are substituted into the follower's objective and rows. Used by the
 /// verifier (is the follower's point optimal?) and by the warm start (what does the
 /// follower answer to a given leader decision?).
@@ -17,6 +17,8 @@ struct FollowerProblem {
     var failingLeaderOnlyRow: Constraint?
     /// True when the follower's objective has products of its own variables (a convex QP).
     var isQuadratic = false
+    /// True when the follower has integer or binary variables (a MILP).
+    var isInteger: Bool { form.integerCount > 0 }
 
     /// The solver for this problem: the given LP solver, or the QP solver for a quadratic
     /// follower (nil when the follower is quadratic and no QP solver was given).
@@ -27,7 +29,7 @@ struct FollowerProblem {
         sign = f.sense.sign
         for j in model.variables(of: .theFollower) {
             let v = model.variables[j]
-            column[j] = form.addColumn(name: v.name, lower: v.lower, upper: v.upper)
+            column[j] = form.addColumn(name: v.name, lower: v.lower, upper: v.upper, integer: v.kind != .continuous)
         }
         var constant = 0.0
         for (id, c) in f.expression.linear.terms {

@@ -34,6 +34,9 @@ package struct OuterApproximationRoute: Route {
     /// Accepts a convex quadratic leader objective when the solvers it needs are there.
     public func assess(_ facts: ModelFacts, capabilities: RouteCapabilities) -> RouteAssessment {
         guard let classification = facts.classification else { return .refused(facts.refusalText) }
+        if classification.hasIntegerFollower {
+            return .refused("the follower has integer variables: its KKT conditions do not characterise its optimum")
+        }
         let milp = capabilities.milp
         switch classification.leaderObjective {
         case .linear, .strongDuality:

@@ -38,11 +38,6 @@ package struct PlannedRoute: Route {
         name: "branch-and-bound",
         summary: "branch on complementarity pairs (slack or multiplier zero) without big-M values",
         purpose: "it will need no bounds on slacks or multipliers, so no M has to be proven or given")
-    /// The follower's optimal-value function as a constraint.
-    public static let valueFunction = PlannedRoute(
-        name: "value-function",
-        summary: "the follower's optimality as a bound by its optimal-value function, refined by cuts",
-        purpose: "it will accept integer followers, which the KKT conditions cannot describe")
 }
 
 /// The gradient methods (`GradientMethods`, run by the facade on the model itself, not on the

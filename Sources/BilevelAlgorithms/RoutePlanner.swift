@@ -36,13 +36,14 @@ package struct RoutePlanner: Sendable {
         self.routes = routes
     }
 
-    /// The known routes: the exact MILP route, outer approximation (configured), and the
-    /// routes still to come.
+    /// The known routes: the M-free branch-and-bound and the exact MILP route, outer approximation
+    /// (configured), the value-function route for integer followers and the gradient methods.
     public static func standard(
-        outerApproximation: OuterApproximationRoute = OuterApproximationRoute(), branchAndBound: BranchAndBoundRoute = BranchAndBoundRoute()
+        outerApproximation: OuterApproximationRoute = OuterApproximationRoute(), branchAndBound: BranchAndBoundRoute = BranchAndBoundRoute(),
+        valueFunction: ValueFunctionRoute = ValueFunctionRoute()
     ) -> RoutePlanner {
         RoutePlanner(routes: [
-            branchAndBound, ExactKKTRoute(), outerApproximation, PlannedRoute.valueFunction, GradientMethodsRoute(),
+            branchAndBound, ExactKKTRoute(), outerApproximation, valueFunction, GradientMethodsRoute(),
         ])
     }
 

@@ -80,6 +80,9 @@ package enum Verifier {
             let v = model.variables[j]
             let violation = max(v.lower - point[j], point[j] - v.upper, 0) / max(1, abs(point[j]))
             if violation > worst { (worst, worstName) = (violation, "bound of \(v.name)") }
+            if v.kind != .continuous, abs(point[j] - point[j].rounded()) > worst {
+                (worst, worstName) = (abs(point[j] - point[j].rounded()), "integrality of \(v.name)")
+            }
         }
 
         // The follower's LP at the leader's decision.
@@ -121,14 +124,64 @@ package enum Verifier {
             }
             return done(
                 .optimal, optimum: phi, gap: gap, violation: worst,
-                problem.isQuadratic ? "the follower's point is optimal for its QP (re-solved by \(followerSolver.name.capitalizedFirst))" : "the follower's point is optimal for its LP")
+                problem.isQuadratic
+                    ? "the follower's point is optimal for its QP (re-solved by \(followerSolver.name.capitalizedFirst))"
+                    : "the follower's point is optimal for its \(problem.isInteger ? "MILP (re-solved by \(followerSolver.name.capitalizedFirst))" : "LP")")
         case .infeasible:
-            return done(.followerInfeasible, optimum: nil, gap: .infinity, violation: worst, "the follower's LP is infeasible at the leader's decision")
+            return done(.followerInfeasible, optimum: nil, gap: .infinity, violation: worst, "the follower's \(problem.isInteger ? "MILP" : "LP") is infeasible at the leader's decision")
         case .unbounded, .infeasibleOrUnbounded:
-            return done(.followerUnbounded, optimum: nil, gap: .infinity, violation: worst, "the follower's LP is unbounded at the leader's decision")
+            return done(.followerUnbounded, optimum: nil, gap: .infinity, violation: worst, "the follower's \(problem.isInteger ? "MILP" : "LP") is unbounded at the leader's decision")
         default:
             return done(.solverFailure, optimum: nil, gap: .infinity, violation: worst, result.rawStatus)
         }
+    }
+}
+
+extension Verifier {
+    /// The optimistic choice at the point's leader decision: the best leader objective over the
+    /// follower's optimal responses (follower rows, the follower's objective at most `phi`, the
+    /// leader's rows with follower variables), with every leader variable fixed at the point.
+    /// Returns the best value in the leader's sense, or nil when the MILP could not be solved.
+    /// Used for integer followers, whose route finds the optimistic response by search.
+    public static func optimisticValue(_ model: BilevelModel, point: [Double], phi: Double, solver: any SolverBackend) -> Double? {
+        var problem = FollowerProblem(model, at: point)
+        var form = problem.form
+        // The follower's objective at most phi (its own sense, so the row reads sign * f <= sign * phi).
+        let entries = (0..<form.columnCount).filter { form.objective[$0] != 0 }.map { ($0, form.objective[$0]) }
+        let bound = problem.sign * phi - form.objectiveConstant
+        form.addRow(name: "value_function", entries: entries, lower: -.infinity, upper: bound + 1e-7 * max(1, abs(bound)))
+        // The leader's objective and rows, with the leader's values substituted.
+        let F = model.upperObjective
+        let lsign = F.sense.sign
+        form.objective = Array(repeating: 0, count: form.columnCount)
+        form.quadraticObjective = []
+        var constant = F.expression.constant
+        for (id, c) in F.expression.linear.terms {
+            if let k = problem.column[id] { form.objective[k] += lsign * c } else { constant += c * point[id] }
+        }
+        for (p, c) in F.expression.quadratic {
+            switch (problem.column[p.first], problem.column[p.second]) {
+            case (let a?, nil): form.objective[a] += lsign * c * point[p.second]
+            case (nil, let b?): form.objective[b] += lsign * c * point[p.first]
+            case (nil, nil): constant += c * point[p.first] * point[p.second]
+            case (let a?, let b?): form.quadraticObjective.append(.init(a, b, lsign * c))
+            }
+        }
+        form.objectiveConstant = 0
+        for c in model.constraints where c.owner == .leader {
+            var row: [(Int, Double)] = []
+            var shift = 0.0
+            for (id, a) in c.body.linear.sortedTerms {
+                if let k = problem.column[id] { row.append((k, a)) } else { shift += a * point[id] }
+            }
+            guard !row.isEmpty, c.body.quadratic.isEmpty else { continue }
+            form.addRow(name: c.name, entries: row, lower: c.lower - shift, upper: c.upper - shift)
+        }
+        problem.form = form
+        guard let result = try? solver.solve(form, options: SolveOptions(timeLimit: 60, relativeGap: 0)), result.termination == .optimal,
+            let v = result.objective
+        else { return nil }
+        return lsign * v + constant
     }
 }
 

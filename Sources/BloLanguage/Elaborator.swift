@@ -307,11 +307,7 @@ package final class Elaborator {
                         v.upper = v.lower
                     case .start(let e): v.start = try constant(e, "a start value")
                     case .integer, .binary:
-                        guard level == .leader else {
-                            throw error(
-                                ModelBuilder.followerContinuityMessage, at: a.location, length: 7,
-                                notes: [ModelBuilder.followerContinuityNote])
-                        }
+                        // Both levels: an integer follower is solved by the value-function route.
                         if case .binary = a.kind {
                             // The builder clips a binary variable's bounds to [0, 1] (an empty range is an error).
                             v.kind = .binary

@@ -70,6 +70,7 @@ extension BlomodelOptions {
     package var routePlanner: RoutePlanner {
         RoutePlanner.standard(
             outerApproximation: OuterApproximationRoute(tolerance: outerApproximationTolerance, milpOnly: outerApproximationMILPOnly),
-            branchAndBound: BranchAndBoundRoute(nodeLimit: nodeLimit, bigMSeed: branchAndBoundSeed))
+            branchAndBound: BranchAndBoundRoute(nodeLimit: nodeLimit, bigMSeed: branchAndBoundSeed),
+            valueFunction: ValueFunctionRoute(iterationLimit: nodeLimit))
     }
 }

@@ -177,7 +177,7 @@ public enum Blomodel {
         report.notes += outcome.notes
         report.outerApproximation = outcome.outerApproximation
         report.branchAndBound = outcome.branchAndBound
-        if result.termination == .infeasible, let d = FollowerDiagnosis.diagnose(model, r, solver: backend) {
+        if result.termination == .infeasible, !r.classification.hasIntegerFollower, let d = FollowerDiagnosis.diagnose(model, r, solver: backend) {
             throw d
         }
         report.rawSolverStatus = result.rawStatus
@@ -241,6 +241,24 @@ public enum Blomodel {
         report.verification = v
         calls?.flush()
         log("verification: \(v.outcome.rawValue): \(v.detail) in \(seconds(report.timing.verification))")
+        // An integer follower's optimistic choice is found by search, so it is checked too: among
+        // the follower's optimal responses at the leader's decision, none is better for the leader.
+        if v.outcome == .optimal, r.classification.hasIntegerFollower, let phi = v.followerOptimum {
+            let clock = Date()
+            let atPoint = model.upperObjective.expression.evaluate(original)
+            let best = Verifier.optimisticValue(model, point: original, phi: phi, solver: backend)
+            report.timing.verification += Date().timeIntervalSince(clock)
+            let sense = model.upperObjective.sense.sign
+            if let best, sense * (atPoint - best) > options.verificationTolerance * max(1, abs(best)) {
+                reasons.insert(
+                    "the follower has another optimal response at the leader's decision with a better leader objective (\(formatNumber(clean(best))) instead of \(formatNumber(clean(atPoint)))): the point is bilevel feasible but not the optimistic choice",
+                    at: 0)
+            } else if best == nil {
+                reasons.insert("the optimistic choice among the follower's optimal responses could not be re-solved", at: 0)
+            } else {
+                report.verification?.detail += "; no other optimal response of the follower is better for the leader"
+            }
+        }
         if v.outcome == .solverFailure {
             // The re-solve itself failed: nothing is known either way.
             report.certification = .unverified

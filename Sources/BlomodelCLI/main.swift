@@ -168,7 +168,7 @@ struct Solve: ParsableCommand {
         help: "Use this route instead of the planner's choice: branch-and-bound, exact-kkt, outer-approximation.",
         completion: .list(["branch-and-bound", "exact-kkt", "outer-approximation"]))
     var route: String?
-    @Option(name: .customLong("node-limit"), help: "Node limit of the M-free branch-and-bound.") var nodeLimit: Int = 100_000
+    @Option(name: .customLong("node-limit"), help: "Node limit of the M-free branch-and-bound; master MILPs of the value-function search.") var nodeLimit: Int = 100_000
     @OptionGroup var gradient: GradientFlags
     @OptionGroup var chattiness: Chattiness
 

@@ -22,10 +22,6 @@ public struct ModelBuilder: Sendable {
     public var inputFiles: [String] = []
     /// What was said about the model without refusing it (the model's `warnings`).
     public var warnings: [Diagnostic] = []
-    /// Accept integer and binary follower variables (the MibS format has them). The `.blo`
-    /// language and the DSL keep the follower continuous; the exact routes refuse an integer
-    /// follower at the classifier, with the variable named.
-    public var allowsIntegerFollowers = false
     /// Variable families and constraints by name, where each was declared.
     public private(set) var names: [String: (kind: NameKind, location: SourceLocation)] = [:]
 
@@ -56,22 +52,12 @@ public struct ModelBuilder: Sendable {
 
     // MARK: - Variables
 
-    /// The words for an integer or binary follower variable (the follower's problem must be an LP).
-    public static let followerContinuityMessage =
-        "follower variables must be continuous: the follower's problem must be a linear program"
-    public static let followerContinuityNote = "integer and binary variables are allowed in the upper block"
-
     /// Adds a variable after checking its bounds: a binary variable's bounds are clipped to
     /// [0, 1], an integer variable's are rounded inward (a bound within 1e-9 of an integer is
     /// that integer), and an empty range is an error at `location`.
     @discardableResult
     public mutating func addVariable(_ variable: Variable, length: Int = 3) throws -> VarID {
         var v = variable
-        if v.kind != .continuous, v.owner.isFollower, !allowsIntegerFollowers {
-            throw Diagnostic(
-                .error, ModelBuilder.followerContinuityMessage, at: v.location, length: length,
-                notes: [ModelBuilder.followerContinuityNote])
-        }
         if v.kind == .binary {
             v.lower = max(v.lower, 0)
             v.upper = min(v.upper, 1)

@@ -45,7 +45,6 @@ public enum MibS {
         let level = try followerPart(mps: mps, aux: aux)
         var names = NameAssigner()
         var b = ModelBuilder()
-        b.allowsIntegerFollowers = true
         b.inputFiles = [mps.source.path, aux.source.path]
         b.warnings = mps.warnings + aux.warnings
         if mps.objectiveSense == .maximize, let at = mps.objectiveSenseLocation {

@@ -25,8 +25,9 @@ public struct MibSFiles: Sendable {
 ///   `G`, `E`, or a ranged row with its RANGES entry); follower variables and rows are listed in
 ///   the aux file, the rest is the leader's. A single-variable leader row on a follower variable
 ///   stays a row: a bound in BOUNDS would make it the follower's;
-/// - bounds are explicit (`FR`, `MI`, `LO`, `UP`, `FX`, `BV`; integer columns `LI`/`UI`, so that no
-///   integer column gets MPS's default binary range), integer runs inside MARKER lines;
+/// - bounds are explicit (`FR`, `MI`, `LO`, `UP`, `FX`, `BV`; integer columns both sides, `LI` or
+///   `MI` and `UI` or `PL`, so that no reader gives an integer column MPS's default binary range:
+///   GLPK 5.0 keeps it after `LO` or `MI` alone), integer runs inside MARKER lines;
 /// - the leader's objective is the objective row, as a minimisation (a maximisation is negated:
 ///   MibS always minimises), its constant a RHS entry on the objective row (CoinMpsIO's sign);
 /// - the follower's objective is the `@VARSBEGIN` coefficients of the follower's variables, in
@@ -169,8 +170,9 @@ public enum MibSWriter {
                 continue
             }
             if v.kind == .integer {
+                // Both sides always: GLPK 5.0 keeps the default binary range after LO or MI alone.
                 bounds += lo.isFinite ? " LI BND \(c) \(number(lo))\n" : " MI BND \(c)\n"
-                if hi.isFinite { bounds += " UI BND \(c) \(number(hi))\n" }
+                bounds += hi.isFinite ? " UI BND \(c) \(number(hi))\n" : " PL BND \(c)\n"
                 continue
             }
             if lo == hi {

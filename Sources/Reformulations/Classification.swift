@@ -33,7 +33,15 @@ public struct Classification: Sendable {
     public var followerQuadratic: [VarPair: Double]
     public var leaderObjective: LeaderObjectiveTreatment
     public var hasIntegerLeaderVariables: Bool
+    /// The follower's integer and binary variables (empty for a continuous follower). A follower
+    /// with integer variables has no KKT conditions: the value-function route solves it.
+    public var integerFollowerVariables: [VarID] = []
+    /// Leader variables with a nonzero coefficient in a follower row that has follower variables
+    /// (the follower's optimal value depends on the leader's decision through them only).
+    public var linkingVariables: [VarID] = []
 
+    /// True when the follower has integer or binary variables.
+    public var hasIntegerFollower: Bool { !integerFollowerVariables.isEmpty }
     /// The strong-duality factor `rho`, when that pass applies.
     public var leaderProductFactor: Double? {
         if case .strongDuality(let rho) = leaderObjective { return rho }
@@ -89,10 +97,9 @@ public enum Classifier {
         let auxiliary = leader.filter { vars[$0].role != .decision }.count
         reasons.append(
             "\(leader.count - auxiliary) leader variable(s)\(auxiliary > 0 ? " (and \(auxiliary) introduced by the passes or standing for duals)" : ""), \(follower.count) follower variable(s)")
-        if let j = follower.first(where: { vars[$0].kind != .continuous }) {
-            throw fail(
-                "follower variable \(vars[j].name) is \(vars[j].kind.rawValue); the follower's variables must be continuous",
-                vars[j].location, ["KKT conditions characterise the follower's optimum only for continuous (convex) followers"])
+        let integerFollower = follower.filter { vars[$0].kind != .continuous }
+        if !integerFollower.isEmpty {
+            return try IntegerFollowerClassifier.classify(model, integerFollower: integerFollower, reasons: reasons, fail: fail)
         }
 
         // Follower objective.

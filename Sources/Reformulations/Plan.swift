@@ -66,6 +66,16 @@ package enum Planner {
         var chain = PassChain()
         let (products, classification) = try classify(model, lpSolver: lpSolver, chain: &chain)
         let model = products.model
+        if classification.hasIntegerFollower {
+            // No KKT conditions for an integer follower: the value-function route starts from the
+            // high-point relaxation and adds cuts (`IntegerFollowerSearch`).
+            let hpr = try chain.run(HighPointRelaxationPass(classification: classification), model)
+            let (sf, sign) = try chain.run(LoweringPass(), hpr)
+            return Reformulated(
+                classification: classification, model: model, auxiliaryDefinitions: products.definitions,
+                provenDualRanges: products.provenDualRanges, complementarityModel: hpr, milp: hpr, standardForm: sf,
+                objectiveSign: sign, bigM: [], plan: chain.plan, chain: chain)
+        }
         let kkt = try chain.run(KKTPass(classification: classification), model)
         var mpcc = kkt
         if classification.leaderProductFactor != nil {

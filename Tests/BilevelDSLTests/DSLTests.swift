@@ -25,19 +25,23 @@ func buildError(_ m: Bilevel) -> Diagnostic? {
 }
 
 final class DSLErrorTests: XCTestCase {
-    /// A follower's integer variable: the language's words, at the Swift line of the declaration.
-    func testFollowerIntegerVariable() throws {
-        let m = Bilevel("m")
-        let x = m.leader.variable("x", bounds: 0...1)
-        let line = #line + 1
-        let y = m.follower.variable("y", bounds: 0...5, kind: .integer)
-        m.leader.minimize(x + y)
-        m.follower.minimize(y)
-        let d = try XCTUnwrap(buildError(m))
-        XCTAssertEqual(d.location?.line, line)
-        XCTAssertEqual(d.location?.file, "BilevelDSLTests/DSLTests.swift")
-        let words = languageError("upper { var x >= 0, <= 1; minimize x + y; } lower { var y >= 0, <= 5 integer; minimize y; }")
-        XCTAssertEqual(d.message, words)
+    /// A follower's integer variable builds, and the value-function route solves it: Moore and
+    /// Bard (1990)'s example, optimum F = -22 at (2, 2) (the file Models/integer/moore_bard_1990.blo).
+    func testFollowerIntegerVariableIsSolvedByTheValueFunctionRoute() throws {
+        let m = Bilevel("moore_bard")
+        let x = m.leader.variable("x", bounds: 0...10, kind: .integer)
+        let y = m.follower.variable("y", bounds: 0...10, kind: .integer)
+        m.leader.minimize(-1 * x - 10 * y)
+        m.follower.minimize(1 * y)
+        m.follower.constraint("c1", -25 * x + 20 * y <= 30)
+        m.follower.constraint("c2", x + 2 * y <= 10)
+        m.follower.constraint("c3", 2 * x - y <= 15)
+        m.follower.constraint("c4", 2 * x + 10 * y >= 15)
+        let result = try m.solve(.glpk)
+        XCTAssertEqual(result.certification, .provenOptimal)
+        XCTAssertEqual(result.leaderObjective ?? .nan, -22, accuracy: 1e-9)
+        XCTAssertEqual(result[x] ?? .nan, 2, accuracy: 1e-9)
+        XCTAssertEqual(result[y] ?? .nan, 2, accuracy: 1e-9)
     }
 
     /// A member outside a family's index set: the language's words, at the subscript.

@@ -181,8 +181,13 @@ final class DiagnosticPositionTests: XCTestCase {
         expectError("upper { var x >= 0; }" + tail, "has no objective")
     }
 
-    func testFollowerIntegerIsRefused() {
-        expectError("upper { var x >= 0; minimize F: x; }\nlower { var y >= 0 ⟪integer; minimize f: y; }", "follower variables must be continuous")
+    func testFollowerIntegerVariablesParse() throws {
+        // Integer and binary follower variables are part of the language (the value-function route solves them).
+        let m = try ModelLoader.load(
+            source: SourceFile(path: "t.blo", text: "upper { var x >= 0; minimize F: x; }\nlower { var y >= 0 <= 3 integer; var b binary; minimize f: y + b; }"),
+            directory: "/tmp")
+        XCTAssertEqual(m.variables.map(\.kind), [.continuous, .integer, .binary])
+        XCTAssertEqual(m.variables[2].upper, 1)
     }
 
     func testPowers() throws {

@@ -38,6 +38,23 @@ final class MibSCLITests: XCTestCase {
         XCTAssertEqual(leader(aux.out)?.value, -16, aux.err)
     }
 
+    /// Integer followers (the value-function route): the knapsack interdiction fixture (5 by
+    /// enumeration, Tests/ModelFormatsTests/MibSTests.swift) and MibS's own files moore90_2 (5) and
+    /// linderoth (-2), stored verbatim in Models/integer with their .blo twins, which give the same.
+    func testSolveIntegerFollowerMibSFiles() throws {
+        let cases = [
+            ("\(fixtures)/knapsack_interdiction_3.mps", "\(fixtures)/knapsack_interdiction_3.aux", 5.0),
+            ("Models/integer/mibs_moore90_2/moore90_2.mps", "Models/integer/mibs_moore90_2/moore90_2.aux", 5),
+            ("Models/integer/mibs_linderoth/linderoth.mps", "Models/integer/mibs_linderoth/linderoth.aux", -2),
+        ]
+        for (mps, aux, optimum) in cases {
+            let r = try blomodel(["solve", mps, "--aux", aux])
+            XCTAssertEqual(r.status, 0, r.err)
+            XCTAssertTrue(r.out.contains("certification  proven_optimal"), r.out)
+            XCTAssertEqual(leader(r.out)?.value, optimum, mps)
+        }
+    }
+
     func testCheckAMibSInstance() throws {
         let r = try blomodel(["check", "\(fixtures)/liu_hart_1994.mps", "--aux", "\(fixtures)/liu_hart_1994.aux"])
         XCTAssertEqual(r.status, 0, r.err)

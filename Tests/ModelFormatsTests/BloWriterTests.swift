@@ -159,9 +159,10 @@ final class BloWriterTests: XCTestCase {
             XCTAssertEqual(try MibSWriter.write(back, name: name, mpsFileName: name + ".mps").aux, files.aux, path)
             converted.append(name)
         }
-        // Linear: the bilevel LPs of the literature, the interdiction model; not linear: quadratic
-        // and bilinear models (toll, pricing, ...) and those beyond the quadratic class.
-        XCTAssertEqual(converted.count, 18, "\(converted)")
+        // Linear: the bilevel LPs of the literature, the interdiction model, the integer-follower
+        // models; not linear: quadratic and bilinear models (toll, pricing, ...) and those beyond
+        // the quadratic class.
+        XCTAssertEqual(converted.count, 29, "\(converted)")
         XCTAssertEqual(refused.count, 28, "\(refused)")
     }
 
@@ -209,7 +210,6 @@ final class BloWriterTests: XCTestCase {
 
     func testIntegerAndBinaryColumnsAndRangedRowsReadBackExactly() throws {
         var b = ModelBuilder()
-        b.allowsIntegerFollowers = true
         let x = try b.addVariable(Variable(base: "x", owner: .leader, lower: -3, upper: .infinity, kind: .integer))
         let z = try b.addVariable(Variable(base: "z", owner: .leader, lower: 0, upper: 1, kind: .binary))
         let y = try b.addVariable(Variable(base: "y", owner: .theFollower, lower: 0, upper: .infinity, kind: .integer))
@@ -227,7 +227,7 @@ final class BloWriterTests: XCTestCase {
         try b.setObjective(.theFollower, .minimize, name: "f", v(y), at: .unknown)
         let model = try b.finish(name: "k")
         let files = try MibSWriter.write(model, name: "k", mpsFileName: "k.mps")
-        XCTAssertTrue(files.mps.contains(" LI BND x -3\n BV BND z\n LI BND y 0\n FR BND w\n"), files.mps)
+        XCTAssertTrue(files.mps.contains(" LI BND x -3\n PL BND x\n BV BND z\n LI BND y 0\n PL BND y\n FR BND w\n"), files.mps)
         XCTAssertTrue(files.mps.contains("    MARKER0 'MARKER' 'INTORG'\n"), files.mps)
         let back = try MibS.instance(
             mps: MPSReader.parse(SourceFile(path: "k.mps", text: files.mps)), aux: MibSAuxReader.parse(SourceFile(path: "k.aux", text: files.aux))

@@ -160,6 +160,47 @@ final class MibSTests: XCTestCase {
             })
     }
 
+    // MARK: - Real MibS files
+
+    /// The MibS files stored verbatim in `Models/integer/` (from coin-or/MibS: moore90_2, linderoth,
+    /// DeNegre's knapsack interdiction K5010W02) load to the model of their `.blo` twin, written by
+    /// hand from the files. The names differ (C0001 is x): variables and rows are compared in order
+    /// within each level.
+    func testRealMibSFilesLoadToTheirBloTwins() throws {
+        let base = repositoryRoot.appendingPathComponent("Models/integer")
+        let folders = try FileManager.default.contentsOfDirectory(atPath: base.path).filter {
+            var directory: ObjCBool = false
+            return FileManager.default.fileExists(atPath: base.appendingPathComponent($0).path, isDirectory: &directory) && directory.boolValue
+        }.sorted()
+        XCTAssertEqual(folders, ["denegre_kip_k5010w02", "mibs_linderoth", "mibs_moore90_2"])
+        func byLevel(_ m: BilevelModel) -> [String] {
+            var vnames: [Int: String] = [:], cnames: [Int: String] = [:]
+            for owner in [Owner.leader, .theFollower] {
+                for (k, j) in m.variables(of: owner).enumerated() { vnames[j] = "\(owner)-var\(k)" }
+                for (k, i) in m.constraints(of: owner).enumerated() { cnames[i] = "\(owner)-row\(k)" }
+            }
+            // The twins write `binary` for the files' integer [0, 1] columns and may maximise where
+            // the aux file minimises the negation: both are the same model, compared in one form.
+            var n = m
+            for j in n.variables.indices where n.variables[j].kind == .binary { n.variables[j].kind = .integer }
+            for level in [\BilevelModel.upperObjective, \BilevelModel.lowerObjective] where n[keyPath: level].sense == .maximize {
+                n[keyPath: level].sense = .minimize
+                n[keyPath: level].expression = -n[keyPath: level].expression
+            }
+            return canonical(n, variableName: { vnames[$0]! }, constraintName: { cnames[$0]! })
+        }
+        for folder in folders {
+            let files = try FileManager.default.contentsOfDirectory(atPath: base.appendingPathComponent(folder).path)
+            let mps = try XCTUnwrap(files.first { $0.hasSuffix(".mps") }), aux = try XCTUnwrap(files.first { $0.hasSuffix(".aux") })
+            let loaded = try MibS.load(
+                mps: base.appendingPathComponent(folder).appendingPathComponent(mps).path,
+                aux: base.appendingPathComponent(folder).appendingPathComponent(aux).path
+            ).model
+            let twin = try ModelLoader.load(path: base.appendingPathComponent(folder).appendingPathComponent(folder + ".blo").path)
+            XCTAssertEqual(byLevel(loaded), byLevel(twin), folder)
+        }
+    }
+
     // MARK: - Bad input
 
     func testAuxErrorsArePositionedInTheAuxFile() throws {

@@ -1,0 +1,400 @@
+import BlomodelCore
+import Foundation
+import Reformulations
+import SolverInterface
+
+/// The value-function search for integer and mixed-integer followers: master MILPs on the
+/// high-point relaxation, refined by value-function cuts, until the master's optimum is bilevel
+/// feasible or no better point remains.
+///
+/// The bilevel problem (optimistic), with the follower minimising `d'y` (plus terms in `x` alone,
+/// constants for it) and `x_L` the linking variables (integer, bounded):
+///
+///     min F(x, y)  s.t.  (x, y) in HPR,  d'y <= phi(x_L) = min { d'y' : y' feasible for the follower at x_L }
+///
+/// Each iteration solves the master (the high-point relaxation HPR with the cuts so far); with its
+/// point (x^, y^) and its linking values x^_L:
+/// 1. the follower's MILP at x^_L gives phi(x^_L) and an optimal response y~;
+/// 2. if d'y^ <= phi(x^_L) the master's point is bilevel feasible: it is optimal (the master is a
+///    relaxation of what is left);
+/// 3. otherwise the restricted MILP  min F s.t. HPR, x_L = x^_L, d'y <= phi(x^_L)  gives the best
+///    bilevel-feasible point with these linking values (the optimistic choice among the follower's
+///    optima), a candidate incumbent;
+/// 4. cuts: the **value-function cut** of the response y~ (valid for every x where y~ is feasible
+///    for the follower, the follower can do at least as well as y~):
+///
+///        d'y <= d'y~ + M * sum_i w_i,     w_i = 1 only if follower row i is violated by y~ at x,
+///
+///    where each w_i is a binary with `a_i'x >= t_i w_i + min(a_i'x) (1 - w_i)` (or the mirror for a
+///    lower side), `t_i` the smallest integer value of `a_i'x` that violates row i at y~ (exact,
+///    because the linking variables are integer and the row's linking coefficients are integers,
+///    after scaling a row by the least k <= 1000 that makes them so), and
+///    `M = max{ d'y : (x, y) in the LP relaxation of HPR } - d'y~` (an LP, solved by GLPK: proven);
+///    and a **no-good cut** excluding x^_L, whose best point is known (a binary's literal, or one
+///    binary per general-integer variable saying it moved up or down).
+/// The search stops when the master is infeasible or its bound reaches the incumbent's value:
+/// finitely many linking values exist, and each is excluded once explored, so it terminates.
+/// Every MILP goes to the user's backend (GLPK or CBC). The answer is proven optimal: no big-M is
+/// assumed (the Ms above are proven by an LP and by the variables' bounds).
+///
+/// Sources: Moore and Bard (1990) for the high-point relaxation and the role of linking
+/// variables; the value-function cut over the response's feasibility region is that of Lozano and
+/// Smith (2017, "A value-function-based exact approach for the bilevel mixed-integer programming
+/// problem", Operations Research 65(3)), here with exact integer thresholds; the no-good cut on
+/// the linking variables as in DeNegre and Ralphs (2009).
+package enum IntegerFollowerSearch {
+    /// What the search did, for the report and the benchmark.
+    public struct Summary: Sendable, Equatable {
+        /// Master MILPs solved.
+        public var masters = 0
+        /// Follower MILPs solved (one per linking decision explored).
+        public var followerSolves = 0
+        /// Restricted MILPs solved (the optimistic choice at a linking decision).
+        public var restrictedSolves = 0
+        /// Value-function cuts and no-good cuts added.
+        public var valueFunctionCuts = 0
+        public var noGoodCuts = 0
+        /// The master's last bound and the incumbent's value, in the leader's sense.
+        public var bound: Double?
+        public var incumbent: Double?
+        /// Seconds spent inside MILP solves.
+        public var solverSeconds = 0.0
+    }
+
+    /// A follower row with linking variables, scaled so that their coefficients are integers.
+    struct LinkingRow {
+        /// The scaled linking coefficients (integers) and follower coefficients.
+        var leader: [(Int, Double)]
+        var follower: [(Int, Double)]
+        /// The scaled sides.
+        var lower: Double, upper: Double
+        /// The range of the leader part over the linking variables' bounds.
+        var minimum: Double, maximum: Double
+    }
+
+    /// Runs the search on the high-point relaxation `r.standardForm` (columns = `r.model`'s variables).
+    public static func run(_ r: Reformulated, context: RouteContext, iterationLimit: Int) throws -> (RouteOutcome, Summary) {
+        let clock = Date()
+        let model = r.model, cls = r.classification, hpr = r.standardForm
+        let n = hpr.columnCount
+        let backend = context.solvers.milp
+        let sign = r.objectiveSign
+        var summary = Summary()
+        var notes: [String] = []
+
+        // The follower's objective in minimisation form, on its own variables.
+        let fsign = model.lowerObjective.sense.sign
+        var d = [Double](repeating: 0, count: n)
+        for (j, c) in model.lowerObjective.expression.linear.terms where model.variables[j].owner.isFollower { d[j] = fsign * c }
+        let followerColumns = cls.followerVariables
+        func followerValue(_ p: [Double]) -> Double { followerColumns.reduce(0) { $0 + d[$1] * p[$1] } }
+        let linking = cls.linkingVariables
+
+        // The linking rows: follower rows with linking variables, scaled so that their linking
+        // coefficients are integers (nil when no k <= 1000 does it: no value-function cut uses them).
+        var linkingRows: [LinkingRow] = []
+        var unscalable: String?
+        let linkingSet = Set(linking)
+        for i in cls.followerRows {
+            let c = model.constraints[i]
+            let terms = c.body.linear.sortedTerms
+            let leader = terms.filter { linkingSet.contains($0.0) }
+            guard !leader.isEmpty else { continue }
+            guard let k = (1...1000).first(where: { k in leader.allSatisfy { abs(Double(k) * $0.1 - (Double(k) * $0.1).rounded()) <= 1e-9 * max(1, abs(Double(k) * $0.1)) } })
+            else {
+                unscalable = unscalable ?? c.name
+                linkingRows = []
+                break
+            }
+            let s = Double(k)
+            var lo = 0.0, hi = 0.0
+            for (j, a) in leader {
+                let v = model.variables[j]
+                let aa = (s * a).rounded()
+                lo += aa > 0 ? aa * v.lower : aa * v.upper
+                hi += aa > 0 ? aa * v.upper : aa * v.lower
+            }
+            linkingRows.append(
+                LinkingRow(
+                    leader: leader.map { ($0.0, (s * $0.1).rounded()) },
+                    follower: terms.filter { model.variables[$0.0].owner.isFollower }.map { ($0.0, s * $0.1) },
+                    lower: s * c.lower, upper: s * c.upper, minimum: lo, maximum: hi))
+        }
+
+        // M's base: the largest d'y over the LP relaxation of the high-point relaxation (GLPK).
+        var dMax: Double?
+        if unscalable == nil {
+            var lp = hpr
+            lp.isInteger = Array(repeating: false, count: n)
+            lp.objective = d.map { -$0 }
+            lp.objectiveConstant = 0
+            lp.quadraticObjective = []
+            let t = Date()
+            if let res = try? context.solvers.dualLP.solve(lp, options: SolveOptions(timeLimit: 60)), res.termination == .optimal,
+                let v = res.objective
+            {
+                dMax = -v
+            }
+            summary.solverSeconds += Date().timeIntervalSince(t)
+            if dMax == nil {
+                notes.append(
+                    "the follower's objective is unbounded above over the high-point relaxation's LP relaxation, so no value-function cut can be bounded: the search explores linking decisions one by one (no-good cuts)")
+            }
+        } else {
+            notes.append(
+                "follower row \(unscalable!) has linking coefficients that no k <= 1000 makes integral: value-function cuts need exact thresholds, so the search explores linking decisions one by one (no-good cuts)")
+        }
+
+        var master = hpr
+        var incumbent: [Double]?
+        var upper = Double.infinity  // incumbent value, minimisation form
+        var lower = -Double.infinity  // master bound, minimisation form
+        var termination: TerminationStatus = .optimal
+        var raw = "optimal"
+        var exhausted = false
+        var lastProgress = Date.distantPast
+        func remaining() -> Double? {
+            context.options.timeLimit.map { max(0.01, $0 - Date().timeIntervalSince(clock)) }
+        }
+        func timedSolve(_ form: StandardForm, gap: Double?) throws -> SolverResult {
+            var o = SolveOptions(timeLimit: remaining(), relativeGap: gap)
+            o.integralityTolerance = context.options.integralityTolerance
+            let t = Date()
+            defer { summary.solverSeconds += Date().timeIntervalSince(t) }
+            return try backend.solve(form, options: o)
+        }
+        func tolerance(_ v: Double) -> Double { 1e-9 * max(1, abs(v)) }
+        func report() {
+            summary.bound = lower.isFinite ? sign * lower : nil
+            summary.incumbent = upper.isFinite ? sign * upper : nil
+            let elapsed = Date().timeIntervalSince(clock)
+            guard elapsed >= context.progressAfter, Date().timeIntervalSince(lastProgress) >= 2 else { return }
+            lastProgress = Date()
+            let gap = upper.isFinite && lower.isFinite ? abs(upper - lower) / max(1, abs(upper)) : nil
+            context.progress?(
+                "value-function: \(summary.masters) master(s), bound \(summary.bound.map(formatNumber) ?? "-"), incumbent \(summary.incumbent.map(formatNumber) ?? "-")\(gap.map { String(format: ", gap %.2g%%", 100 * $0) } ?? "") after \(String(format: "%.1f", elapsed)) s")
+            context.searchProgress?(
+                SearchProgress(
+                    route: "value-function", nodes: summary.masters, open: 0, incumbent: summary.incumbent, bound: summary.bound,
+                    relativeGap: gap, seconds: elapsed))
+        }
+
+        search: while true {
+            if Interruption.requested {
+                (termination, raw) = (.interrupted, "interrupted")
+                break
+            }
+            if summary.masters >= iterationLimit {
+                (termination, raw) = (.nodeLimit, "iteration limit \(iterationLimit) reached")
+                break
+            }
+            let m = try timedSolve(master, gap: context.options.relativeGap)
+            summary.masters += 1
+            switch m.termination {
+            case .optimal: break
+            case .infeasible:
+                exhausted = true
+                lower = upper
+                break search
+            case .unbounded, .infeasibleOrUnbounded:
+                if summary.masters == 1 {
+                    (termination, raw) = (.error, "the high-point relaxation is unbounded (\(m.rawStatus))")
+                    notes.append(
+                        "the high-point relaxation (both levels' rows, the leader's objective) is unbounded: give the variables bounds, so that the search has a finite master problem")
+                } else {
+                    (termination, raw) = (.error, "a master problem was \(m.termination.rawValue) (\(m.rawStatus))")
+                }
+                break search
+            case .timeLimit, .nodeLimit, .interrupted, .error:
+                (termination, raw) = (m.termination, "master MILP: \(m.rawStatus)")
+                break search
+            }
+            guard let point = m.solution, let value = m.objective else {
+                (termination, raw) = (.error, "the master MILP reported no point")
+                break
+            }
+            // The master's bound (its own best bound when it stopped at a gap).
+            lower = max(lower, m.bestBound ?? value)
+            if upper.isFinite, lower >= upper - tolerance(upper) {
+                exhausted = true
+                break
+            }
+            var x = Array(point.prefix(n))
+            for j in linking { x[j] = x[j].rounded() }
+
+            // 1. The follower's MILP at the linking decision.
+            let problem = FollowerProblem(model, at: x)
+            let key = linking.map { x[$0] }
+            var response: [Double]?
+            var phi: Double?
+            if problem.failingLeaderOnlyRow == nil {
+                var fo = SolveOptions(timeLimit: remaining(), relativeGap: 0)
+                fo.integralityTolerance = context.options.integralityTolerance
+                let t = Date()
+                let res = try backend.solve(problem.form, options: fo)
+                summary.solverSeconds += Date().timeIntervalSince(t)
+                summary.followerSolves += 1
+                switch res.termination {
+                case .optimal:
+                    if let s = res.solution {
+                        var y = x
+                        for (j, k) in problem.column { y[j] = s[k] }
+                        response = y
+                        phi = followerValue(y)
+                    }
+                case .infeasible, .unbounded, .infeasibleOrUnbounded: break  // no follower optimum at x_L
+                default:
+                    (termination, raw) = (res.termination == .interrupted ? .interrupted : (res.termination == .timeLimit ? .timeLimit : .error), "follower MILP: \(res.rawStatus)")
+                    break search
+                }
+            }
+
+            if let phi, let response {
+                // 2. The master's point is bilevel feasible: optimal.
+                if followerValue(point) <= phi + tolerance(phi) {
+                    if value < upper {
+                        upper = value
+                        incumbent = x.enumerated().map { j, v in linkingSet.contains(j) ? v : point[j] }
+                    }
+                    exhausted = true
+                    lower = upper
+                    break
+                }
+                // 3. The best bilevel-feasible point with these linking values.
+                var restricted = hpr
+                for j in linking { (restricted.columnLower[j], restricted.columnUpper[j]) = (x[j], x[j]) }
+                restricted.addRow(
+                    name: "value_function", entries: followerColumns.filter { d[$0] != 0 }.map { ($0, d[$0]) }, lower: -.infinity,
+                    upper: phi + 1e-7 * max(1, abs(phi)))
+                let res = try timedSolve(restricted, gap: 0)
+                summary.restrictedSolves += 1
+                switch res.termination {
+                case .optimal:
+                    if let s = res.solution, let v = res.objective, v < upper {
+                        upper = v
+                        incumbent = Array(s.prefix(n))
+                    }
+                case .infeasible: break  // no leader-feasible point among the follower's optima
+                case .unbounded, .infeasibleOrUnbounded:
+                    (termination, raw) = (.error, "the restricted problem at a linking decision is unbounded (\(res.rawStatus))")
+                    notes.append("the leader's objective is unbounded among the follower's optimal responses at a linking decision: give the leader's variables bounds")
+                    break search
+                default:
+                    (termination, raw) = (res.termination, "restricted MILP: \(res.rawStatus)")
+                    break search
+                }
+                // 4a. The value-function cut of the response.
+                if let dMax,
+                    addValueFunctionCut(response: response, dMax: dMax, rows: linkingRows, d: d, followerColumns: followerColumns, to: &master)
+                {
+                    summary.valueFunctionCuts += 1
+                }
+            }
+            // 4b. The no-good cut on the linking decision.
+            if linking.isEmpty || !addNoGoodCut(key: key, linking: linking, model: model, to: &master) {
+                exhausted = true  // a single linking decision, now explored
+                lower = upper
+                break
+            }
+            summary.noGoodCuts += 1
+            report()
+        }
+        report()
+
+        let elapsed = Date().timeIntervalSince(clock)
+        if exhausted {
+            if incumbent == nil {
+                (termination, raw) = (.infeasible, "no linking decision has a bilevel-feasible point")
+            } else {
+                (termination, raw) = (.optimal, "optimal: the master's bound reached the incumbent")
+            }
+        }
+        var result = SolverResult(
+            termination: termination, solution: incumbent, objective: upper.isFinite ? upper : nil,
+            bestBound: lower.isFinite ? lower : (exhausted && upper.isFinite ? upper : nil), rawStatus: raw, seconds: elapsed)
+        if termination == .optimal { result.bestBound = upper }
+        summary.bound = result.bestBound.map { sign * $0 }
+        summary.incumbent = upper.isFinite ? sign * upper : nil
+        let line =
+            "value-function search: \(summary.masters) master MILP(s), \(summary.followerSolves) follower MILP(s), \(summary.restrictedSolves) restricted MILP(s); \(summary.valueFunctionCuts) value-function cut(s), \(summary.noGoodCuts) no-good cut(s); \(String(format: "%.3f", summary.solverSeconds)) s of \(String(format: "%.3f", elapsed)) s in \(backend.name)"
+        var outcome = RouteOutcome(result: result, plan: [line], notes: notes)
+        outcome.basis = .withoutBigM
+        return (outcome, summary)
+    }
+
+    /// `d'y <= d'y~ + M sum w_i`, with a binary `w_i` per side of a linking row that `y~` violates
+    /// at some `x` within the bounds, allowed to be 1 only where it does. Returns false when the
+    /// cut would be implied (`d'y~` is already the largest value of `d'y`).
+    @discardableResult
+    static func addValueFunctionCut(
+        response: [Double], dMax: Double, rows: [LinkingRow], d: [Double], followerColumns: [VarID], to master: inout StandardForm
+    ) -> Bool {
+        let dy = followerColumns.reduce(0) { $0 + d[$1] * response[$1] }
+        guard dMax - dy > 1e-9 * max(1, abs(dMax)) else { return false }
+        // Proven by the LP and a margin for its rounding.
+        let bigM = dMax - dy + 1e-6 * max(1, abs(dMax))
+        var indicators: [Int] = []
+        for row in rows {
+            let by = row.follower.reduce(0) { $0 + $1.1 * response[$1.0] }
+            if row.upper.isFinite {
+                // Violated iff a'x > upper - b'y~, i.e. a'x >= t (a'x is an integer).
+                let r = row.upper - by
+                let t = (r + 1e-9 * max(1, abs(r))).rounded(.down) + 1
+                if t <= row.maximum {
+                    let w = master.addColumn(name: "vf_w_\(master.columnCount)", lower: 0, upper: 1, integer: true)
+                    master.addRow(
+                        name: "vf_violated_\(master.rowCount)", entries: row.leader + [(w, -(t - row.minimum))], lower: row.minimum,
+                        upper: .infinity)
+                    indicators.append(w)
+                }
+            }
+            if row.lower.isFinite {
+                // Violated iff a'x < lower - b'y~, i.e. a'x <= t.
+                let s = row.lower - by
+                let t = (s - 1e-9 * max(1, abs(s))).rounded(.up) - 1
+                if t >= row.minimum {
+                    let w = master.addColumn(name: "vf_w_\(master.columnCount)", lower: 0, upper: 1, integer: true)
+                    master.addRow(
+                        name: "vf_violated_\(master.rowCount)", entries: row.leader + [(w, row.maximum - t)], lower: -.infinity,
+                        upper: row.maximum)
+                    indicators.append(w)
+                }
+            }
+        }
+        let entries = followerColumns.filter { d[$0] != 0 }.map { ($0, d[$0]) } + indicators.map { ($0, -bigM) }
+        master.addRow(name: "vf_cut_\(master.rowCount)", entries: entries, lower: -.infinity, upper: dy)
+        return true
+    }
+
+    /// Excludes the linking decision `key` from the master: at least one linking variable moves.
+    /// Returns false when no variable can move (every linking variable fixed by its bounds).
+    static func addNoGoodCut(key: [Double], linking: [VarID], model: BilevelModel, to master: inout StandardForm) -> Bool {
+        var literals: [(Int, Double)] = []
+        var constant = 0.0  // literals' sum = sum(entries) + constant >= 1
+        for (k, j) in linking.enumerated() {
+            let v = model.variables[j]
+            let (lo, hi, at) = (v.lower.rounded(.up), v.upper.rounded(.down), key[k])
+            if lo >= hi { continue }
+            if lo == 0 && hi == 1 {
+                // A binary's literal: x_j when it was 0, 1 - x_j when it was 1.
+                if at == 0 { literals.append((j, 1)) } else { literals.append((j, -1)); constant += 1 }
+                continue
+            }
+            if at < hi {
+                // delta_up = 1 only if x_j >= at + 1:  x_j - (at + 1 - lo) delta_up >= lo.
+                let up = master.addColumn(name: "nogood_up_\(master.columnCount)", lower: 0, upper: 1, integer: true)
+                master.addRow(name: "nogood_up_row_\(master.rowCount)", entries: [(j, 1), (up, -(at + 1 - lo))], lower: lo, upper: .infinity)
+                literals.append((up, 1))
+            }
+            if at > lo {
+                // delta_down = 1 only if x_j <= at - 1:  x_j + (hi - at + 1) delta_down <= hi.
+                let down = master.addColumn(name: "nogood_down_\(master.columnCount)", lower: 0, upper: 1, integer: true)
+                master.addRow(name: "nogood_down_row_\(master.rowCount)", entries: [(j, 1), (down, hi - at + 1)], lower: -.infinity, upper: hi)
+                literals.append((down, 1))
+            }
+        }
+        guard !literals.isEmpty else { return false }
+        master.addRow(name: "nogood_\(master.rowCount)", entries: literals, lower: 1 - constant, upper: .infinity)
+        return true
+    }
+}
