@@ -44,6 +44,7 @@ docs: setup
 bench: setup
 	$(SWIFT) build -c release --product blomodel-bench
 	$(SWIFT) run -c release --skip-build blomodel-bench --m-free Models
+	$(SWIFT) run -c release --skip-build blomodel-bench --integer-follower
 	$(SWIFT) run -c release --skip-build blomodel-bench --elaboration
 	$(SWIFT) run -c release --skip-build blomodel-bench --ad $(AD_DIR)
 	$(SWIFT) run -c release --skip-build blomodel-bench --gradient

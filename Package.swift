@@ -69,7 +69,9 @@ let package = Package(
         .executableTarget(
             name: "BlomodelCLI",
             dependencies: ["Blomodel", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
-        .executableTarget(name: "BlomodelBench", dependencies: ["Blomodel", "Differentiation", "GradientMethods"]),
+        .executableTarget(
+            name: "BlomodelBench",
+            dependencies: ["Blomodel", "Differentiation", "GradientMethods", "BilevelAlgorithms", "Reformulations", "ModelFormats", "SolverInterface"]),
         // A deterministic mutation fuzzer of the front end (`blomodel check` without a MILP solve; `make fuzz`).
         .executableTarget(name: "BlomodelFuzz", dependencies: ["Blomodel"]),
         .executableTarget(name: "SolveModelExample", dependencies: ["Blomodel"], path: "Examples/SolveModel"),

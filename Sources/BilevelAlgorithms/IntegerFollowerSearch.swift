@@ -44,7 +44,7 @@ import SolverInterface
 /// the linking variables as in DeNegre and Ralphs (2009).
 package enum IntegerFollowerSearch {
     /// What the search did, for the report and the benchmark.
-    public struct Summary: Sendable, Equatable {
+    public struct Summary: Sendable {
         /// Master MILPs solved.
         public var masters = 0
         /// Follower MILPs solved (one per linking decision explored).
@@ -59,16 +59,20 @@ package enum IntegerFollowerSearch {
         public var incumbent: Double?
         /// Seconds spent inside MILP solves.
         public var solverSeconds = 0.0
+        /// The last master problem solved (the high-point relaxation with every cut), for the
+        /// benchmark's comparison with a standalone solver.
+        public var lastMaster: StandardForm?
     }
 
-    /// A follower row with linking variables, scaled so that their coefficients are integers.
+    /// One side of a follower row with linking variables, as `a'x + b'y <= h`, scaled so that the
+    /// linking coefficients `a` are integers.
     struct LinkingRow {
         /// The scaled linking coefficients (integers) and follower coefficients.
         var leader: [(Int, Double)]
         var follower: [(Int, Double)]
-        /// The scaled sides.
-        var lower: Double, upper: Double
-        /// The range of the leader part over the linking variables' bounds.
+        /// The scaled right-hand side.
+        var upper: Double
+        /// The range of `a'x` over the linking variables' bounds.
         var minimum: Double, maximum: Double
     }
 
@@ -106,24 +110,36 @@ package enum IntegerFollowerSearch {
                 linkingRows = []
                 break
             }
-            let s = Double(k)
-            var lo = 0.0, hi = 0.0
-            for (j, a) in leader {
-                let v = model.variables[j]
-                let aa = (s * a).rounded()
-                lo += aa > 0 ? aa * v.lower : aa * v.upper
-                hi += aa > 0 ? aa * v.upper : aa * v.lower
+            // Each finite side as a row `a'x + b'y <= h` (a lower side negated).
+            for (side, bound) in [(1.0, c.upper), (-1.0, -c.lower)] where bound.isFinite {
+                let s = side * Double(k)
+                var lo = 0.0, hi = 0.0
+                for (j, a) in leader {
+                    let v = model.variables[j]
+                    let aa = (s * a).rounded()
+                    lo += aa > 0 ? aa * v.lower : aa * v.upper
+                    hi += aa > 0 ? aa * v.upper : aa * v.lower
+                }
+                linkingRows.append(
+                    LinkingRow(
+                        leader: leader.map { ($0.0, (s * $0.1).rounded()) },
+                        follower: terms.filter { model.variables[$0.0].owner.isFollower }.map { ($0.0, s * $0.1) },
+                        upper: Double(k) * bound, minimum: lo, maximum: hi))
             }
-            linkingRows.append(
-                LinkingRow(
-                    leader: leader.map { ($0.0, (s * $0.1).rounded()) },
-                    follower: terms.filter { model.variables[$0.0].owner.isFollower }.map { ($0.0, s * $0.1) },
-                    lower: s * c.lower, upper: s * c.upper, minimum: lo, maximum: hi))
         }
+        // A downward-closed follower (variables from 0, every row `b'y <= h(x)` with b >= 0): zeroing
+        // coordinates of a response keeps it feasible, so the repair cut applies.
+        let downwardClosed =
+            followerColumns.allSatisfy { model.variables[$0].lower == 0 }
+            && cls.followerRows.allSatisfy { i in
+                let c = model.constraints[i]
+                let b = c.body.linear.sortedTerms.filter { model.variables[$0.0].owner.isFollower }.map(\.1)
+                return (c.lower == -.infinity && b.allSatisfy { $0 >= 0 }) || (c.upper == .infinity && b.allSatisfy { $0 <= 0 })
+            }
 
         // M's base: the largest d'y over the LP relaxation of the high-point relaxation (GLPK).
         var dMax: Double?
-        if unscalable == nil {
+        if unscalable == nil, !downwardClosed {
             var lp = hpr
             lp.isInteger = Array(repeating: false, count: n)
             lp.objective = d.map { -$0 }
@@ -140,9 +156,9 @@ package enum IntegerFollowerSearch {
                 notes.append(
                     "the follower's objective is unbounded above over the high-point relaxation's LP relaxation, so no value-function cut can be bounded: the search explores linking decisions one by one (no-good cuts)")
             }
-        } else {
+        } else if let unscalable {
             notes.append(
-                "follower row \(unscalable!) has linking coefficients that no k <= 1000 makes integral: value-function cuts need exact thresholds, so the search explores linking decisions one by one (no-good cuts)")
+                "follower row \(unscalable) has linking coefficients that no k <= 1000 makes integral: value-function cuts need exact thresholds, so the search explores linking decisions one by one (no-good cuts)")
         }
 
         var master = hpr
@@ -190,6 +206,7 @@ package enum IntegerFollowerSearch {
             }
             let m = try timedSolve(master, gap: context.options.relativeGap)
             summary.masters += 1
+            summary.lastMaster = master
             switch m.termination {
             case .optimal: break
             case .infeasible:
@@ -284,7 +301,10 @@ package enum IntegerFollowerSearch {
                     break search
                 }
                 // 4a. The value-function cut of the response.
-                if let dMax,
+                if unscalable == nil, downwardClosed {
+                    addRepairCut(response: response, rows: linkingRows, d: d, followerColumns: followerColumns, to: &master)
+                    summary.valueFunctionCuts += 1
+                } else if let dMax,
                     addValueFunctionCut(response: response, dMax: dMax, rows: linkingRows, d: d, followerColumns: followerColumns, to: &master)
                 {
                     summary.valueFunctionCuts += 1
@@ -316,15 +336,36 @@ package enum IntegerFollowerSearch {
         summary.bound = result.bestBound.map { sign * $0 }
         summary.incumbent = upper.isFinite ? sign * upper : nil
         let line =
-            "value-function search: \(summary.masters) master MILP(s), \(summary.followerSolves) follower MILP(s), \(summary.restrictedSolves) restricted MILP(s); \(summary.valueFunctionCuts) value-function cut(s), \(summary.noGoodCuts) no-good cut(s); \(String(format: "%.3f", summary.solverSeconds)) s of \(String(format: "%.3f", elapsed)) s in \(backend.name)"
+            "value-function search: \(summary.masters) master MILP(s), \(summary.followerSolves) follower MILP(s), \(summary.restrictedSolves) restricted MILP(s); \(summary.valueFunctionCuts) value-function cut(s), \(summary.noGoodCuts) no-good cut(s); every MILP by \(backend.name)"
         var outcome = RouteOutcome(result: result, plan: [line], notes: notes)
         outcome.basis = .withoutBigM
         return (outcome, summary)
     }
 
-    /// `d'y <= d'y~ + M sum w_i`, with a binary `w_i` per side of a linking row that `y~` violates
-    /// at some `x` within the bounds, allowed to be 1 only where it does. Returns false when the
-    /// cut would be implied (`d'y~` is already the largest value of `d'y`).
+    /// The threshold of a `<=` row at a response: the smallest integer value `t` of `a'x` that
+    /// violates `a'x <= h - b'y~` (nil when no `x` within the bounds does).
+    static func violationThreshold(_ row: LinkingRow, response: [Double]) -> (t: Double, r: Double)? {
+        let r = row.upper - row.follower.reduce(0) { $0 + $1.1 * response[$1.0] }
+        let t = (r + 1e-9 * max(1, abs(r))).rounded(.down) + 1
+        return t <= row.maximum ? (t, r) : nil
+    }
+
+    /// A binary `w` that is 1 exactly when the row is violated at the response:
+    /// `a'x >= t w + min (1 - w)` (w = 1 only if violated) and, when `exact`,
+    /// `a'x <= r + (max - r) w` (w = 1 whenever violated).
+    static func violationIndicator(_ row: LinkingRow, t: Double, r: Double, exact: Bool, to master: inout StandardForm) -> Int {
+        let w = master.addColumn(name: "vf_w_\(master.columnCount)", lower: 0, upper: 1, integer: true)
+        master.addRow(
+            name: "vf_only_if_\(master.rowCount)", entries: row.leader + [(w, -(t - row.minimum))], lower: row.minimum, upper: .infinity)
+        if exact {
+            master.addRow(name: "vf_if_\(master.rowCount)", entries: row.leader + [(w, -(row.maximum - r))], lower: -.infinity, upper: r)
+        }
+        return w
+    }
+
+    /// `d'y <= d'y~ + M sum w_i`, with a binary `w_i` per linking row that `y~` violates at some
+    /// `x` within the bounds, allowed to be 1 only where it does. Returns false when the cut
+    /// would be implied (`d'y~` is already the largest value of `d'y`).
     @discardableResult
     static func addValueFunctionCut(
         response: [Double], dMax: Double, rows: [LinkingRow], d: [Double], followerColumns: [VarID], to master: inout StandardForm
@@ -335,35 +376,44 @@ package enum IntegerFollowerSearch {
         let bigM = dMax - dy + 1e-6 * max(1, abs(dMax))
         var indicators: [Int] = []
         for row in rows {
-            let by = row.follower.reduce(0) { $0 + $1.1 * response[$1.0] }
-            if row.upper.isFinite {
-                // Violated iff a'x > upper - b'y~, i.e. a'x >= t (a'x is an integer).
-                let r = row.upper - by
-                let t = (r + 1e-9 * max(1, abs(r))).rounded(.down) + 1
-                if t <= row.maximum {
-                    let w = master.addColumn(name: "vf_w_\(master.columnCount)", lower: 0, upper: 1, integer: true)
-                    master.addRow(
-                        name: "vf_violated_\(master.rowCount)", entries: row.leader + [(w, -(t - row.minimum))], lower: row.minimum,
-                        upper: .infinity)
-                    indicators.append(w)
-                }
-            }
-            if row.lower.isFinite {
-                // Violated iff a'x < lower - b'y~, i.e. a'x <= t.
-                let s = row.lower - by
-                let t = (s - 1e-9 * max(1, abs(s))).rounded(.up) - 1
-                if t >= row.minimum {
-                    let w = master.addColumn(name: "vf_w_\(master.columnCount)", lower: 0, upper: 1, integer: true)
-                    master.addRow(
-                        name: "vf_violated_\(master.rowCount)", entries: row.leader + [(w, row.maximum - t)], lower: -.infinity,
-                        upper: row.maximum)
-                    indicators.append(w)
-                }
-            }
+            guard let (t, r) = violationThreshold(row, response: response) else { continue }
+            indicators.append(violationIndicator(row, t: t, r: r, exact: false, to: &master))
         }
         let entries = followerColumns.filter { d[$0] != 0 }.map { ($0, d[$0]) } + indicators.map { ($0, -bigM) }
         master.addRow(name: "vf_cut_\(master.rowCount)", entries: entries, lower: -.infinity, upper: dy)
         return true
+    }
+
+    /// The repair cut of a downward-closed follower: at any `x`, the response with the follower
+    /// variables of its violated linking rows set to 0 is feasible (every row is `b'y <= h(x)` with
+    /// `b >= 0`, and a row violated with those variables at 0 makes `x` infeasible for the
+    /// follower altogether), so
+    ///
+    ///     d'y <= sum_j d_j y~_j (1 - z_j),   z_j = 1 exactly when a linking row with y_j is violated.
+    ///
+    /// For knapsack interdiction this is the classic `p'y >= sum_j p_j y~_j (1 - x_j)`.
+    static func addRepairCut(response: [Double], rows: [LinkingRow], d: [Double], followerColumns: [VarID], to master: inout StandardForm) {
+        let dy = followerColumns.reduce(0) { $0 + d[$1] * response[$1] }
+        var zeroedBy: [VarID: [Int]] = [:]  // follower variable -> indicators of its violated rows
+        for row in rows {
+            let support = row.follower.filter { response[$0.0] != 0 && $0.1 != 0 }.map(\.0)
+            guard !support.isEmpty, let (t, r) = violationThreshold(row, response: response) else { continue }
+            let w = violationIndicator(row, t: t, r: r, exact: true, to: &master)
+            for j in support { zeroedBy[j, default: []].append(w) }
+        }
+        var entries = followerColumns.filter { d[$0] != 0 }.map { ($0, d[$0]) }
+        for j in zeroedBy.keys.sorted() where d[j] * response[j] != 0 {
+            let ws = zeroedBy[j]!
+            var z = ws[0]
+            if ws.count > 1 {
+                // z_j = max_i w_i: z_j >= w_i and z_j <= sum_i w_i.
+                z = master.addColumn(name: "vf_z_\(master.columnCount)", lower: 0, upper: 1)
+                for w in ws { master.addRow(name: "vf_z_ge_\(master.rowCount)", entries: [(z, 1), (w, -1)], lower: 0, upper: .infinity) }
+                master.addRow(name: "vf_z_le_\(master.rowCount)", entries: [(z, 1)] + ws.map { ($0, -1) }, lower: -.infinity, upper: 0)
+            }
+            entries.append((z, d[j] * response[j]))
+        }
+        master.addRow(name: "vf_repair_\(master.rowCount)", entries: entries, lower: -.infinity, upper: dy)
     }
 
     /// Excludes the linking decision `key` from the master: at least one linking variable moves.

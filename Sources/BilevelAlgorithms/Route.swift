@@ -128,6 +128,18 @@ public enum OptimalityBasis: Sendable, Equatable {
     case bigM
     /// A search that assumed no M closed its gap: proven without assumptions.
     case withoutBigM
+    /// A program that uses the multiplier bounds (dual M) of these complementarity pairs and no
+    /// other M (the value-function program's exact products): as strong as those bounds.
+    case multiplierBounds([Int])
+
+    /// True when an answer of this basis rests on the multiplier bound of `record`'s pair.
+    public func usesMultiplierBound(_ record: BigMRecord) -> Bool {
+        switch self {
+        case .bigM: return record.binaryColumn != nil
+        case .withoutBigM: return false
+        case .multiplierBounds(let pairs): return pairs.contains(record.pairIndex)
+        }
+    }
 }
 
 /// Where a long search is: what `RouteContext.searchProgress` (and the library's `onProgress`)

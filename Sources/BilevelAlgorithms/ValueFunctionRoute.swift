@@ -1,10 +1,19 @@
 import BlomodelCore
+import Foundation
 import Reformulations
+import SolverInterface
 
-/// The value-function route: the follower's optimality as a bound by its optimal-value function,
-/// refined by cuts (`IntegerFollowerSearch`). It takes followers with integer variables, which
-/// the KKT conditions cannot describe, when every linking variable is integer and bounded (the
-/// classification refuses the others before any solve).
+/// The value-function route: the follower's optimality as a bound by its optimal-value function.
+///
+/// - An integer or mixed-integer follower: master MILPs on the high-point relaxation refined by
+///   value-function and no-good cuts (`IntegerFollowerSearch`), when every linking variable is
+///   integer and bounded (the classification refuses the others before any solve).
+/// - An LP follower: one MILP, the value-function program (`ValueFunctionReformulation`): the
+///   follower's objective at most its dual objective, one row instead of a binary per
+///   complementarity pair, exact when its leader x follower and leader x multiplier products have
+///   integer bounded leader factors. It rests on the multipliers' bounds it uses (proven or not,
+///   as the report says). The planner prefers exact-kkt for these models; `--route value-function`
+///   chooses this program.
 package struct ValueFunctionRoute: Route {
     /// The most master MILPs the search solves before it stops with its incumbent.
     public var iterationLimit: Int
@@ -22,18 +31,69 @@ package struct ValueFunctionRoute: Route {
             }
             return .refused("it takes integer followers (\(facts.refusalText))")
         }
-        guard classification.hasIntegerFollower else {
-            return .refused("it takes integer followers; a continuous follower's optimality is exact through its KKT conditions")
-        }
         guard capabilities.milp.capabilities.integerVariables else {
-            return .refused("\(capabilities.milp.name) declares no integer variables, which the master and follower MILPs need")
+            return .refused("\(capabilities.milp.name) declares no integer variables, which the value-function programs need")
         }
-        let linking = classification.linkingVariables.count
-        return .accepted(
-            "the follower has integer variables and its \(linking) linking variable(s) are integer and bounded: master MILPs with value-function and no-good cuts (\(capabilities.milp.name)) end with a proven optimum")
+        if classification.hasIntegerFollower {
+            let linking = classification.linkingVariables.count
+            return .accepted(
+                "the follower has integer variables and its \(linking) linking variable(s) are integer and bounded: master MILPs with value-function and no-good cuts (\(capabilities.milp.name)) end with a proven optimum")
+        }
+        if let why = classification.valueFunctionRefusal {
+            return .refused("for integer followers, and LP followers whose value-function row is exact: \(why)")
+        }
+        if case .outerApproximation = classification.leaderObjective {
+            return .refused("the leader's objective is quadratic: outer approximation solves it")
+        }
+        if facts.forcedRoute == name {
+            return .accepted("forced by --route; the value-function program: the follower's objective at most its dual objective, one MILP (\(capabilities.milp.name))")
+        }
+        return .refused(
+            "available with --route value-function: the value-function program (one row in place of the complementarity pairs, exact products with integer leader variables); exact-kkt is preferred")
     }
 
     public func solve(_ r: Reformulated, context: RouteContext) throws -> RouteOutcome {
-        try IntegerFollowerSearch.run(r, context: context, iterationLimit: iterationLimit).0
+        if r.classification.hasIntegerFollower {
+            return try IntegerFollowerSearch.run(r, context: context, iterationLimit: iterationLimit).0
+        }
+        return try solveProgram(r, context: context)
+    }
+
+    /// A point of the value-function program in the columns of the big-M program: the
+    /// complementarity model's columns come first in both; each pair's binary is 1 where its
+    /// multiplier is positive (then its slack is zero).
+    package static func bigMPoint(_ point: [Double], _ r: Reformulated) -> [Double] {
+        var mapped = Array(point.prefix(r.complementarityModel.columns.count))
+        mapped += Array(repeating: 0, count: max(0, r.standardForm.columnCount - mapped.count))
+        for record in r.bigM {
+            if let z = record.binaryColumn { mapped[z] = mapped[record.multiplierColumn] > 1e-9 ? 1 : 0 }
+        }
+        return mapped
+    }
+
+    /// The value-function program of an LP follower, solved as one MILP; the point is returned in
+    /// the columns of the big-M program (`r.standardForm`), with the complementarity binaries set
+    /// from the multipliers.
+    func solveProgram(_ r: Reformulated, context: RouteContext) throws -> RouteOutcome {
+        guard
+            let vf = ValueFunctionReformulation.apply(
+                mpcc: r.complementarityModel, model: r.model, classification: r.classification, bigM: r.bigM)
+        else {
+            let why =
+                ValueFunctionReformulation.refusal(
+                    mpcc: r.complementarityModel, model: r.model, classification: r.classification, bigM: r.bigM) ?? "unknown"
+            throw Diagnostic(.error, "the value-function program cannot be built exactly: \(why)")
+        }
+        let (form, _) = try Lowering.apply(vf.program)
+        var options = context.options
+        options.startingPoint = nil
+        var result = try context.solvers.milp.solve(form, options: options)
+        result.solution = result.solution.map { Self.bigMPoint($0, r) }
+        let plan = [
+            "value-function: one row (\(vf.rowText)) in place of \(r.complementarityModel.complementarities.count) complementarity pair(s); \(vf.bits) expansion bit(s), \(vf.products) exact product(s); \(form.rowCount) rows, \(form.columnCount) columns, \(form.integerCount) integer column(s); solved by \(context.solvers.milp.name)"
+        ]
+        var outcome = RouteOutcome(result: result, plan: plan)
+        outcome.basis = .multiplierBounds(vf.boundedPairs)
+        return outcome
     }
 }

@@ -71,7 +71,7 @@ package enum WarmStart {
                 guard let c = problem.column[j] else { continue }
                 let d = reducedCosts[c]
                 point[k] = side == .equality ? d : (side == .lower ? max(d, 0) : max(-d, 0))
-            case .complementarityBinary, .epigraph: break
+            case .complementarityBinary, .epigraph, .expansionBit, .exactProduct: break
             }
         }
         for record in r.bigM {

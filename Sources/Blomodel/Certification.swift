@@ -17,6 +17,8 @@ extension Blomodel {
                 "branch-and-bound stopped before its gap closed (\(report.termination.rawValue), \(bb.nodes) node(s), bound \(bb.bound.map { formatNumber($0) } ?? "none"), relative gap \(gap)); the point is bilevel feasible but may not be optimal")
         } else if report.termination == .timeLimit {
             reasons.append("the solver stopped at the time limit; the point may not be optimal")
+        } else if report.termination == .nodeLimit {
+            reasons.append("the solver stopped at a node or iteration limit; the point may not be optimal")
         } else if report.termination == .interrupted {
             reasons.append("the run was interrupted; the point may not be optimal")
         } else if report.termination == .error {
@@ -97,7 +99,7 @@ extension Blomodel {
         // checked: their being tight says only that the declared potentials are reached.)
         // The M-free route did not use them: there, a declared bound the answer exceeds is invalid.
         if basis == .withoutBigM { reasons += invalidDualBoundReasons(point, r, dualBoundOption: dualBoundOption) }
-        for record in r.bigM where basis == .bigM && record.binaryColumn != nil {
+        for record in r.bigM where basis.usesMultiplierBound(record) {
             switch record.dualSource {
             case .constraintDeclaration, .blockDeclaration, .option: break
             default: continue
@@ -150,6 +152,20 @@ struct Assumptions {
     var isEmpty: Bool { reasons.isEmpty }
 
     init(_ r: Reformulated, basis: OptimalityBasis, defaultM: Double) {
+        if case .multiplierBounds = basis {
+            let used = r.bigM.filter { basis.usesMultiplierBound($0) }
+            let defaults = used.filter { $0.dualSource.provenance == .unproven }
+            if let first = defaults.first {
+                hasDefault = true
+                reasons.append(
+                    "\(defaults.count) multiplier bound(s) of the value-function row use the unproven default \(formatNumber(defaultM)) (first: \(first.pair)): declare 'dualbound' in the lower block, or use --route branch-and-bound, which needs no M")
+            }
+            let user = used.filter { $0.dualSource.provenance == .userGiven }
+            if let first = user.first {
+                reasons.append(
+                    "\(user.count) multiplier bound(s) of the value-function row rest on user-given bounds that were not checked (first: \(first.pair)): \(first.dualSource)")
+            }
+        }
         if basis == .bigM {
             let defaults = r.bigM.filter { $0.weakest == .unproven }
             if !defaults.isEmpty {

@@ -35,6 +35,10 @@ public struct BlomodelOptions: Sendable {
     public var gradient = GradientOptions()
     /// The route to use instead of the planner's choice (`--route`).
     public var route: String?
+    /// A solution file another solver wrote for the export of this model's program
+    /// (`--solution`; `blomodel reformulate`): the point is read from it instead of solved for,
+    /// then mapped back and verified like an answer of blomodel's own (docs/formats.md).
+    public var solutionFile: String?
     /// The node limit of the M-free branch-and-bound (`--node-limit`).
     public var nodeLimit = 100_000
     /// Whether the M-free branch-and-bound first solves the big-M program as a seed (tests turn it

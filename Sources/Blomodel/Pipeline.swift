@@ -115,11 +115,13 @@ public enum Blomodel {
         let calls = options.log.map { SolverCallLog($0) }
         let solvers = calls.map { options.solvers.logged($0) } ?? options.solvers
         let backend = solvers.milp
+        // `--solution`: the route reads another solver's answer to the exported program.
+        let fromFile = try options.solutionFile.map { try SolutionFileRoute(path: $0, route: options.route) }
         let log = options.log ?? { _ in }
         let runStart = Date()
         var clock = Date()
         // Gradient methods: when asked for, or when no exact route takes a smooth model.
-        if let reason = gradientReason(input, options: options, exactRefusal: nil) {
+        if fromFile == nil, let reason = gradientReason(input, options: options, exactRefusal: nil) {
             return try solveByGradients(input, reason: reason, options: options)
         }
         // The exact routes' numeric range: coefficients below 1e-9 too.
@@ -128,14 +130,14 @@ public enum Blomodel {
         do {
             r = try reformulate(input, options: options)
         } catch let d as Diagnostic {
-            guard let reason = gradientReason(input, options: options, exactRefusal: d) else { throw d }
+            guard fromFile == nil, let reason = gradientReason(input, options: options, exactRefusal: d) else { throw d }
             return try solveByGradients(input, reason: reason, options: options)
         }
         // The model the passes worked on: the input's variables keep their identifiers, and
         // auxiliary variables of product linearization follow them.
         let model = r.model
         var report = SolveReport(
-            modelName: model.name, problemClass: r.classification.problemClass, solver: backend.name, termination: .error,
+            modelName: model.name, problemClass: r.classification.problemClass, solver: fromFile?.solverLabel ?? backend.name, termination: .error,
             certification: .noAnswer, certificationReasons: [], rawSolverStatus: "",
             leaderObjectiveName: model.upperObjective.name, leaderSense: model.upperObjective.sense,
             followerObjectiveName: model.lowerObjective.name, followerSense: model.lowerObjective.sense)
@@ -156,7 +158,8 @@ public enum Blomodel {
 
         // The route: the forced one, or the first that accepts this class with these solvers and these Ms.
         let facts = ModelFacts(classification: r.classification, bigM: r.bigM, forcedRoute: options.route)
-        let (route, candidates) = try options.routePlanner.choose(for: facts, capabilities: solvers.capabilities)
+        let (route, candidates) = try fromFile.map { ($0 as any Route, $0.candidates(facts)) }
+            ?? options.routePlanner.choose(for: facts, capabilities: solvers.capabilities)
         report.routes = candidates
         report.route = route.name
         log("route: \(route.name): \(candidates.first { $0.name == route.name }?.assessment.reason ?? "")")
@@ -169,7 +172,7 @@ public enum Blomodel {
         context.progressAfter = options.progressAfter
         var outcome = try route.solve(r, context: context)
         // An "infeasible" that rests on one MILP solver's word is confirmed before it is reported.
-        if outcome.result.termination == .infeasible, outcome.basis == .bigM {
+        if fromFile == nil, outcome.result.termination == .infeasible, outcome.basis == .bigM {
             outcome = try confirmInfeasible(outcome, r, context: context, options: options)
         }
         let result = outcome.result

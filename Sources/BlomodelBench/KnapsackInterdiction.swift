@@ -1,8 +1,8 @@
 import Foundation
 
-// Knapsack interdiction instances for the integer-follower ladder (issue 11), generated
-// deterministically from a seed. Not wired into main.swift yet: the integer-follower route
-// does not exist on this branch, and the lead engineer wires it in once it does.
+// Knapsack interdiction instances for the integer-follower ladder (issue 11,
+// `blomodel-bench --integer-follower`, IntegerFollowerBench.swift), generated deterministically
+// from a seed.
 //
 // The problem (DeNegre 2011, "Interdiction and discrete bilevel linear programming", PhD thesis,
 // Lehigh; Caprara, Carvalho, Lodi and Woeginger 2016, "Bilevel knapsack with interdiction

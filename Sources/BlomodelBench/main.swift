@@ -7,6 +7,8 @@ import Foundation
 //   blomodel-bench [--solver glpk|cbc] [--time-limit S] [--sizes 3,5,7,...] [--seed N]
 //   blomodel-bench --models DIR            every .blo under DIR with both solvers
 //   blomodel-bench --m-free DIR            the big-M route against the M-free branch-and-bound
+//   blomodel-bench --integer-follower [N,...] knapsack interdiction ladder, value-function route
+//                                           (IntegerFollowerBench.swift; the last master in cbc alone)
 //   blomodel-bench --qp-sizes 2,4,8,...    generated QP/QP instances (outer approximation)
 //   blomodel-bench --ad [DIR] [--repeats N] compiled gradients and Hessian-vector products
 //                                           (DifferentiationBench.swift; peers: Benchmarks/ad_peers.py)
@@ -196,6 +198,11 @@ while !arguments.isEmpty {
             cells += [objective] + seconds + [oa, cuts, cert]
             print(pad(cells, widths))
         }
+        exit(0)
+    case "--integer-follower":
+        // Knapsack interdiction of growing item counts (IntegerFollowerBench.swift).
+        let sizes = value.hasPrefix("--") || value.isEmpty ? [10, 15, 20, 25, 30, 35, 40] : value.split(separator: ",").compactMap { Int($0) }
+        try integerFollowerLadder(sizes: sizes, seed: seed, timeLimit: options.timeLimit ?? 60)
         exit(0)
     case "--m-free":
         // Every model under a folder: the big-M route (forced) against the M-free branch-and-bound

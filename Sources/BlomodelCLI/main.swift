@@ -54,7 +54,7 @@ struct BlomodelCommand: ParsableCommand {
         commandName: "blomodel",
         abstract: "Model, reformulate, solve and verify bilevel optimization problems.",
         version: "blomodel \(BlomodelVersion.current)",
-        subcommands: [Solve.self, Check.self, Convert.self])
+        subcommands: [Solve.self, Check.self, Reformulate.self, Convert.self])
 }
 
 extension SolverChoice: ExpressibleByArgument {}
@@ -165,10 +165,14 @@ struct Solve: ParsableCommand {
     @Option(help: "Write the report to this file instead of standard output.", completion: .file()) var output: String?
     @Flag(help: "Print the classification, the plan and every big-M with its source.") var explain = false
     @Option(
-        help: "Use this route instead of the planner's choice: branch-and-bound, exact-kkt, outer-approximation.",
-        completion: .list(["branch-and-bound", "exact-kkt", "outer-approximation"]))
+        help: "Use this route instead of the planner's choice: branch-and-bound, exact-kkt, outer-approximation, value-function.",
+        completion: .list(["branch-and-bound", "exact-kkt", "outer-approximation", "value-function"]))
     var route: String?
     @Option(name: .customLong("node-limit"), help: "Node limit of the M-free branch-and-bound; master MILPs of the value-function search.") var nodeLimit: Int = 100_000
+    @Option(
+        help: "Read the answer from this solution file (cbc's solu, glpsol's -w) of the program 'blomodel reformulate' exported, and verify it.",
+        completion: .file())
+    var solution: String?
     @OptionGroup var gradient: GradientFlags
     @OptionGroup var chattiness: Chattiness
 
@@ -197,6 +201,7 @@ struct Solve: ParsableCommand {
         options.outputPath = output
         options.route = route
         options.nodeLimit = nodeLimit
+        options.solutionFile = solution
         options.gradient = try gradient.options()
         if !chattiness.quiet { options.progress = { line in printError(line) } }
         if chattiness.verbose { options.progressAfter = 0 }

@@ -14,6 +14,12 @@ public enum ColumnOrigin: Sendable, Equatable {
     /// The epigraph variable of one block of a quadratic objective in outer approximation's
     /// master problem (`block` counts the blocks of linked variables, in order).
     case epigraph(block: Int)
+    /// Bit `bit` of the binary expansion `x = lower + sum_k 2^k b_k` of the integer leader variable
+    /// `variable` (the value-function program's exact products).
+    case expansionBit(variable: VarID, bit: Int)
+    /// The product of the column `factor` with bit `bit` of the expansion of `variable` (or with
+    /// `variable` itself when it is binary, `bit` 0), made exact by four rows.
+    case exactProduct(variable: VarID, bit: Int, factor: Int)
 }
 
 /// Where a row of a single-level model comes from: passes find each other's rows by
@@ -40,9 +46,14 @@ public enum RowOrigin: Sendable, Equatable {
     case complementarity(pair: Int, side: ComplementaritySide)
     /// A tangent cut of outer approximation on the epigraph variable of block `block`.
     case outerApproximationCut(block: Int)
-    /// A row of a value-function reformulation (the follower's objective bounded by its
-    /// optimal-value function); no pass emits it yet.
+    /// The value-function row of the value-function program: the follower's objective at most its
+    /// dual objective (`ValueFunctionReformulation`).
     case valueFunction
+    /// The binary expansion of the integer leader variable `variable` (`x - sum_k 2^k b_k = lower`,
+    /// or the expansion's range).
+    case expansion(variable: VarID)
+    /// One of the four rows that make the product column `column` exact.
+    case exactProduct(column: Int)
 
     /// The follower variable of a stationarity row, or nil for any other row.
     public var stationarityVariable: VarID? {

@@ -22,7 +22,8 @@ public struct MibSFiles: Sendable {
 /// the format's rules (docs/formats.md, "The MibS bilevel format"):
 ///
 /// - every variable is a column (in model order), every constraint a row (in model order, `L`,
-///   `G`, `E`, or a ranged row with its RANGES entry); follower variables and rows are listed in
+///   `G`, `E`, or a ranged row with its RANGES entry), named as the export names them
+///   (`FileNames`); follower variables and rows are listed in
 ///   the aux file, the rest is the leader's. A single-variable leader row on a follower variable
 ///   stays a row: a bound in BOUNDS would make it the follower's;
 /// - bounds are explicit (`FR`, `MI`, `LO`, `UP`, `FX`, `BV`; integer columns both sides, `LI` or
@@ -45,26 +46,11 @@ public enum MibSWriter {
     public static func write(_ model: BilevelModel, name: String, mpsFileName: String) throws -> MibSFiles {
         try refuseNonlinear(model)
         var notes: [Diagnostic] = []
-        // MPS names: the model's, with whitespace replaced (names in MPS never contain spaces).
-        func mpsName(_ s: String) -> String {
-            let t = String(s.map { $0 == " " || $0 == "\t" || $0 == "\r" || $0 == "\n" ? "_" : $0 })
-            return t.isEmpty ? "_" : t
-        }
-        var takenColumns = Set<String>(), takenRows = Set<String>()
-        func unique(_ s: String, _ taken: inout Set<String>) -> String {
-            var c = mpsName(s)
-            let stem = c
-            var k = 2
-            while taken.contains(c) {
-                c = "\(stem)_\(k)"
-                k += 1
-            }
-            taken.insert(c)
-            return c
-        }
-        let columnNames = model.variables.map { unique($0.name, &takenColumns) }
-        let objectiveRow = unique(model.upperObjective.name, &takenRows)
-        let rowNames = model.constraints.map { unique($0.name, &takenRows) }
+        // MPS names: the model's, sanitised as the export sanitises them (no whitespace, `$` or `'`)
+        // and made unique; rows do not take the objective row's name.
+        let columnNames = FileNames.unique(model.variables.map(\.name), for: .mps)
+        let objectiveRow = FileNames.sanitize(model.upperObjective.name, for: .mps)
+        let rowNames = FileNames.unique(model.constraints.map(\.name), for: .mps, reserved: [objectiveRow])
 
         // The leader's objective as a minimisation.
         let leaderSign = model.upperObjective.sense.sign
@@ -97,7 +83,7 @@ public enum MibSWriter {
             for (j, a) in c.body.linear.terms { entries[j].append((i, a)) }
         }
 
-        var mps = "NAME \(mpsName(name))\n"
+        var mps = "NAME \(FileNames.sanitize(name, for: .mps))\n"
         mps += "* written by blomodel: the leader's objective is the objective row (minimised); the aux file names the follower's part\n"
         mps += "ROWS\n N \(objectiveRow)\n"
         var ranges: [(Int, Double)] = []

@@ -292,7 +292,7 @@ struct BigMSources {
                     weakest = min(weakest, source.provenance)
                     return side == .equality ? Interval(-m, m) : Interval(0, m)
                 case .complementarityBinary: return Interval(0, 1)
-                case .epigraph: return columnBounds(id)
+                case .epigraph, .expansionBit, .exactProduct: return columnBounds(id)
                 }
             }
             // rest + coefficient * mu = rhs  =>  mu = (rhs - rest) / coefficient

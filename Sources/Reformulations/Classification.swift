@@ -40,6 +40,10 @@ public struct Classification: Sendable {
     /// (the follower's optimal value depends on the leader's decision through them only).
     public var linkingVariables: [VarID] = []
 
+    /// Why the value-function program of a continuous follower cannot be exact (nil when it can,
+    /// given bounds on the multipliers): `ValueFunctionReformulation.modelRefusal`.
+    public var valueFunctionRefusal: String?
+
     /// True when the follower has integer or binary variables.
     public var hasIntegerFollower: Bool { !integerFollowerVariables.isEmpty }
     /// The strong-duality factor `rho`, when that pass applies.
@@ -232,11 +236,13 @@ public enum Classifier {
         } else if case .strongDuality = treatment {
             problemClass = "bilevel LP with leader x follower products in both objectives (toll/pricing pattern)"
         }
-        return Classification(
+        var result = Classification(
             problemClass: problemClass, reasons: reasons, termPlan: termPlan, leaderVariables: leader,
             followerVariables: follower, followerRows: followerRows, leaderOnlyFollowerRows: leaderOnly,
             followerBilinear: bilinear, followerQuadratic: followerQuadratic, leaderObjective: treatment,
             hasIntegerLeaderVariables: integers)
+        result.valueFunctionRefusal = ValueFunctionReformulation.modelRefusal(model, result)
+        return result
     }
 
     enum Factor { case success(Double), failure(String) }

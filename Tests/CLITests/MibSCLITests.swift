@@ -40,12 +40,14 @@ final class MibSCLITests: XCTestCase {
 
     /// Integer followers (the value-function route): the knapsack interdiction fixture (5 by
     /// enumeration, Tests/ModelFormatsTests/MibSTests.swift) and MibS's own files moore90_2 (5) and
-    /// linderoth (-2), stored verbatim in Models/integer with their .blo twins, which give the same.
+    /// linderoth (-2) and the input documentation's example (-41), stored verbatim in Models/integer with their .blo twins, which give the same.
     func testSolveIntegerFollowerMibSFiles() throws {
         let cases = [
             ("\(fixtures)/knapsack_interdiction_3.mps", "\(fixtures)/knapsack_interdiction_3.aux", 5.0),
             ("Models/integer/mibs_moore90_2/moore90_2.mps", "Models/integer/mibs_moore90_2/moore90_2.aux", 5),
             ("Models/integer/mibs_linderoth/linderoth.mps", "Models/integer/mibs_linderoth/linderoth.aux", -2),
+            // MibS's input documentation: published x = 6, y = 5, F = -41.
+            ("Models/integer/mibs_general_example/generalExample.mps", "Models/integer/mibs_general_example/generalExample.aux", -41),
         ]
         for (mps, aux, optimum) in cases {
             let r = try blomodel(["solve", mps, "--aux", aux])

@@ -37,6 +37,28 @@ final class IntegerFollowerEnumerationTests: XCTestCase {
         ("mibs_moore90_2/mibs_moore90_2.blo", 5, ["x": 3, "y": 1], 4),
         // MibS's linderoth: -2 (a third-party results table; no point given).
         ("mibs_linderoth/mibs_linderoth.blo", -2, [:], 16),
+        // MibS's input-format documentation (coin-or/MibS, input.md), its example: "the optimal solution should be:
+        // x = 6, y = 5", that is F = -x - 7y = -41.
+        ("mibs_general_example/mibs_general_example.blo", -41, ["x": 6, "y": 5], 11),
+        // Jayaswal and Sinha, "Bilevel Optimization: Applications, Models and Solution Approaches", Section 4,
+        // companion repository's output SP_Interdict.txt: longest shortest path 16 (interdicting arcs 1 and 3).
+        // Four interdiction sets attain 16 (header of the model), so only the value is checked.
+        ("jayaswal_sinha_shortest_path_interdiction.blo", 16, [:], 32),
+        // Jayaswal and Sinha, Section 3 (data Table 1), companion repository's output Output_PLS.txt: profit
+        // 2329500 developing products 2, 7, 8 (segments buy 8, 7, 2, 8, 2).
+        ("jayaswal_sinha_product_line.blo", 2_329_500,
+         ["develop[1]": 0, "develop[2]": 1, "develop[3]": 0, "develop[4]": 0, "develop[5]": 0, "develop[6]": 0,
+          "develop[7]": 1, "develop[8]": 1, "develop[9]": 0, "develop[10]": 0,
+          "buy[1,8]": 1, "buy[2,7]": 1, "buy[3,2]": 1, "buy[4,8]": 1, "buy[5,2]": 1], 1024),
+        // Pyomo Gallery, network_interdiction/max_flow, the notebook's output with one attack: flow 10, interdicting
+        // Start -> C (Wood's 1993 formulation).
+        ("pyomo_gallery_max_flow_interdiction.blo", 10,
+         ["x[Start,B]": 0, "x[Start,C]": 1, "x[C,B]": 0, "x[B,End]": 0, "x[C,D]": 0, "x[D,End]": 0, "v": 10], 64),
+        // Pyomo Gallery, network_interdiction/min_cost_flow, the notebook's output with one attack: cost 7300,
+        // interdicting Start -> C; 10 units of supply and demand unmet.
+        ("pyomo_gallery_min_cost_flow_interdiction.blo", 7300,
+         ["x[Start,B]": 0, "x[Start,C]": 1, "x[C,B]": 0, "x[B,End]": 0, "x[C,D]": 0, "x[D,End]": 0,
+          "y[Start,B]": 10, "y[C,B]": 10, "y[B,End]": 20, "unmet_supply[Start]": 10, "unmet_demand[End]": 10], 64),
     ]
 
     func testPublishedOptimaByEnumeration() throws {
@@ -136,38 +158,9 @@ final class IntegerFollowerEnumerationTests: XCTestCase {
         try load(absolute: repositoryRoot.appendingPathComponent(relative).path)
     }
 
-    /// Loads a model. Today's BlomodelCore refuses integer and binary follower variables when the
-    /// model is built (ModelBuilder.followerContinuityMessage); until the integer-follower route lands,
-    /// the declarations of the follower's integer variables are read with the keyword taken out and the
-    /// kind restored on the built model (binary: bounds [0, 1]). Once the core accepts them, the first
-    /// `load` succeeds and this path is not taken.
+    /// Loads a model (integer and binary follower variables are part of the language).
     static func load(absolute path: String) throws -> BilevelModel {
-        do {
-            return try ModelLoader.load(path: path)
-        } catch let d as Diagnostic where d.message.hasPrefix("follower variables must be continuous") {
-            let text = try String(contentsOfFile: path, encoding: .utf8)
-            var lines = text.components(separatedBy: "\n")
-            guard let lowerStart = lines.firstIndex(where: { $0.trimmingCharacters(in: .whitespaces).hasPrefix("lower") }) else { throw d }
-            var kinds: [String: VariableKind] = [:]
-            for k in lowerStart..<lines.count {
-                let words = lines[k].split(whereSeparator: { " \t;{".contains($0) }).map(String.init)
-                guard words.first == "var", words.count > 1 else { continue }
-                let name = String(words[1].prefix { $0.isLetter || $0.isNumber || $0 == "_" })
-                if words.contains("integer") {
-                    kinds[name] = .integer
-                    lines[k] = lines[k].replacingOccurrences(of: " integer", with: "")
-                } else if words.contains("binary") {
-                    kinds[name] = .binary
-                    lines[k] = lines[k].replacingOccurrences(of: " binary", with: " >= 0, <= 1")
-                }
-            }
-            var model = try ModelLoader.load(source: SourceFile(path: path, text: lines.joined(separator: "\n")))
-            for i in model.variables.indices where model.variables[i].owner.isFollower {
-                if let kind = kinds[model.variables[i].base] { model.variables[i].kind = kind }
-            }
-            XCTAssertFalse(kinds.isEmpty, "\(path): the follower has integer variables")
-            return model
-        }
+        try ModelLoader.load(path: path)
     }
 
     // MARK: - Linear data from the expression graph

