@@ -54,7 +54,7 @@ struct BlomodelCommand: ParsableCommand {
         commandName: "blomodel",
         abstract: "Model, reformulate, solve and verify bilevel optimization problems.",
         version: "blomodel \(BlomodelVersion.current)",
-        subcommands: [Solve.self, Check.self, Reformulate.self])
+        subcommands: [Solve.self, Check.self, Reformulate.self, Convert.self])
 }
 
 extension SolverChoice: ExpressibleByArgument {}
@@ -89,6 +89,11 @@ func printWarnings(_ warnings: [Diagnostic]) {
 let modelArgumentHelp = ArgumentHelp(
     "The model file (.blo), or - to read the model from standard input.",
     discussion: "A model read from standard input is named <stdin> in diagnostics, and its CSV paths are relative to the current directory.")
+
+/// The `--aux` option of `solve` and `check`.
+let auxHelp = ArgumentHelp(
+    "The MibS aux file of an .mps model (the follower's variables, rows and objective).",
+    discussion: "Without it, an .mps model's aux file is <basename>.aux, then <basename>.txt, as MibS looks for it; an .aux model names its MPS file with @MPS.")
 
 /// Reads standard input when the model argument is `-`.
 func readStandardInputIfAsked(_ file: String) throws -> SourceFile? {
@@ -139,9 +144,10 @@ func exitingOnErrors<T>(_ body: () throws -> T) throws -> T {
 }
 
 struct Solve: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Solve a .blo model and verify the answer.")
+    static let configuration = CommandConfiguration(abstract: "Solve a .blo model (or a MibS instance) and verify the answer.")
 
-    @Argument(help: modelArgumentHelp, completion: .file(extensions: ["blo"])) var file: String
+    @Argument(help: modelArgumentHelp, completion: .file(extensions: ["blo", "mps", "aux"])) var file: String
+    @Option(help: auxHelp, completion: .file(extensions: ["aux", "txt"])) var aux: String?
     @Option(help: "The MILP backend: glpk or cbc.") var solver: SolverChoice = .glpk
     @Option(name: .customLong("time-limit"), help: "Solver time limit in seconds.") var timeLimit: Double?
     @Option(help: "Relative MIP gap at which the solver may stop.") var gap: Double?
@@ -204,7 +210,8 @@ struct Solve: ParsableCommand {
         let input = try readStandardInputIfAsked(file)
         let report = try exitingOnErrors {
             if let input { return try Blomodel.solve(source: input, options: options) }
-            return try Blomodel.solve(file: file, options: options)
+            printAuxNote(file: file, aux: aux, quiet: chattiness.quiet)
+            return try Blomodel.solve(file: file, aux: aux, options: options)
         }
         if !chattiness.quiet { printWarnings(report.warnings) }
         var text = json ? report.json.render() + "\n" : report.text(explain: explain)
@@ -240,7 +247,8 @@ struct Check: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Parse a .blo model and describe it: the class of each level, the follower's convexity, and the routes that can take it.")
 
-    @Argument(help: modelArgumentHelp, completion: .file(extensions: ["blo"])) var file: String
+    @Argument(help: modelArgumentHelp, completion: .file(extensions: ["blo", "mps", "aux"])) var file: String
+    @Option(help: auxHelp, completion: .file(extensions: ["aux", "txt"])) var aux: String?
     @Flag(help: "Print the description as JSON.") var json = false
     @OptionGroup var chattiness: Chattiness
 
@@ -250,7 +258,8 @@ struct Check: ParsableCommand {
         let input = try readStandardInputIfAsked(file)
         let model = try exitingOnErrors {
             if let input { return try Blomodel.load(source: input) }
-            return try ModelLoader.load(path: file)
+            printAuxNote(file: file, aux: aux, quiet: chattiness.quiet)
+            return try Blomodel.loadModel(file: file, aux: aux).model
         }
         log(
             "parse: \(model.name): \(model.variables.count) variable(s), \(model.constraints.count) constraint(s), \(model.warnings.count) warning(s) in \(String(format: "%.3f", Date().timeIntervalSince(clock))) s")
