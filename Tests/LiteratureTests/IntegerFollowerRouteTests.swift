@@ -69,6 +69,32 @@ final class IntegerFollowerRouteTests: XCTestCase {
         }
     }
 
+    /// The MibS files stored beside four models (MibS's own instances and DeNegre's K5010W02, read
+    /// as MibS reads them: the aux file found beside the MPS) solve on both backends to the
+    /// enumeration's optimum of their .blo twins, proven.
+    func testMibSFilesSolveToTheirTwinsOptima() throws {
+        let pairs = [
+            ("mibs_moore90_2/mibs_moore90_2.blo", "mibs_moore90_2/moore90_2.mps"),
+            ("mibs_linderoth/mibs_linderoth.blo", "mibs_linderoth/linderoth.mps"),
+            ("mibs_general_example/mibs_general_example.blo", "mibs_general_example/generalExample.mps"),
+            ("denegre_kip_k5010w02/denegre_kip_k5010w02.blo", "denegre_kip_k5010w02/K5010W02.KNP.mps"),
+        ]
+        for (blo, mps) in pairs {
+            let twin = repositoryRoot.appendingPathComponent("Models/integer/\(blo)").path
+            let expected = try XCTUnwrap(
+                IntegerFollowerEnumerationTests.optimisticOptimum(
+                    IntegerFollowerEnumerationTests.extract(IntegerFollowerEnumerationTests.load(absolute: twin))
+                ).value)
+            for solver in [SolverChoice.glpk, .cbc] {
+                var options = BlomodelOptions()
+                options.solver = solver
+                let report = try Blomodel.solve(file: repositoryRoot.appendingPathComponent("Models/integer/\(mps)").path, aux: nil, options: options)
+                XCTAssertEqual(report.certification, .provenOptimal, "\(mps) \(solver)")
+                XCTAssertEqual(report.leaderObjective ?? .nan, expected, accuracy: 1e-6 * max(1, abs(expected)), "\(mps) \(solver)")
+            }
+        }
+    }
+
     /// A node limit stops the search with its incumbent, which is not called proven.
     func testIterationLimitIsNotProven() throws {
         let path = repositoryRoot.appendingPathComponent("Models/integer/denegre_kip_k5010w02/denegre_kip_k5010w02.blo").path
