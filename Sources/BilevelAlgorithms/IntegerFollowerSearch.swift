@@ -146,15 +146,16 @@ package enum IntegerFollowerSearch {
             lp.objectiveConstant = 0
             lp.quadraticObjective = []
             let t = Date()
-            if let res = try? context.solvers.dualLP.solve(lp, options: SolveOptions(timeLimit: 60)), res.termination == .optimal,
-                let v = res.objective
-            {
-                dMax = -v
-            }
+            let res = try? context.solvers.dualLP.solve(lp, options: SolveOptions(timeLimit: 60))
+            if let res, res.termination == .optimal, let v = res.objective { dMax = -v }
             summary.solverSeconds += Date().timeIntervalSince(t)
             if dMax == nil {
+                let why =
+                    res?.termination == .unbounded
+                    ? "is unbounded above over the high-point relaxation's LP relaxation"
+                    : "has no proven maximum over the high-point relaxation's LP relaxation (\(res?.rawStatus ?? "the LP failed"))"
                 notes.append(
-                    "the follower's objective is unbounded above over the high-point relaxation's LP relaxation, so no value-function cut can be bounded: the search explores linking decisions one by one (no-good cuts)")
+                    "the follower's objective \(why), so no value-function cut can be bounded: the search explores linking decisions one by one (no-good cuts)")
             }
         } else if let unscalable {
             notes.append(
@@ -236,7 +237,11 @@ package enum IntegerFollowerSearch {
                 break
             }
             // The master's bound (its own best bound when it stopped at a gap).
-            lower = max(lower, m.bestBound ?? value)
+            if let bound = m.bestBound {
+                lower = max(lower, bound)
+            } else if context.options.relativeGap == nil {
+                lower = max(lower, value)  // solved to optimality: its value is its bound
+            }
             if upper.isFinite, closed() {
                 exhausted = true
                 break
@@ -249,7 +254,9 @@ package enum IntegerFollowerSearch {
             let key = linking.map { x[$0] }
             var response: [Double]?
             var phi: Double?
-            if problem.failingLeaderOnlyRow == nil {
+            // (Follower rows without follower variables are conditions on the leader, in the
+            // master and the restricted MILP already; they are not checked here at the rounded point.)
+            do {
                 var fo = SolveOptions(timeLimit: remaining(), relativeGap: 0)
                 fo.integralityTolerance = context.options.integralityTolerance
                 let t = Date()
@@ -359,21 +366,37 @@ package enum IntegerFollowerSearch {
         return t <= row.maximum ? (t, r) : nil
     }
 
-    /// A binary `w` that is 1 exactly when the row is violated at the response:
-    /// `a'x >= t w + min (1 - w)` (w = 1 only if violated) and, when `exact`,
-    /// `a'x <= r + (max - r) w` (w = 1 whenever violated).
-    static func violationIndicator(_ row: LinkingRow, t: Double, r: Double, exact: Bool, to master: inout StandardForm) -> Int {
+    /// A 0-1 quantity `w = constant + coefficient * column` that says whether a row is violated.
+    struct Indicator {
+        var column: Int
+        var coefficient: Double
+        var constant: Double
+    }
+
+    /// A 0-1 indicator that is 1 only when the row is violated at the response (and, when
+    /// `exact`, whenever it is). A side whose linking part is one variable taking two values
+    /// (a binary, `a x`) is its own indicator (`x - lo`, or `hi - x` for `a < 0`); otherwise a new
+    /// binary `w` with `a'x >= t w + min (1 - w)` and, when `exact`, `a'x <= (t - 1) + (max - t + 1) w`.
+    static func violationIndicator(_ row: LinkingRow, t: Double, r: Double, exact: Bool, to master: inout StandardForm) -> Indicator {
+        if row.leader.count == 1, row.maximum - row.minimum == abs(row.leader[0].1) {
+            // t lies in (min, max]: only the variable's other value violates the side.
+            let (j, a) = row.leader[0]
+            let lo = a > 0 ? row.minimum / a : row.maximum / a
+            let hi = lo + 1
+            return a > 0 ? Indicator(column: j, coefficient: 1, constant: -lo) : Indicator(column: j, coefficient: -1, constant: hi)
+        }
         let w = master.addColumn(name: "vf_w_\(master.columnCount)", lower: 0, upper: 1, integer: true)
         master.addRow(
             name: "vf_only_if_\(master.rowCount)", entries: row.leader + [(w, -(t - row.minimum))], lower: row.minimum, upper: .infinity)
         if exact {
-            master.addRow(name: "vf_if_\(master.rowCount)", entries: row.leader + [(w, -(row.maximum - r))], lower: -.infinity, upper: r)
+            // Satisfied means a'x <= t - 1 (an integer), exactly.
+            master.addRow(name: "vf_if_\(master.rowCount)", entries: row.leader + [(w, -(row.maximum - (t - 1)))], lower: -.infinity, upper: t - 1)
         }
-        return w
+        return Indicator(column: w, coefficient: 1, constant: 0)
     }
 
-    /// `d'y <= d'y~ + M sum w_i`, with a binary `w_i` per linking row that `y~` violates at some
-    /// `x` within the bounds, allowed to be 1 only where it does. Returns false when the cut
+    /// `d'y <= d'y~ + M sum w_i`, with a 0-1 indicator `w_i` per linking row that `y~` violates at
+    /// some `x` within the bounds, allowed to be 1 only where it does. Returns false when the cut
     /// would be implied (`d'y~` is already the largest value of `d'y`).
     @discardableResult
     static func addValueFunctionCut(
@@ -383,13 +406,15 @@ package enum IntegerFollowerSearch {
         guard dMax - dy > 1e-9 * max(1, abs(dMax)) else { return false }
         // Proven by the LP and a margin for its rounding.
         let bigM = dMax - dy + 1e-6 * max(1, abs(dMax))
-        var indicators: [Int] = []
+        var entries = followerColumns.filter { d[$0] != 0 }.map { ($0, d[$0]) }
+        var rhs = dy + 1e-7 * max(1, abs(dy))  // a margin for the response's own tolerance, as the restricted MILP has
         for row in rows {
             guard let (t, r) = violationThreshold(row, response: response) else { continue }
-            indicators.append(violationIndicator(row, t: t, r: r, exact: false, to: &master))
+            let w = violationIndicator(row, t: t, r: r, exact: false, to: &master)
+            entries.append((w.column, -bigM * w.coefficient))
+            rhs += bigM * w.constant
         }
-        let entries = followerColumns.filter { d[$0] != 0 }.map { ($0, d[$0]) } + indicators.map { ($0, -bigM) }
-        master.addRow(name: "vf_cut_\(master.rowCount)", entries: entries, lower: -.infinity, upper: dy)
+        master.addRow(name: "vf_cut_\(master.rowCount)", entries: entries, lower: -.infinity, upper: rhs)
         return true
     }
 
@@ -403,7 +428,7 @@ package enum IntegerFollowerSearch {
     /// For knapsack interdiction this is the classic `p'y >= sum_j p_j y~_j (1 - x_j)`.
     static func addRepairCut(response: [Double], rows: [LinkingRow], d: [Double], followerColumns: [VarID], to master: inout StandardForm) {
         let dy = followerColumns.reduce(0) { $0 + d[$1] * response[$1] }
-        var zeroedBy: [VarID: [Int]] = [:]  // follower variable -> indicators of its violated rows
+        var zeroedBy: [VarID: [Indicator]] = [:]  // follower variable -> indicators of its violated rows
         for row in rows {
             let support = row.follower.filter { response[$0.0] != 0 && $0.1 != 0 }.map(\.0)
             guard !support.isEmpty, let (t, r) = violationThreshold(row, response: response) else { continue }
@@ -411,18 +436,26 @@ package enum IntegerFollowerSearch {
             for j in support { zeroedBy[j, default: []].append(w) }
         }
         var entries = followerColumns.filter { d[$0] != 0 }.map { ($0, d[$0]) }
+        var rhs = dy + 1e-7 * max(1, abs(dy))  // a margin for the response's own tolerance
         for j in zeroedBy.keys.sorted() where d[j] * response[j] != 0 {
             let ws = zeroedBy[j]!
-            var z = ws[0]
-            if ws.count > 1 {
-                // z_j = max_i w_i: z_j >= w_i and z_j <= sum_i w_i.
-                z = master.addColumn(name: "vf_z_\(master.columnCount)", lower: 0, upper: 1)
-                for w in ws { master.addRow(name: "vf_z_ge_\(master.rowCount)", entries: [(z, 1), (w, -1)], lower: 0, upper: .infinity) }
-                master.addRow(name: "vf_z_le_\(master.rowCount)", entries: [(z, 1)] + ws.map { ($0, -1) }, lower: -.infinity, upper: 0)
+            let c = d[j] * response[j]
+            if ws.count == 1 {
+                entries.append((ws[0].column, c * ws[0].coefficient))
+                rhs -= c * ws[0].constant
+                continue
             }
-            entries.append((z, d[j] * response[j]))
+            // z_j = max_i w_i: z_j >= w_i and z_j <= sum_i w_i.
+            let z = master.addColumn(name: "vf_z_\(master.columnCount)", lower: 0, upper: 1)
+            for w in ws {
+                master.addRow(name: "vf_z_ge_\(master.rowCount)", entries: [(z, 1), (w.column, -w.coefficient)], lower: w.constant, upper: .infinity)
+            }
+            master.addRow(
+                name: "vf_z_le_\(master.rowCount)", entries: [(z, 1)] + ws.map { ($0.column, -$0.coefficient) }, lower: -.infinity,
+                upper: ws.reduce(0) { $0 + $1.constant })
+            entries.append((z, c))
         }
-        master.addRow(name: "vf_repair_\(master.rowCount)", entries: entries, lower: -.infinity, upper: dy)
+        master.addRow(name: "vf_repair_\(master.rowCount)", entries: entries, lower: -.infinity, upper: rhs)
     }
 
     /// Excludes the linking decision `key` from the master: at least one linking variable moves.

@@ -150,6 +150,11 @@ extension Verifier {
         let entries = (0..<form.columnCount).filter { form.objective[$0] != 0 }.map { ($0, form.objective[$0]) }
         let bound = problem.sign * phi - form.objectiveConstant
         form.addRow(name: "value_function", entries: entries, lower: -.infinity, upper: bound + 1e-7 * max(1, abs(bound)))
+        // Auxiliary columns of product linearization (a product of a leader and a follower
+        // variable) follow the response: they are free here, tied by their rows below.
+        for (j, v) in model.variables.enumerated() where v.owner == .leader && v.role == .auxiliary {
+            problem.column[j] = form.addColumn(name: v.name, lower: v.lower, upper: v.upper, integer: v.kind != .continuous)
+        }
         // The leader's objective and rows, with the leader's values substituted.
         let F = model.upperObjective
         let lsign = F.sense.sign

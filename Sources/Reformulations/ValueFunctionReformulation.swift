@@ -10,8 +10,9 @@ import Foundation
 ///
 /// and `y` is optimal exactly when it is feasible, some multipliers are dual feasible
 /// (stationarity rows, signs), and the duality gap is not positive. Writing each finite side
-/// of a row or bound as `g_k(x, y) >= 0` with multiplier `lambda_k >= 0` (equality rows with a
-/// free `nu_e`), stationarity turns the gap into
+/// of a row or bound as `g_k(x, y) >= 0` with multiplier `lambda_k >= 0` (equality rows, and a
+/// variable fixed by its bounds as the row `y_f = l_f`, with a free `nu_e`), stationarity turns
+/// the gap into
 ///
 ///     sum_k g_k lambda_k = c(x)'y - sum_e nu_e (rhs_e - e_e'x) + sum_k h_k(x) lambda_k,
 ///
@@ -122,8 +123,13 @@ package enum ValueFunctionReformulation {
             let (y, x) = vars[p.first].owner.isFollower ? (p.first, p.second) : (p.second, p.first)
             products.append((x, y, c))
         }
-        // - sum_e nu_e (rhs_e - e_e'x) for equality rows.
+        // - sum_e nu_e (rhs_e - e_e'x) for equality rows, and - nu_f l_f for a follower variable
+        // fixed by its bounds (its free multiplier enters stationarity as an equality row's).
         for (k, column) in mpcc.columns.enumerated() {
+            if case .boundDual(let j, .equality) = column.origin {
+                linear.add(k, -vars[j].lower)
+                continue
+            }
             guard case .rowDual(let i, .equality) = column.origin else { continue }
             let c = model.constraints[i]
             let leaderTerms = c.body.linear.sortedTerms.filter { vars[$0.0].owner == .leader }
