@@ -162,7 +162,20 @@ package enum IntegerFollowerSearch {
                 "follower row \(unscalable) has linking coefficients that no k <= 1000 makes integral: value-function cuts need exact thresholds, so the search explores linking decisions one by one (no-good cuts)")
         }
 
+        // The zero-sum case: the leader's objective is a leader part minus c > 0 times the
+        // follower's (on the follower's variables), and no leader row has follower variables.
+        // Every optimal response then gives the leader the same value, the problem is
+        // min_x g(x) - c phi(x), and the masters need the follower's variables only through d'y:
+        // they drop the follower's rows (kept in the follower and restricted MILPs) and relax its
+        // variables to their boxes, where d'y acts as an epigraph variable bounded by the cuts.
+        // A relaxation still (phi(x) <= every cut, and <= the largest d'y over the box).
+        let projected = Self.isZeroSum(r, d: d)
         var master = hpr
+        if projected {
+            master = Self.projectedMaster(hpr, r)
+            notes.append(
+                "zero-sum: the leader's objective is the follower's negated (plus terms in the leader's variables) and no leader row has follower variables, so the masters keep the follower's variables only through its objective (its rows dropped, its variables continuous)")
+        }
         var incumbent: [Double]?
         var upper = Double.infinity  // incumbent value, minimisation form
         var lower = -Double.infinity  // master bound, minimisation form
@@ -283,7 +296,7 @@ package enum IntegerFollowerSearch {
             if let phi, let response {
                 // 2. The master's point is bilevel feasible: optimal when the master was solved to
                 // optimality (with a user's gap, an incumbent; the search goes on).
-                if followerValue(point) <= phi + tolerance(phi) {
+                if !projected, followerValue(point) <= phi + tolerance(phi) {
                     if value < upper {
                         upper = value
                         incumbent = x.enumerated().map { j, v in linkingSet.contains(j) ? v : point[j] }
@@ -364,6 +377,45 @@ package enum IntegerFollowerSearch {
         let r = row.upper - row.follower.reduce(0) { $0 + $1.1 * response[$1.0] }
         let t = (r + 1e-9 * max(1, abs(r))).rounded(.down) + 1
         return t <= row.maximum ? (t, r) : nil
+    }
+
+    /// True when the leader's objective, on the follower's variables, is `-c d` for some `c > 0`
+    /// (both in minimisation form) and no leader row has a follower variable.
+    static func isZeroSum(_ r: Reformulated, d: [Double]) -> Bool {
+        let model = r.model, hpr = r.standardForm
+        let followers = r.classification.followerVariables
+        // (Rows of the form are the model's constraints, in order; the follower's boxes bound the
+        // masters once its rows are dropped.)
+        guard hpr.rowCount == model.constraints.count,
+            followers.allSatisfy({ model.variables[$0].lower.isFinite && model.variables[$0].upper.isFinite }),
+            let k = followers.first(where: { d[$0] != 0 })
+        else { return false }
+        let c = -hpr.objective[k] / d[k]
+        guard c > 0, c.isFinite else { return false }
+        for j in followers where abs(hpr.objective[j] + c * d[j]) > 1e-12 * max(1, abs(hpr.objective[j])) { return false }
+        for (i, constraint) in model.constraints.enumerated() where constraint.owner == .leader {
+            for p in hpr.rowStart[i]..<hpr.rowStart[i + 1] where model.variables[hpr.columnIndex[p]].owner.isFollower { return false }
+        }
+        return true
+    }
+
+    /// The high-point relaxation without the follower's rows that have follower variables, its
+    /// variables continuous (rows `i` of the form are the model's constraints `i`).
+    static func projectedMaster(_ hpr: StandardForm, _ r: Reformulated) -> StandardForm {
+        let dropped = Set(r.classification.followerRows)
+        var master = StandardForm()
+        for j in 0..<hpr.columnCount {
+            let follower = r.model.variables[j].owner.isFollower
+            master.addColumn(
+                name: hpr.columnNames[j], lower: hpr.columnLower[j], upper: hpr.columnUpper[j], cost: hpr.objective[j],
+                integer: hpr.isInteger[j] && !follower)
+        }
+        master.objectiveConstant = hpr.objectiveConstant
+        for i in 0..<hpr.rowCount where !dropped.contains(i) {
+            let entries = (hpr.rowStart[i]..<hpr.rowStart[i + 1]).map { (hpr.columnIndex[$0], hpr.values[$0]) }
+            master.addRow(name: hpr.rowNames[i], entries: entries, lower: hpr.rowLower[i], upper: hpr.rowUpper[i])
+        }
+        return master
     }
 
     /// A 0-1 quantity `w = constant + coefficient * column` that says whether a row is violated.

@@ -34,6 +34,7 @@ final class ValueFunctionTests: XCTestCase {
         var leaderCost: [Int], followerCost: [Int], followerLeaderCost: [Int]
         var followerRows: [(x: [Int], y: [Int], rhs: Int)]
         var leaderRow: (x: [Int], y: [Int], rhs: Int)
+        var zeroSum: Bool { leaderRow.y == [0, 0] && leaderCost[2] == -2 * followerCost[0] && leaderCost[3] == -2 * followerCost[1] && !followerMaximizes }
         var followerMaximizes: Bool
 
         init(_ g: inout Random) {
@@ -46,6 +47,13 @@ final class ValueFunctionTests: XCTestCase {
             }
             leaderRow = (x: (0..<2).map { _ in g.int(-2...2) }, y: (0..<2).map { _ in g.int(-2...2) }, rhs: g.int(1...6))
             followerMaximizes = !packing && g.int(0...1) == 1
+            // Zero-sum (the leader pays twice what the follower gains, no follower variable in
+            // the leader's row): the search's projected masters.
+            if packing && g.int(0...1) == 1 {
+                leaderCost[2] = -2 * followerCost[0]
+                leaderCost[3] = -2 * followerCost[1]
+                leaderRow.y = [0, 0]
+            }
         }
 
         func terms(_ c: [Int], _ names: [String]) -> String {
@@ -99,15 +107,16 @@ final class ValueFunctionTests: XCTestCase {
         }
     }
 
-    /// 60 random instances: the search's answer (or its "infeasible") equals brute force.
+    /// 90 random instances: the search's answer (or its "infeasible") equals brute force.
     func testIntegerFollowerSearchAgainstBruteForce() throws {
         var g = Random(state: 2026)
-        var solved = 0, infeasible = 0
-        for k in 0..<60 {
+        var solved = 0, infeasible = 0, zeroSum = 0
+        for k in 0..<90 {
             let instance = Instance(&g)
             let m = try ModelLoader.load(source: SourceFile(path: "random\(k).blo", text: instance.text), directory: NSTemporaryDirectory())
             let r = try Planner.reformulate(m, lpSolver: GLPKBackend())
             XCTAssertTrue(r.classification.hasIntegerFollower)
+            if instance.zeroSum { zeroSum += 1 }
             let (outcome, summary) = try IntegerFollowerSearch.run(r, context: RouteContext(solvers: suite, options: SolveOptions()), iterationLimit: 1000)
             let expected = instance.bruteForce()
             if let expected {
@@ -120,8 +129,9 @@ final class ValueFunctionTests: XCTestCase {
                 infeasible += 1
             }
         }
-        XCTAssertGreaterThan(solved, 30)
-        print("value-function search: \(solved) random instances solved to the brute-force optimum, \(infeasible) infeasible as brute force says")
+        XCTAssertGreaterThan(solved, 50)
+        XCTAssertGreaterThan(zeroSum, 10, "zero-sum instances (projected masters)")
+        print("value-function search: \(solved) random instances solved to the brute-force optimum (\(zeroSum) zero-sum), \(infeasible) infeasible as brute force says")
     }
 
     /// The value-function program of LP followers with integer leaders against the KKT big-M
