@@ -186,9 +186,10 @@ package enum IntegerFollowerSearch {
         func remaining() -> Double? {
             context.options.timeLimit.map { max(0.01, $0 - Date().timeIntervalSince(clock)) }
         }
-        func timedSolve(_ form: StandardForm, gap: Double?) throws -> SolverResult {
+        func timedSolve(_ form: StandardForm, gap: Double?, gomory: Bool = true) throws -> SolverResult {
             var o = SolveOptions(timeLimit: remaining(), relativeGap: gap)
             o.integralityTolerance = context.options.integralityTolerance
+            o.gomoryCuts = gomory
             let t = Date()
             defer { summary.solverSeconds += Date().timeIntervalSince(t) }
             return try backend.solve(form, options: o)
@@ -222,7 +223,9 @@ package enum IntegerFollowerSearch {
                 (termination, raw) = (.nodeLimit, "iteration limit \(iterationLimit) reached")
                 break
             }
-            let m = try timedSolve(master, gap: context.options.relativeGap)
+            // (GLPK's Gomory cuts tripled the time of knapsack interdiction's masters, whose rows
+            // are few and dense: measured on the ladder's last master with 25 items, 0.94 s against 0.31 s.)
+            let m = try timedSolve(master, gap: context.options.relativeGap, gomory: false)
             summary.masters += 1
             summary.lastMaster = master
             switch m.termination {
