@@ -159,6 +159,26 @@ final class ValueFunctionTests: XCTestCase {
         XCTAssertGreaterThan(compared, 25)
     }
 
+    /// The value-function program's rows, as a golden printout: the follower's rows, stationarity,
+    /// the expansion of the integer x (two bits for [0, 2], with its range row), the products of
+    /// its bits with the multipliers of c1 and c2 (four rows each), and the value-function row.
+    func testValueFunctionProgramGolden() throws {
+        let m = try ModelLoader.load(
+            source: SourceFile(
+                path: "vf.blo",
+                text: """
+                    upper { var x integer >= 0, <= 2; minimize F: x - y; }
+                    lower { var y >= 0, <= 10; minimize f: -y; c1: y - x <= 3; c2: y + 2*x <= 8; dualbound 5; }
+                    """), directory: NSTemporaryDirectory())
+        let r = try Planner.reformulate(m, lpSolver: GLPKBackend())
+        let vf = try XCTUnwrap(
+            ValueFunctionReformulation.apply(mpcc: r.complementarityModel, model: r.model, classification: r.classification, bigM: r.bigM))
+        try assertGolden(vf.program.description + "\nvalue-function row: " + vf.rowText + "\n", "value_function_program.txt")
+        // Solved: x = 1 gives y = 4 (c1) and F = -3; x = 0 gives y = 3, F = -3; x = 2, y = 4, F = -2.
+        let outcome = try ValueFunctionRoute().solve(r, context: RouteContext(solvers: suite, options: SolveOptions()))
+        XCTAssertEqual((outcome.result.objective ?? .nan) * r.objectiveSign, -3, accuracy: 1e-6)
+    }
+
     /// The optimistic check frees the auxiliary column of a product with a follower variable:
     /// at x = 1, y2 = 1 (so w = x y1 = 0), the follower's other optimal response y1 = 1 gives the
     /// leader -1, and the check must see it.
