@@ -31,17 +31,9 @@ import BlomodelCore
 /// Solutions map back through the columns' `origin`.
 package enum KKTReformulation {
     public static func apply(_ model: BilevelModel, _ classification: Classification) -> SingleLevelModel {
-        var out = SingleLevelModel(sense: model.upperObjective.sense, objective: model.upperObjective.expression)
-        for v in model.variables {
-            out.addColumn(
-                .init(name: v.name, lower: v.lower, upper: v.upper, isInteger: v.kind != .continuous, origin: .original(out.columns.count)))
-        }
-        // Primal feasibility: every row of both levels.
-        for (i, c) in model.constraints.enumerated() {
-            let origin: RowOrigin =
-                c.owner.isFollower ? .followerConstraint(i) : (c.isAuxiliary ? .productLinearization(constraint: i) : .leaderConstraint(i))
-            out.addRow(c.name, c.body.linear, lower: c.lower, upper: c.upper, origin: origin)
-        }
+        // Primal feasibility: the model's variables and every row of both levels, with the
+        // leader's objective (the high-point relaxation).
+        var out = HighPointRelaxation.apply(model)
 
         // Stationarity rows start as the follower's cost vector c(x), in minimisation form.
         let sign = model.lowerObjective.sense.sign
