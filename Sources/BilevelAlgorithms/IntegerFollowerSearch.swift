@@ -42,6 +42,26 @@ import SolverInterface
 /// Smith (2017, "A value-function-based exact approach for the bilevel mixed-integer programming
 /// problem", Operations Research 65(3)), here with exact integer thresholds; the no-good cut on
 /// the linking variables as in DeNegre and Ralphs (2009).
+/// What the value-function search for an integer follower did, for reports (values in the
+/// leader's sense).
+public struct ValueFunctionSummary: Sendable, Equatable {
+    /// Master MILPs, follower MILPs (one per linking decision explored) and restricted MILPs (the
+    /// optimistic choice at a decision) solved.
+    public var masters: Int
+    public var followerMILPs: Int
+    public var restrictedMILPs: Int
+    /// Value-function (or repair) cuts and no-good cuts added.
+    public var valueFunctionCuts: Int
+    public var noGoodCuts: Int
+    /// The incumbent's leader objective and the best bound, when known.
+    public var incumbent: Double?
+    public var bound: Double?
+    /// True when the bound met the incumbent (or no decision was left): the answer is optimal.
+    public var closed: Bool
+    /// True when the masters were projected (a zero-sum model).
+    public var zeroSum: Bool
+}
+
 package enum IntegerFollowerSearch {
     /// What the search did, for the report and the benchmark.
     public struct Summary: Sendable {
@@ -371,6 +391,10 @@ package enum IntegerFollowerSearch {
             "value-function search: \(summary.masters) master MILP(s), \(summary.followerSolves) follower MILP(s), \(summary.restrictedSolves) restricted MILP(s); \(summary.valueFunctionCuts) value-function cut(s), \(summary.noGoodCuts) no-good cut(s); every MILP by \(backend.name)"
         var outcome = RouteOutcome(result: result, plan: [line], notes: notes)
         outcome.basis = .withoutBigM
+        outcome.valueFunction = ValueFunctionSummary(
+            masters: summary.masters, followerMILPs: summary.followerSolves, restrictedMILPs: summary.restrictedSolves,
+            valueFunctionCuts: summary.valueFunctionCuts, noGoodCuts: summary.noGoodCuts, incumbent: summary.incumbent,
+            bound: summary.bound, closed: termination == .optimal, zeroSum: projected)
         return (outcome, summary)
     }
 

@@ -107,6 +107,8 @@ package struct RouteOutcome: Sendable {
     public var notes: [String] = []
     /// Outer approximation's bounds and gap, when the route ran it.
     public var outerApproximation: OuterApproximationSummary?
+    /// The value-function search's masters, cuts and bounds, when the route ran it.
+    public var valueFunction: ValueFunctionSummary?
     /// The M-free branch-and-bound's nodes, bounds and gap, when the route ran it.
     public var branchAndBound: BranchAndBoundSummary?
     /// What an `optimal` termination rests on.

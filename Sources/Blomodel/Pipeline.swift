@@ -180,6 +180,7 @@ public enum Blomodel {
         report.notes += outcome.notes
         report.outerApproximation = outcome.outerApproximation
         report.branchAndBound = outcome.branchAndBound
+        report.valueFunction = outcome.valueFunction
         if result.termination == .infeasible, !r.classification.hasIntegerFollower, let d = FollowerDiagnosis.diagnose(model, r, solver: backend) {
             throw d
         }

@@ -29,6 +29,15 @@ extension SolveReport {
             ]
             branchAndBoundValue = .object(fields)
         }
+        var valueFunctionValue: JSONValue = .null
+        if let v = valueFunction {
+            valueFunctionValue = .object([
+                ("masters", .number(Double(v.masters))), ("follower_milps", .number(Double(v.followerMILPs))),
+                ("restricted_milps", .number(Double(v.restrictedMILPs))), ("value_function_cuts", .number(Double(v.valueFunctionCuts))),
+                ("no_good_cuts", .number(Double(v.noGoodCuts))), ("incumbent", .number(v.incumbent)), ("bound", .number(v.bound)),
+                ("closed", .bool(v.closed)), ("zero_sum", .bool(v.zeroSum)),
+            ])
+        }
         var gradientValue: JSONValue = .null
         if let g = gradient {
             let fields: [(String, JSONValue)] = [
@@ -68,6 +77,7 @@ extension SolveReport {
                 } ?? .null
             ),
             ("branch_and_bound", branchAndBoundValue),
+            ("value_function", valueFunctionValue),
             ("gradient", gradientValue),
             (
                 "leader",
@@ -159,6 +169,9 @@ extension SolveReport {
                 let gap = bb.relativeGap.isFinite ? String(format: "%.2g", bb.relativeGap) : "-"
                 let state = bb.closed ? "" : (bb.checkOnly ? "  (a check of the big-M answer; not closed: \(bb.stopReason))" : "  NOT CLOSED: \(bb.stopReason)")
                 s += "branch & bound \(bb.nodes) node(s), \(bb.relaxations) relaxation(s); bound \(fmt(bb.bound)), relative gap \(gap)\(state)\n"
+            }
+            if let v = valueFunction {
+                s += "value function \(v.masters) master(s), \(v.followerMILPs) follower MILP(s), \(v.valueFunctionCuts) value-function and \(v.noGoodCuts) no-good cut(s); bound \(fmt(v.bound))\(v.closed ? "" : "  NOT CLOSED")\(v.zeroSum ? " (zero-sum masters)" : "")\n"
             }
             if let g = gradient {
                 let stop = g.stop == "converged" ? "converged" : "stopped: \(g.stop)"

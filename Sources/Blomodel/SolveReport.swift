@@ -110,6 +110,8 @@ public struct SolveReport: Sendable {
     /// Outer approximation, when the leader's objective is quadratic: the bounds (in the
     /// leader's sense: `bound` is the best proven bound on the leader's optimum) and the gap.
     public var outerApproximation: OuterApproximationSummary?
+    /// The value-function search's masters, cuts and bounds (an integer follower), when it ran.
+    public var valueFunction: ValueFunctionSummary?
     /// The M-free branch-and-bound's nodes, bounds and gap, when the route ran it.
     public var branchAndBound: BranchAndBoundSummary?
     /// A gradient method's run: its iterations, residuals and trace, when a gradient route ran.

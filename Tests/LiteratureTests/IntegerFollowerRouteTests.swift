@@ -30,6 +30,11 @@ final class IntegerFollowerRouteTests: XCTestCase {
                 XCTAssertEqual(report.certification, .provenOptimal, "\(file) \(solver): \(report.certificationReasons)")
                 XCTAssertEqual(report.leaderObjective ?? .nan, expected, accuracy: 1e-6 * max(1, abs(expected)), "\(file) \(solver)")
                 XCTAssertEqual(report.verification?.outcome, .optimal, "\(file) \(solver)")
+                // The search's summary: closed, its bound the answer.
+                let summary = try XCTUnwrap(report.valueFunction, file)
+                XCTAssertTrue(summary.closed, file)
+                XCTAssertEqual(summary.bound ?? .nan, expected, accuracy: 1e-6 * max(1, abs(expected)), "\(file) \(solver): the bound")
+                XCTAssertLessThanOrEqual(summary.followerMILPs, summary.masters, "\(file): at most one follower MILP per master")
                 XCTAssertTrue(report.verification?.detail.contains("no other optimal response") == true, "\(file): \(report.verification?.detail ?? "")")
             }
         }
@@ -103,5 +108,7 @@ final class IntegerFollowerRouteTests: XCTestCase {
         let report = try Blomodel.solve(file: path, options: options)
         XCTAssertEqual(report.termination, .nodeLimit)
         XCTAssertNotEqual(report.certification, .provenOptimal)
+        XCTAssertEqual(report.valueFunction?.closed, false)
+        XCTAssertEqual(report.valueFunction?.masters, 2)
     }
 }
