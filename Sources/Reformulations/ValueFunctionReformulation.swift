@@ -158,18 +158,12 @@ package enum ValueFunctionReformulation {
             if needsBound { boundedPairs.append(index) }
         }
         // Bounds of the products' other factors.
+        // A multiplier's range: its column's bounds, the upper one at most its pair's dual M.
+        let pairOfMultiplier = Dictionary(mpcc.complementarities.enumerated().map { ($1.multiplier, $0) }, uniquingKeysWith: { a, _ in a })
         func bounds(_ column: Int) -> (Double, Double)? {
             let c = out.columns[column]
             var (lo, hi) = (c.lower, c.upper)
-            if case .boundDual = c.origin, let pairIndex = mpcc.complementarities.firstIndex(where: { $0.multiplier == column }),
-                let record = dualM[pairIndex]
-            {
-                hi = min(hi, record.dualM)
-            } else if case .rowDual = c.origin, let pairIndex = mpcc.complementarities.firstIndex(where: { $0.multiplier == column }),
-                let record = dualM[pairIndex]
-            {
-                hi = min(hi, record.dualM)
-            }
+            if let pairIndex = pairOfMultiplier[column], let record = dualM[pairIndex] { hi = min(hi, record.dualM) }
             return lo.isFinite && hi.isFinite ? (lo, hi) : nil
         }
         var bitsOf: [VarID: [Int]] = [:]
