@@ -127,25 +127,32 @@ public struct NameMap: Sendable {
         case .null: return "null"
         case .int(let i): return String(i)
         case .number(let d): return d.isFinite ? ProgramFile.number(d) : "null"
-        case .string(let s):
-            var out = "\""
-            for u in s.unicodeScalars {
-                switch u {
-                case "\"": out += "\\\""
-                case "\\": out += "\\\\"
-                case "\n": out += "\\n"
-                case "\t": out += "\\t"
-                case "\r": out += "\\r"
-                default:
-                    if u.value < 0x20 {
-                        let hex = String(u.value, radix: 16)
-                        out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                    } else {
-                        out.unicodeScalars.append(u)
-                    }
+        case .string(let s): return JSONString.quoted(s)
+        }
+    }
+}
+
+/// A JSON string literal: quotes and backslashes escaped, control characters as `\n`, `\t`, `\r`
+/// or `\u00XX`. The one quoting of the name maps and the facade's JSON reports.
+package enum JSONString {
+    package static func quoted(_ s: String) -> String {
+        var out = "\""
+        for u in s.unicodeScalars {
+            switch u {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\t": out += "\\t"
+            case "\r": out += "\\r"
+            default:
+                if u.value < 0x20 {
+                    let hex = String(u.value, radix: 16)
+                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                } else {
+                    out.unicodeScalars.append(u)
                 }
             }
-            return out + "\""
         }
+        return out + "\""
     }
 }
