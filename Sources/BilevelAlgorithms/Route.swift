@@ -41,12 +41,53 @@ package struct ModelFacts: Sendable {
     public var bigM: [BigMRecord]?
     /// The route the user forced (`--route`), if any.
     public var forcedRoute: String?
+    /// The value-function program of an LP follower, when it can be built exactly, with what
+    /// its multiplier bounds rest on (known once the bounds are proven): the planner prefers it
+    /// when every bound it uses is proven.
+    public var valueFunction: ValueFunctionFacts?
+
+    /// What the planner knows of an LP follower's value-function program.
+    public struct ValueFunctionFacts: Sendable, Equatable {
+        /// Multiplier bounds the program uses, and how many of them are not proven.
+        public var boundsUsed: Int
+        public var boundsNotProven: Int
+        /// Expansion bits and exact products the program adds.
+        public var bits: Int
+        public var products: Int
+        /// The complementarity pairs (each a binary in the big-M program) its one row replaces.
+        public var pairs: Int
+
+        public init(boundsUsed: Int, boundsNotProven: Int, bits: Int, products: Int, pairs: Int) {
+            self.boundsUsed = boundsUsed
+            self.boundsNotProven = boundsNotProven
+            self.bits = bits
+            self.products = products
+            self.pairs = pairs
+        }
+
+        /// The facts of a reformulated model's value-function program; nil for an integer
+        /// follower or when the program cannot be built exactly.
+        package init?(_ r: Reformulated) {
+            guard !r.classification.hasIntegerFollower, r.classification.valueFunctionRefusal == nil,
+                let vf = ValueFunctionReformulation.apply(
+                    mpcc: r.complementarityModel, model: r.model, classification: r.classification, bigM: r.bigM)
+            else { return nil }
+            let records = Dictionary(r.bigM.map { ($0.pairIndex, $0) }, uniquingKeysWith: { a, _ in a })
+            let notProven = vf.boundedPairs.filter { records[$0]?.dualSource.provenance != .proven }.count
+            self.init(
+                boundsUsed: vf.boundedPairs.count, boundsNotProven: notProven, bits: vf.bits, products: vf.products,
+                pairs: r.complementarityModel.complementarities.count)
+        }
+    }
 
     /// Facts from the exact routes' classification alone (what `solve` has).
-    public init(classification: Classification, bigM: [BigMRecord]? = nil, forcedRoute: String? = nil) {
+    public init(
+        classification: Classification, bigM: [BigMRecord]? = nil, forcedRoute: String? = nil, valueFunction: ValueFunctionFacts? = nil
+    ) {
         self.classification = classification
         self.bigM = bigM
         self.forcedRoute = forcedRoute
+        self.valueFunction = valueFunction
     }
 
     /// Facts from a full description.
@@ -113,6 +154,9 @@ package struct RouteOutcome: Sendable {
     public var branchAndBound: BranchAndBoundSummary?
     /// What an `optimal` termination rests on.
     public var basis: OptimalityBasis = .bigM
+    /// The size of the program the route solved, when it is not `Reformulated.standardForm`
+    /// (the value-function program): rows, columns, integer columns.
+    public var programSize: (rows: Int, columns: Int, integers: Int)?
 
     /// An outcome from a solver result.
     public init(result: SolverResult, plan: [String] = [], notes: [String] = [], outerApproximation: OuterApproximationSummary? = nil) {

@@ -36,14 +36,15 @@ package struct RoutePlanner: Sendable {
         self.routes = routes
     }
 
-    /// The known routes: the M-free branch-and-bound and the exact MILP route, outer approximation
-    /// (configured), the value-function route for integer followers and the gradient methods.
+    /// The known routes: the value-function route (integer followers, and LP followers whose
+    /// value-function program is exact and proven), the M-free branch-and-bound and the exact MILP
+    /// route, outer approximation (configured) and the gradient methods.
     public static func standard(
         outerApproximation: OuterApproximationRoute = OuterApproximationRoute(), branchAndBound: BranchAndBoundRoute = BranchAndBoundRoute(),
         valueFunction: ValueFunctionRoute = ValueFunctionRoute()
     ) -> RoutePlanner {
         RoutePlanner(routes: [
-            branchAndBound, ExactKKTRoute(), outerApproximation, valueFunction, GradientMethodsRoute(),
+            valueFunction, branchAndBound, ExactKKTRoute(), outerApproximation, GradientMethodsRoute(),
         ])
     }
 

@@ -12,8 +12,8 @@ import SolverInterface
 ///   follower's objective at most its dual objective, one row instead of a binary per
 ///   complementarity pair, exact when its leader x follower and leader x multiplier products have
 ///   integer bounded leader factors. It rests on the multipliers' bounds it uses (proven or not,
-///   as the report says). The planner prefers exact-kkt for these models; `--route value-function`
-///   chooses this program.
+///   as the report says). The planner chooses it first when it is exact and every multiplier
+///   bound it uses is proven (`ModelFacts.valueFunction`); `--route value-function` forces it.
 package struct ValueFunctionRoute: Route {
     /// The most master MILPs the search solves before it stops with its incumbent.
     public var iterationLimit: Int
@@ -48,8 +48,16 @@ package struct ValueFunctionRoute: Route {
         if facts.forcedRoute == name {
             return .accepted("forced by --route; the value-function program: the follower's objective at most its dual objective, one MILP (\(capabilities.milp.name))")
         }
-        return .refused(
-            "available with --route value-function: the value-function program (one row in place of the complementarity pairs, exact products with integer leader variables); exact-kkt is preferred")
+        guard let vf = facts.valueFunction else {
+            return .refused(
+                "taken when its row is exact and every multiplier bound it uses is proven, which is known once the bounds are proven (solve); available with --route value-function")
+        }
+        if vf.boundsNotProven > 0 {
+            return .refused(
+                "its row is exact but \(vf.boundsNotProven) of the \(vf.boundsUsed) multiplier bound(s) it uses are not proven; available with --route value-function")
+        }
+        return .accepted(
+            "the value-function program is exact and rests on \(vf.boundsUsed) proven multiplier bound(s): one row, \(vf.bits) expansion bit(s) and \(vf.products) exact product(s) in place of \(vf.pairs) complementarity binaries; one MILP (\(capabilities.milp.name)) with the follower's optimality in its LP relaxation")
     }
 
     public func solve(_ r: Reformulated, context: RouteContext) throws -> RouteOutcome {
@@ -90,10 +98,11 @@ package struct ValueFunctionRoute: Route {
         var result = try context.solvers.milp.solve(form, options: options)
         result.solution = result.solution.map { Self.bigMPoint($0, r) }
         let plan = [
-            "value-function: one row (\(vf.rowText)) in place of \(r.complementarityModel.complementarities.count) complementarity pair(s); \(vf.bits) expansion bit(s), \(vf.products) exact product(s); \(form.rowCount) rows, \(form.columnCount) columns, \(form.integerCount) integer column(s); solved by \(context.solvers.milp.name)"
+            "value-function: \(vf.blocks == 1 ? "one row" : "\(vf.blocks) rows, one per independent block of the follower, summing to") (\(vf.rowText)) in place of \(r.complementarityModel.complementarities.count) complementarity pair(s); \(vf.bits) expansion bit(s), \(vf.products) exact product(s); \(form.rowCount) rows, \(form.columnCount) columns, \(form.integerCount) integer column(s); solved by \(context.solvers.milp.name)"
         ]
         var outcome = RouteOutcome(result: result, plan: plan)
         outcome.basis = .multiplierBounds(vf.boundedPairs)
+        outcome.programSize = (form.rowCount, form.columnCount, form.integerCount)
         return outcome
     }
 }

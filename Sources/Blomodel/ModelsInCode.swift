@@ -11,7 +11,7 @@ extension Bilevel {
     /// print(result.certification, result[T[1, 2]] ?? .nan)
     /// ```
     public func solve(
-        _ solver: SolverChoice = .glpk, timeLimit: Duration? = nil, options: BlomodelOptions = BlomodelOptions()
+        _ solver: SolverChoice? = nil, timeLimit: Duration? = nil, options: BlomodelOptions = BlomodelOptions()
     ) throws -> SolveReport {
         var o = options
         o.solver = solver
@@ -22,7 +22,7 @@ extension Bilevel {
     /// The same from async code: cancelling the task stops the solve at its next step, with the
     /// best point found so far (termination `interrupted`). The solve runs on the caller's task.
     public func solve(
-        _ solver: SolverChoice = .glpk, timeLimit: Duration? = nil, options: BlomodelOptions = BlomodelOptions()
+        _ solver: SolverChoice? = nil, timeLimit: Duration? = nil, options: BlomodelOptions = BlomodelOptions()
     ) async throws -> SolveReport {
         var o = options
         let cancellation = o.cancellation ?? Cancellation()
@@ -56,7 +56,7 @@ extension Bilevel {
     /// }
     /// ```
     public func events(
-        _ solver: SolverChoice = .glpk, timeLimit: Duration? = nil, options: BlomodelOptions = BlomodelOptions()
+        _ solver: SolverChoice? = nil, timeLimit: Duration? = nil, options: BlomodelOptions = BlomodelOptions()
     ) throws -> AsyncThrowingStream<SolveEvent, Error> {
         let model = try build()
         var o = options

@@ -1,4 +1,5 @@
 import BilevelAlgorithms
+import Reformulations
 import CbcBackend
 import GLPKBackend
 import IpoptBackend
@@ -13,11 +14,29 @@ public enum SolverChoice: String, CaseIterable, Sendable {
         case .cbc: return CbcBackend()
         }
     }
+
+    /// The backend for a class of problem when the user names none, with the reason (measured;
+    /// docs/solvers.md, "Choosing"):
+    /// - integer followers: GLPK. The value-function search solves many small master MILPs, and
+    ///   CBC's set-up costs about 25 ms a call (knapsack interdiction, 20 items: 0.22 s on GLPK,
+    ///   3.1 s on CBC);
+    /// - every other exact route (one MILP, or the MILP relaxations of the M-free branch-and-bound):
+    ///   CBC, faster on every larger program measured (the peers' ladders: supply S4 0.5 s against
+    ///   27 s; a branch-and-bound relaxation of the natural toll T3 (seed 3) 0.06 s against 22 s),
+    ///   and at most a few milliseconds slower on the small models of `Models/`.
+    public static func automatic(for classification: Classification) -> (SolverChoice, String) {
+        if classification.hasIntegerFollower {
+            return (.glpk, "integer follower: many small master MILPs, where GLPK's set-up is cheaper than CBC's")
+        }
+        return (.cbc, "LP or QP follower: one MILP or a branch-and-bound over MILPs, where CBC was faster on every larger program measured")
+    }
 }
 
 /// Everything `solve` can be told.
 public struct BlomodelOptions: Sendable {
-    public var solver: SolverChoice = .glpk
+    /// The MILP backend; nil: chosen by problem class once the model is classified
+    /// (`SolverChoice.automatic(for:)`; the report and `--explain` say which and why).
+    public var solver: SolverChoice?
     public var timeLimit: Double?
     public var relativeGap: Double?
     public var bigM = BigMOptions()
@@ -67,7 +86,7 @@ extension BlomodelOptions {
     /// duals are read (warm starts), Ipopt for convex QPs. The facade is the only code that
     /// instantiates concrete backends; everything below it receives them as values.
     package var solvers: SolverSuite {
-        SolverSuite(milp: solver.backend, dualLP: SolverChoice.glpk.backend, qp: IpoptBackend(linearFeasibility: SolverChoice.glpk.backend))
+        SolverSuite(milp: (solver ?? .glpk).backend, dualLP: SolverChoice.glpk.backend, qp: IpoptBackend(linearFeasibility: SolverChoice.glpk.backend))
     }
 
     /// The route planner for these options (outer approximation configured by them).

@@ -108,13 +108,12 @@ public enum Blomodel {
     }
 
     static func solveModel(_ input: BilevelModel, options: BlomodelOptions) throws -> SolveReport {
+        var options = options
         // The numeric range, for models built in code too (a model read from a file has been
         // through it: nothing changes then).
         var input = input
         try NumericRange.enforce(&input, keepSmallCoefficients: true)
         let calls = options.log.map { SolverCallLog($0) }
-        let solvers = calls.map { options.solvers.logged($0) } ?? options.solvers
-        let backend = solvers.milp
         // `--solution`: the route reads another solver's answer to the exported program.
         let fromFile = try options.solutionFile.map { try SolutionFileRoute(path: $0, route: options.route) }
         let log = options.log ?? { _ in }
@@ -128,11 +127,24 @@ public enum Blomodel {
         try enforceExactRange(&input)
         let r: Reformulated
         do {
+            // Unless another route is forced, bound LPs that only the big-M program would use are
+            // skipped when the value-function program is exact and proven without them.
+            var options = options
+            options.bigM.valueFunctionFirst = fromFile == nil && (options.route == nil || options.route == "value-function")
             r = try reformulate(input, options: options)
         } catch let d as Diagnostic {
             guard fromFile == nil, let reason = gradientReason(input, options: options, exactRefusal: d) else { throw d }
             return try solveByGradients(input, reason: reason, options: options)
         }
+        // The MILP backend: the user's, or the one measured faster for this class of problem.
+        var solverReason: String?
+        if options.solver == nil {
+            let (choice, why) = SolverChoice.automatic(for: r.classification)
+            options.solver = choice
+            solverReason = why
+        }
+        let solvers = calls.map { options.solvers.logged($0) } ?? options.solvers
+        let backend = solvers.milp
         // The model the passes worked on: the input's variables keep their identifiers, and
         // auxiliary variables of product linearization follow them.
         let model = r.model
@@ -144,6 +156,10 @@ public enum Blomodel {
         report.warnings = input.warnings
         report.timing.reformulation = Date().timeIntervalSince(clock)
         report.plan = r.plan
+        if let solverReason {
+            report.plan.append("solver: \(backend.name) (automatic: \(solverReason); --solver chooses)")
+            log("solver choice: \(backend.name) (automatic: \(solverReason))")
+        }
         report.classificationReasons = r.classification.reasons
         report.termPlan = r.classification.termPlan
         report.bigM = r.bigM
@@ -157,7 +173,8 @@ public enum Blomodel {
         for (i, step) in r.plan.enumerated() { log("plan \(i + 1): \(step)") }
 
         // The route: the forced one, or the first that accepts this class with these solvers and these Ms.
-        let facts = ModelFacts(classification: r.classification, bigM: r.bigM, forcedRoute: options.route)
+        let facts = ModelFacts(
+            classification: r.classification, bigM: r.bigM, forcedRoute: options.route, valueFunction: ModelFacts.ValueFunctionFacts(r))
         let (route, candidates) = try fromFile.map { ($0 as any Route, $0.candidates(facts)) }
             ?? options.routePlanner.choose(for: facts, capabilities: solvers.capabilities)
         report.routes = candidates
@@ -171,6 +188,7 @@ public enum Blomodel {
         context.searchProgress = options.onProgress
         context.progressAfter = options.progressAfter
         var outcome = try route.solve(r, context: context)
+        if let size = outcome.programSize { (report.rows, report.columns, report.binaries) = size }
         // An "infeasible" that rests on one MILP solver's word is confirmed before it is reported.
         if fromFile == nil, outcome.result.termination == .infeasible, outcome.basis == .bigM {
             outcome = try confirmInfeasible(outcome, r, context: context, options: options)
@@ -318,7 +336,8 @@ public enum Blomodel {
     static func confirmInfeasible(_ outcome: RouteOutcome, _ r: Reformulated, context: RouteContext, options: BlomodelOptions) throws
         -> RouteOutcome
     {
-        let other: SolverChoice = options.solver == .glpk ? .cbc : .glpk
+        let used = options.solver ?? .glpk
+        let other: SolverChoice = used == .glpk ? .cbc : .glpk
         var check = context.options
         check.gomoryCuts = false
         var confirmed = outcome
@@ -332,12 +351,12 @@ public enum Blomodel {
         guard search.assess(ModelFacts(classification: r.classification, forcedRoute: search.name), capabilities: context.solvers.capabilities).accepted
         else {
             confirmed.result.termination = .error
-            confirmed.notes.append("\(options.solver.rawValue) reported the MILP infeasible and \(other.rawValue) did not confirm it")
+            confirmed.notes.append("\(used.rawValue) reported the MILP infeasible and \(other.rawValue) did not confirm it")
             return confirmed
         }
         var decided = try search.solve(r, context: context)
         decided.notes.insert(
-            "\(options.solver.rawValue) reported the MILP infeasible and \(other.rawValue) did not confirm it; the M-free branch-and-bound decided", at: 0)
+            "\(used.rawValue) reported the MILP infeasible and \(other.rawValue) did not confirm it; the M-free branch-and-bound decided", at: 0)
         return decided
     }
 

@@ -210,7 +210,7 @@ while !arguments.isEmpty {
         let files = (FileManager.default.enumerator(atPath: value)?.compactMap { $0 as? String } ?? [])
             .filter { $0.hasSuffix(".blo") }.sorted()
         let widths = [36, 12, 10, 24, 10, 8, 16]
-        print("big-M route against the M-free branch-and-bound (no seed), solver \(options.solver.rawValue)")
+        print("big-M route against the M-free branch-and-bound (no seed), solver \((options.solver ?? .cbc).rawValue)")
         print(pad(["model", "leader", "big-M s", "big-M certification", "m-free s", "nodes", "m-free cert."], widths))
         for f in files {
             let path = value.hasSuffix("/") ? value + f : value + "/" + f
@@ -258,7 +258,7 @@ while !arguments.isEmpty {
     case "--qp-sizes":
         let sizes = value.split(separator: ",").compactMap { Int($0) }
         let base = NSTemporaryDirectory() + "blomodel-qp-bench-\(getpid())"
-        print("QP/QP instances (leader convex, follower convex with a budget), solver \(options.solver.rawValue), seed \(seed)")
+        print("QP/QP instances (leader convex, follower convex with a budget), solver \((options.solver ?? .cbc).rawValue), seed \(seed)")
         let widths = [5, 6, 9, 9, 9, 7, 6, 10, 12, 12]
         print(pad(["n", "rows", "binaries", "reform s", "solver s", "oa it", "cuts", "rel gap", "certified", "F"], widths))
         for n in sizes {
@@ -285,7 +285,7 @@ while !arguments.isEmpty {
 }
 
 let base = NSTemporaryDirectory() + "blomodel-bench-\(getpid())"
-print("toll setting on w x w grids, 2 commodities, solver \(options.solver.rawValue), time limit \(Int(options.timeLimit ?? 0)) s, seed \(seed)")
+print("toll setting on w x w grids, 2 commodities, solver \((options.solver ?? .cbc).rawValue), time limit \(Int(options.timeLimit ?? 0)) s, seed \(seed)")
 let header = ["nodes", "arcs", "rows", "columns", "binaries", "parse s", "reform s", "solver s", "verify s", "reform/solver", "termination", "certification", "revenue"]
 let widths = [6, 6, 7, 8, 9, 8, 9, 9, 9, 13, 11, 14, 9]
 func row(_ cells: [String]) -> String {

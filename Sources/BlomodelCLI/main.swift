@@ -143,13 +143,23 @@ func exitingOnErrors<T>(_ body: () throws -> T) throws -> T {
     }
 }
 
+/// `--solver`: a backend, or `auto` (by problem class, `SolverChoice.automatic`).
+enum SolverFlag: String, CaseIterable, ExpressibleByArgument {
+    case auto, glpk, cbc
+    var choice: SolverChoice? { SolverChoice(rawValue: rawValue) }
+}
+
 struct Solve: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Solve a .blo model (or a MibS instance) and verify the answer.")
 
     @Argument(help: modelArgumentHelp, completion: .file(extensions: ["blo", "mps", "aux"])) var file: String
     @Option(help: auxHelp, completion: .file(extensions: ["aux", "txt"])) var aux: String?
-    @Option(help: "The MILP backend: glpk or cbc.") var solver: SolverChoice = .glpk
-    @Option(name: .customLong("time-limit"), help: "Solver time limit in seconds.") var timeLimit: Double?
+    @Option(
+        help: ArgumentHelp(
+            "The MILP backend: auto, glpk or cbc.",
+            discussion: "auto: GLPK for integer followers (many small master MILPs), CBC for every other exact route; --explain says which and why."))
+    var solver: SolverFlag = .auto
+    @Option(name: .customLong("time-limit"), help: "Time limit of the whole run in wall-clock seconds.") var timeLimit: Double?
     @Option(help: "Relative MIP gap at which the solver may stop.") var gap: Double?
     @Option(name: .customLong("dual-bound"), help: "Bound for follower duals without a declared 'dualbound'.")
     var dualBound: Double?
@@ -192,7 +202,7 @@ struct Solve: ParsableCommand {
 
     func run() throws {
         var options = BlomodelOptions()
-        options.solver = solver
+        options.solver = solver.choice
         options.timeLimit = timeLimit
         options.relativeGap = gap
         options.bigM.dualBound = dualBound
@@ -276,7 +286,9 @@ struct Check: ParsableCommand {
         // The big-M proofs decide between the big-M program and the M-free branch-and-bound.
         if d.classification != nil {
             clock = Date()
-            facts.bigM = try? Blomodel.reformulate(model).bigM
+            let r = try? Blomodel.reformulate(model)
+            facts.bigM = r?.bigM
+            facts.valueFunction = r.flatMap { ModelFacts.ValueFunctionFacts($0) }
             let proven = facts.bigM?.filter { $0.weakest == .proven }.count ?? 0
             log(
                 "big-M proofs: \(facts.bigM.map { "\($0.count) complementarity pair(s), \(proven) proven" } ?? "the reformulation failed") in \(String(format: "%.3f", Date().timeIntervalSince(clock))) s")

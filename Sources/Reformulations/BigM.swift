@@ -98,6 +98,10 @@ public struct BigMOptions: Sendable {
     /// `nil` means: only when the model has at most `automaticTighteningLimit` pairs.
     public var tightenWithLP: Bool?
     public var automaticTighteningLimit = 400
+    /// Skip the bound-proving LPs when the value-function program of an LP follower is exact and
+    /// every multiplier bound it uses is proven without them (the planner then takes that
+    /// program, which uses no slack bound): set by `solve` when no other route is forced.
+    public var valueFunctionFirst = false
     public init() {}
 }
 
@@ -204,6 +208,9 @@ struct BigMSources {
             }
         }
         stationarityRowOfBoundDual = rows
+        rowDualStationarityBounds = Self.rowDualStationarityBounds(input) { k in
+            proofs.variableRanges[k] ?? Interval(input.columns[k].lower, input.columns[k].upper)
+        }
     }
 
     /// A column's declared bounds.
@@ -246,13 +253,59 @@ struct BigMSources {
         return out
     }
 
-    /// The row multipliers that have neither a dual-vertex bound nor a declared one: an LP over
-    /// the relaxation is their only proven source.
+    /// The row multipliers that have neither a dual-vertex bound, a stationarity bound nor a
+    /// declared one: an LP over the relaxation is their only proven source.
     func rowDualsWithoutCheapBound() -> [Int] {
         input.columns.indices.filter { k in
             guard case .rowDual = input.columns[k].origin else { return false }
-            return proofs.vertexBounds?[k] == nil && declared(input.columns[k].origin) == nil
+            return proofs.vertexBounds?[k] == nil && rowDualStationarityBounds[k] == nil && declared(input.columns[k].origin) == nil
         }
+    }
+
+    /// Bounds on row multipliers from single stationarity rows, by interval arithmetic with every
+    /// other multiplier in its own column bounds (sign only: `[0, inf)` for an inequality's, free
+    /// for an equality's) and the user variables in their ranges. A follower variable `w` that
+    /// appears in one row only, `c_w - lambda - mu_w = 0` with `mu_w >= 0`, gives `lambda <= c_w`
+    /// (the McCormick rows of linearised revenues, `docs/reformulations.md`). Proven; no solve.
+    let rowDualStationarityBounds: [Int: Double]
+
+    static func rowDualStationarityBounds(_ input: SingleLevelModel, range: (Int) -> Interval) -> [Int: Double] {
+        var out: [Int: Double] = [:]
+        func columnBounds(_ k: Int) -> Interval { Interval(input.columns[k].lower, input.columns[k].upper) }
+        for row in input.stationarityRows where row.lower == row.upper {
+            let terms = row.expression.sortedTerms
+            // The range of every term, and which are unbounded on each side, so that each row
+            // multiplier's bound is the row's others in one pass (not a sum per multiplier).
+            var low = 0.0, high = 0.0, infiniteLow = 0, infiniteHigh = 0
+            var termRanges: [Interval] = []
+            termRanges.reserveCapacity(terms.count)
+            for (id, a) in terms {
+                let r: Interval
+                if case .original = input.columns[id].origin { r = range(id) } else { r = columnBounds(id) }
+                let t = Interval(min(a * r.lower, a * r.upper), max(a * r.lower, a * r.upper))
+                let tl = t.lower.isNaN ? -Double.infinity : t.lower, th = t.upper.isNaN ? Double.infinity : t.upper
+                termRanges.append(Interval(tl, th))
+                if tl.isFinite { low += tl } else { infiniteLow += 1 }
+                if th.isFinite { high += th } else { infiniteHigh += 1 }
+            }
+            let rhs = row.lower - row.expression.constant
+            for (index, (id, a)) in terms.enumerated() {
+                guard case .rowDual = input.columns[id].origin else { continue }
+                let t = termRanges[index]
+                // The others' range: the row's without this term.
+                let othersLow = infiniteLow - (t.lower.isFinite ? 0 : 1) > 0 ? -Double.infinity : low - (t.lower.isFinite ? t.lower : 0)
+                let othersHigh = infiniteHigh - (t.upper.isFinite ? 0 : 1) > 0 ? Double.infinity : high - (t.upper.isFinite ? t.upper : 0)
+                // a * lambda = rhs - others
+                let lo = rhs - othersHigh, hi = rhs - othersLow
+                var lambda = a > 0 ? Interval(lo / a, hi / a) : Interval(hi / a, lo / a)
+                let own = columnBounds(id)
+                lambda = Interval(max(lambda.lower, own.lower), min(lambda.upper, own.upper))
+                guard lambda.lower.isFinite, lambda.upper.isFinite, lambda.lower <= lambda.upper + 1e-9 else { continue }
+                let m = max(abs(lambda.lower), abs(lambda.upper))
+                if m < (out[id] ?? .infinity) { out[id] = m }
+            }
+        }
+        return out
     }
 
     /// The best bound of every row multiplier, from the vertices, the LP maxima given, and declarations.
@@ -263,7 +316,11 @@ struct BigMSources {
             var proven: (Double, BigMSource)?
             if let m = proofs.vertexBounds?[k] {
                 proven = (m, .dualVertices)
-            } else if declared(column.origin) == nil, let m = multiplierMaxima[k] {
+            }
+            if let m = rowDualStationarityBounds[k], m < (proven?.0 ?? .infinity) {
+                proven = (m, .stationarity(weakest: .proven))
+            }
+            if proven == nil, declared(column.origin) == nil, let m = multiplierMaxima[k] {
                 // LPs only where nothing cheaper gives a bound: they cost two solves each.
                 proven = (m, .relaxationLP)
             }

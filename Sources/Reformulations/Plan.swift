@@ -82,12 +82,30 @@ package enum Planner {
             mpcc = try chain.run(StrongDualityPass(model: model, classification: classification), kkt)
         }
         // Bound proofs that need LPs run here, once; the big-M pass itself makes no solver call.
-        let proofs = try BigMProofs.prove(mpcc, model: model, options: options, lpSolver: lpSolver)
-        let (milp, records) = try chain.run(BigMPass(model: model, options: options, proofs: proofs), mpcc)
+        // When the value-function program is exact and its multiplier bounds are proven without
+        // LPs (stationarity, dual vertices), the LPs would only tighten slack bounds it does not use.
+        var proofs: BigMProofs?
+        if options.valueFunctionFirst, classification.valueFunctionRefusal == nil {
+            let cheap = try BigMProofs.prove(mpcc, model: model, options: options, lpSolver: nil)
+            let (_, records) = BigMComplementarity.apply(mpcc, model: model, options: options, proofs: cheap)
+            if let vf = ValueFunctionReformulation.apply(mpcc: mpcc, model: model, classification: classification, bigM: records) {
+                let byPair = Dictionary(records.map { ($0.pairIndex, $0) }, uniquingKeysWith: { a, _ in a })
+                if vf.boundedPairs.allSatisfy({ byPair[$0]?.dualSource.provenance == .proven }) { proofs = cheap }
+            }
+        }
+        let skipped = proofs != nil
+        let (milp, records) = try chain.run(
+            BigMPass(model: model, options: options, proofs: try proofs ?? BigMProofs.prove(mpcc, model: model, options: options, lpSolver: lpSolver)),
+            mpcc)
         let (sf, sign) = try chain.run(LoweringPass(), milp)
+        var plan = chain.plan
+        if skipped {
+            plan.append(
+                "bound LPs skipped: every multiplier bound the value-function program uses is proven without them (stationarity, dual vertices), and its row uses no slack bound")
+        }
         return Reformulated(
             classification: classification, model: model, auxiliaryDefinitions: products.definitions,
             provenDualRanges: products.provenDualRanges, complementarityModel: mpcc, milp: milp, standardForm: sf,
-            objectiveSign: sign, bigM: records, plan: chain.plan, chain: chain)
+            objectiveSign: sign, bigM: records, plan: plan, chain: chain)
     }
 }

@@ -50,6 +50,8 @@ package enum ValueFunctionReformulation {
         public var bits: Int
         /// The value-function row as text (`--explain`).
         public var rowText: String
+        /// The independent blocks of the follower: one value-function row each.
+        public var blocks: Int
     }
 
     /// The program, or the reason it cannot be built exactly.
@@ -167,6 +169,8 @@ package enum ValueFunctionReformulation {
             return lo.isFinite && hi.isFinite ? (lo, hi) : nil
         }
         var bitsOf: [VarID: [Int]] = [:]
+        // Each product column's non-leader factor (its block is the factor's).
+        var productFactor: [Int: Int] = [:]
         var bitCount = 0, productCount = 0
         var productTerms = LinearExpr()
         var productText: [String] = []
@@ -219,6 +223,7 @@ package enum ValueFunctionReformulation {
                         name: "vf_\(out.columns[b].name)_\(out.columns[other].name)", lower: min(0, lo), upper: max(0, hi), isInteger: false,
                         origin: .exactProduct(variable: x, bit: k, factor: other)))
                 productCount += 1
+                productFactor[p] = other
                 func row(_ terms: [(Int, Double)], lower: Double, upper: Double) {
                     var e = LinearExpr()
                     for (c, a) in terms { e.add(c, a) }
@@ -232,9 +237,17 @@ package enum ValueFunctionReformulation {
             }
             productText.append("\(formatNumber(coefficient)) \(v.name)*\(out.columns[other].name)")
         }
-        var row = linear
-        for (id, c) in productTerms.sortedTerms { row.add(id, c) }
-        out.addRow("value_function", row, lower: -.infinity, upper: 0, origin: .valueFunction)
+        // One row per independent block of the follower (Blocks, below): each block's duality gap
+        // is nonnegative on its own, so each block's part of the row is at most zero. Exact like the
+        // single row, and tighter in the LP relaxation (no block's slack pays for another's).
+        let blocks = Blocks(model: model, mpcc: out, productFactor: productFactor)
+        var rows: [Int: LinearExpr] = [:]
+        for (id, c) in linear.sortedTerms { rows[blocks.of(id), default: LinearExpr()].add(id, c) }
+        for (id, c) in productTerms.sortedTerms { rows[blocks.of(id), default: LinearExpr()].add(id, c) }
+        let ordered = rows.keys.sorted()
+        for (k, block) in ordered.enumerated() {
+            out.addRow(ordered.count == 1 ? "value_function" : "value_function_\(k + 1)", rows[block]!, lower: -.infinity, upper: 0, origin: .valueFunction)
+        }
         // Multipliers fixed at zero by the big-M pass's proofs stay fixed (their pair's dual M is used).
         for record in bigM where record.resolution == .multiplierZero {
             out.columns[record.multiplierColumn].upper = 0
@@ -245,6 +258,63 @@ package enum ValueFunctionReformulation {
             (linearText + productText.prefix(6)).joined(separator: " + ")
             + (linear.sortedTerms.count > 6 || productText.count > 6 ? " + ..." : "") + " <= 0"
         return .success(
-            Result(program: out, boundedPairs: boundedPairs.sorted(), products: productCount, bits: bitCount, rowText: text))
+            Result(
+                program: out, boundedPairs: boundedPairs.sorted(), products: productCount, bits: bitCount, rowText: text,
+                blocks: ordered.count))
+    }
+
+    /// The independent blocks of the follower: follower variables joined by the follower rows they
+    /// share (union-find, no recursion). Every term of the value-function row belongs to one block:
+    /// a follower variable's cost to its variable's, a row's multiplier to its row's, a bound's
+    /// multiplier to its variable's, a product column to its non-leader factor's. Stationarity of a
+    /// block's variables holds only its own multipliers, so the identity behind the row holds block
+    /// by block (docs/reformulations.md).
+    struct Blocks {
+        /// The block (its smallest variable) of each model variable.
+        private let root: [Int]
+        private let model: BilevelModel
+        private let mpcc: SingleLevelModel
+        private let productFactor: [Int: Int]
+        /// The first follower variable of each constraint that has one.
+        private let rowVariable: [Int: Int]
+
+        init(model: BilevelModel, mpcc: SingleLevelModel, productFactor: [Int: Int]) {
+            self.model = model
+            self.mpcc = mpcc
+            self.productFactor = productFactor
+            var parent = Array(0..<model.variables.count)
+            func find(_ j: Int) -> Int {
+                var r = j
+                while parent[r] != r { r = parent[r] }
+                var k = j
+                while parent[k] != r { (k, parent[k]) = (parent[k], r) }
+                return r
+            }
+            var first: [Int: Int] = [:]
+            for (i, c) in model.constraints.enumerated() {
+                let follower = c.body.linear.sortedTerms.map(\.0).filter { model.variables[$0].owner.isFollower }
+                guard let head = follower.first else { continue }
+                first[i] = head
+                for j in follower.dropFirst() {
+                    let (a, b) = (find(head), find(j))
+                    if a != b { parent[max(a, b)] = min(a, b) }
+                }
+            }
+            rowVariable = first
+            root = (0..<parent.count).map { find($0) }
+        }
+
+        /// The block of a column of the program (-1: outside every block; such terms join one row).
+        func of(_ column: Int) -> Int {
+            // A product's factor is a follower variable or a multiplier, never another product.
+            let c = productFactor[column] ?? column
+            guard c < mpcc.columns.count else { return -1 }
+            switch mpcc.columns[c].origin {
+            case .original(let j) where model.variables[j].owner.isFollower: return root[j]
+            case .rowDual(let row, _): return rowVariable[row].map { root[$0] } ?? -1
+            case .boundDual(let j, _): return root[j]
+            default: return -1
+            }
+        }
     }
 }

@@ -179,6 +179,39 @@ final class ValueFunctionTests: XCTestCase {
         XCTAssertEqual((outcome.result.objective ?? .nan) * r.objectiveSign, -3, accuracy: 1e-6)
     }
 
+    /// A follower made of two independent blocks (y with c1, c2; v with d1, d2) gets one
+    /// value-function row per block; the program's optimum is the enumeration's (each block's
+    /// follower response in closed form at every leader decision).
+    func testIndependentBlocksGetOneRowEach() throws {
+        let m = try ModelLoader.load(
+            source: SourceFile(
+                path: "blocks.blo",
+                text: """
+                    upper { var x integer >= 0, <= 2; var u integer >= 0, <= 3; minimize F: x - y + u - 2*v; }
+                    lower {
+                      var y >= 0, <= 10; var v >= 0, <= 10;
+                      minimize f: -y - v;
+                      c1: y - x <= 3; c2: y + 2*x <= 8; d1: v + u <= 4; d2: v - u <= 1;
+                      dualbound 5;
+                    }
+                    """), directory: NSTemporaryDirectory())
+        let r = try Planner.reformulate(m, lpSolver: GLPKBackend())
+        let vf = try XCTUnwrap(
+            ValueFunctionReformulation.apply(mpcc: r.complementarityModel, model: r.model, classification: r.classification, bigM: r.bigM))
+        XCTAssertEqual(vf.blocks, 2)
+        XCTAssertEqual(vf.program.rows.filter { $0.origin == .valueFunction }.count, 2)
+        // Enumeration: the follower maximises y and v separately.
+        var best = Double.infinity
+        for x in 0...2 {
+            for u in 0...3 {
+                let y = Double(min(3 + x, 8 - 2 * x, 10)), v = Double(min(4 - u, 1 + u, 10))
+                best = min(best, Double(x) - y + Double(u) - 2 * v)
+            }
+        }
+        let outcome = try ValueFunctionRoute().solve(r, context: RouteContext(solvers: suite, options: SolveOptions()))
+        XCTAssertEqual((outcome.result.objective ?? .nan) * r.objectiveSign, best, accuracy: 1e-6)
+    }
+
     /// The optimistic check frees the auxiliary column of a product with a follower variable:
     /// at x = 1, y2 = 1 (so w = x y1 = 0), the follower's other optimal response y1 = 1 gives the
     /// leader -1, and the check must see it.
