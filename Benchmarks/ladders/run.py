@@ -7,7 +7,7 @@
 For each instance of DIR/instances (the format blp-json/1, DIR/README.md): converts it to .blo
 (blp_to_blo.py: as generated, and for the toll family also written naturally), then runs, one
 instance after another and the systems interleaved on each:
-  - blomodel solve --json with --solver cbc and --solver glpk (wall and CPU seconds of the process,
+  - blomodel solve --json with --solver auto (the default), cbc and glpk (wall and CPU seconds of the process,
     its route, certification, MILP size and the split parse / reformulation / solver / verification),
   - PAO (DIR/pao_run.py, FA method, the same CBC and GLPK programs) when --pao-python names a
     Python with pyomo and pao, on the instance as generated (PAO cannot model integer tolls),
@@ -34,6 +34,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 REFERENCES = {
     "toll_T1_s1": 24, "toll_T2_s1": 26, "toll_T3_s1": 48, "toll_T4_s1": 44, "toll_T5_s1": 156, "toll_T6_s1": 272,
     "toll_T1_s2": 30, "toll_T1_s3": 8, "toll_T2_s2": 60, "toll_T2_s3": 24, "toll_T3_s2": 24, "toll_T3_s3": 42,
+    # Not in the README: brute force over every toll vector (gen_toll.brute_force), and the
+    # path-based MILP of path_based.py agrees.
+    "toll_T4_s2": 10, "toll_T4_s3": 48,
     "menu_M1_s1": 200, "menu_M2_s1": 240, "menu_M3_s1": 470, "menu_M4_s1": 760, "menu_M5_s1": 840,
     "supply_S1_s1": 470.5025, "supply_S2_s1": 1787.56492, "supply_S3_s1": 6694.844162774,
     "supply_S4_s1": 22813.11065285, "supply_S5_s1": 46303.255485966, "supply_S6_s1": 94426.735529313,
@@ -149,7 +152,8 @@ def main():
         if probe is None or probe.returncode != 0:
             print("PAO: %s cannot import pyomo and pao: PAO is skipped" % pao)
             pao = None
-    systems = ["blomodel/cbc", "blomodel/glpk"] + (["pao/%s" % m for m in a.pao_mip] if pao else [])
+    # blomodel/auto is the default (--solver auto: the backend by problem class and route).
+    systems = ["blomodel/auto", "blomodel/cbc", "blomodel/glpk"] + (["pao/%s" % m for m in a.pao_mip] if pao else [])
 
     results = []
     for path in paths:

@@ -15,20 +15,23 @@ public enum SolverChoice: String, CaseIterable, Sendable {
         }
     }
 
-    /// The backend for a class of problem when the user names none, with the reason (measured;
-    /// docs/solvers.md, "Choosing"):
-    /// - integer followers: GLPK. The value-function search solves many small master MILPs, and
-    ///   CBC's set-up costs about 25 ms a call (knapsack interdiction, 20 items: 0.22 s on GLPK,
-    ///   3.1 s on CBC);
-    /// - every other exact route (one MILP, or the MILP relaxations of the M-free branch-and-bound):
-    ///   CBC, faster on every larger program measured (the peers' ladders: supply S4 0.5 s against
-    ///   27 s; a branch-and-bound relaxation of the natural toll T3 (seed 3) 0.06 s against 22 s),
-    ///   and at most a few milliseconds slower on the small models of `Models/`.
-    public static func automatic(for classification: Classification) -> (SolverChoice, String) {
+    /// The backend for a class of problem and the route the planner takes, when the user names
+    /// none, with the reason (measured; docs/solvers.md, "Choosing"):
+    /// - integer followers, and the value-function program of an LP follower: GLPK. The search
+    ///   solves many small master MILPs, the program is one small MILP with the leader's bits as its
+    ///   only binaries, and CBC's set-up costs up to 25 ms a call (knapsack interdiction, 20 items:
+    ///   0.22 s on GLPK, 3.1 s on CBC; the natural toll ladder T1-T6: 1-41 ms against 7-183 ms);
+    /// - every other exact route (the big-M MILP, the M-free branch-and-bound's MILPs, outer
+    ///   approximation's masters): CBC, faster on every larger program measured (supply S4's big-M
+    ///   MILP 0.5 s against 27 s; a natural toll big-M seed 0.06 s against 23 s).
+    public static func automatic(for classification: Classification, route: String?) -> (SolverChoice, String) {
         if classification.hasIntegerFollower {
             return (.glpk, "integer follower: many small master MILPs, where GLPK's set-up is cheaper than CBC's")
         }
-        return (.cbc, "LP or QP follower: one MILP or a branch-and-bound over MILPs, where CBC was faster on every larger program measured")
+        if route == "value-function" {
+            return (.glpk, "the value-function program: one small MILP (the leader's bits its only binaries), where GLPK was faster on the ladders measured")
+        }
+        return (.cbc, "a big-M MILP or a branch-and-bound over MILPs, where CBC was faster on every larger program measured")
     }
 }
 

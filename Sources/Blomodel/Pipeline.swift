@@ -138,8 +138,13 @@ public enum Blomodel {
         }
         // The MILP backend: the user's, or the one measured faster for this class of problem.
         var solverReason: String?
+        let valueFunctionFacts = ModelFacts.ValueFunctionFacts(r)
         if options.solver == nil {
-            let (choice, why) = SolverChoice.automatic(for: r.classification)
+            // The route decides (its assessment does not depend on which of the two it will run on).
+            let planned = try? options.routePlanner.choose(
+                for: ModelFacts(classification: r.classification, bigM: r.bigM, forcedRoute: options.route, valueFunction: valueFunctionFacts),
+                capabilities: options.solvers.capabilities)
+            let (choice, why) = SolverChoice.automatic(for: r.classification, route: fromFile == nil ? planned?.route.name : nil)
             options.solver = choice
             solverReason = why
         }
@@ -147,7 +152,9 @@ public enum Blomodel {
         let backend = solvers.milp
         // The model the passes worked on: the input's variables keep their identifiers, and
         // auxiliary variables of product linearization follow them.
-        let model = r.model
+        // (With the user's bounds: the bounds the planner proved and added are not trusted by the
+        // verification.)
+        let model = r.verificationModel
         var report = SolveReport(
             modelName: model.name, problemClass: r.classification.problemClass, solver: fromFile?.solverLabel ?? backend.name, termination: .error,
             certification: .noAnswer, certificationReasons: [], rawSolverStatus: "",
@@ -173,8 +180,7 @@ public enum Blomodel {
         for (i, step) in r.plan.enumerated() { log("plan \(i + 1): \(step)") }
 
         // The route: the forced one, or the first that accepts this class with these solvers and these Ms.
-        let facts = ModelFacts(
-            classification: r.classification, bigM: r.bigM, forcedRoute: options.route, valueFunction: ModelFacts.ValueFunctionFacts(r))
+        let facts = ModelFacts(classification: r.classification, bigM: r.bigM, forcedRoute: options.route, valueFunction: valueFunctionFacts)
         let (route, candidates) = try fromFile.map { ($0 as any Route, $0.candidates(facts)) }
             ?? options.routePlanner.choose(for: facts, capabilities: solvers.capabilities)
         report.routes = candidates

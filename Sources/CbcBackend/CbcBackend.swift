@@ -51,8 +51,12 @@ public struct CbcBackend: SolverBackend {
         Cbc_setParameter(model, "slog", "0")
         Cbc_setParameter(model, "integerTolerance", String(options.integralityTolerance))
         if let t = options.timeLimit {
-            // Wall-clock seconds, as --time-limit promises (CBC counts CPU time by default).
+            // Wall-clock seconds, as --time-limit promises (CBC counts CPU time by default). The
+            // limit goes in as the solver's "sec" parameter too: Cbc_solve runs CBC's command-line
+            // driver, whose own "seconds" (1e100 unless set) replaced the model's maximum, so a
+            // 5 s limit let a big-M MILP run 37 s (the peers' supply S8).
             Cbc_setParameter(model, "timeMode", "elapsed")
+            Cbc_setParameter(model, "sec", String(t))
             Cbc_setMaximumSeconds(model, t)
         }
         Cbc_setAllowableFractionGap(model, options.relativeGap ?? 1e-9)

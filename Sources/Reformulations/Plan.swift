@@ -26,6 +26,18 @@ public struct Reformulated: Sendable {
     /// user's model (`chain.pullBack`) or to `model` (`chain.pullBack(_:toInputOf: "kkt")`).
     package var chain: PassChain
 
+    /// Upper bounds the planner added to follower variables because every optimal response
+    /// satisfies them (`NetworkFlowBounds`), with the variables' own upper bounds.
+    public var impliedUpperBounds: [VarID: Double] = [:]
+
+    /// `model` with the user's bounds: the implied ones removed. The follower is re-solved on it,
+    /// so the verification does not rest on the planner's own bound proofs.
+    public var verificationModel: BilevelModel {
+        var m = model
+        for (j, upper) in impliedUpperBounds { m.variables[j].upper = upper }
+        return m
+    }
+
     /// A solution of the standard form as values of `model`'s variables (auxiliary ones included).
     public func modelPoint(_ point: [Double]) -> [Double] {
         chain.pullBack(point, toInputOf: "kkt") ?? Array(point.prefix(model.variables.count))
@@ -49,8 +61,25 @@ package enum Planner {
     static func classify(_ model: BilevelModel, lpSolver: (any SolverBackend)?, chain: inout PassChain) throws
         -> (ProductLinearization.Result, Classification)
     {
+        var network: NetworkFlowBounds.Result?
+        return try classify(model, lpSolver: lpSolver, chain: &chain, network: &network)
+    }
+
+    /// The same, after the follower's flows are bounded where its network structure proves it
+    /// (`NetworkFlowBounds`, reported in `network`).
+    static func classify(
+        _ model: BilevelModel, lpSolver: (any SolverBackend)?, chain: inout PassChain, network: inout NetworkFlowBounds.Result?
+    ) throws -> (ProductLinearization.Result, Classification) {
         // A model beyond the quadratic class is refused at its first offending node.
         if !model.isQuadratic { _ = try Classifier.classify(model) }
+        var model = model
+        if model.isQuadratic {
+            let found = NetworkFlowBounds.apply(model)
+            if !found.originalUpper.isEmpty {
+                model = found.model
+                network = found
+            }
+        }
         // Bound proofs that need LPs run here, once; product linearization itself makes no solver call.
         let ranges = try HighPointRanges.prove(model, lpSolver: lpSolver)
         let products = try chain.run(ProductLinearizationPass(ranges: ranges), model)
@@ -64,8 +93,11 @@ package enum Planner {
         _ model: BilevelModel, bigM options: BigMOptions = BigMOptions(), lpSolver: (any SolverBackend)?
     ) throws -> Reformulated {
         var chain = PassChain()
-        let (products, classification) = try classify(model, lpSolver: lpSolver, chain: &chain)
+        var network: NetworkFlowBounds.Result?
+        let (products, classification) = try classify(model, lpSolver: lpSolver, chain: &chain, network: &network)
         let model = products.model
+        let implied = network?.originalUpper ?? [:]
+        let networkLine = network?.summary.map { [$0] } ?? []
         if classification.hasIntegerFollower {
             // No KKT conditions for an integer follower: the value-function route starts from the
             // high-point relaxation and adds cuts (`IntegerFollowerSearch`).
@@ -74,7 +106,7 @@ package enum Planner {
             return Reformulated(
                 classification: classification, model: model, auxiliaryDefinitions: products.definitions,
                 provenDualRanges: products.provenDualRanges, complementarityModel: hpr, milp: hpr, standardForm: sf,
-                objectiveSign: sign, bigM: [], plan: chain.plan, chain: chain)
+                objectiveSign: sign, bigM: [], plan: chain.plan, chain: chain, impliedUpperBounds: implied)
         }
         let kkt = try chain.run(KKTPass(classification: classification), model)
         var mpcc = kkt
@@ -98,7 +130,7 @@ package enum Planner {
             BigMPass(model: model, options: options, proofs: try proofs ?? BigMProofs.prove(mpcc, model: model, options: options, lpSolver: lpSolver)),
             mpcc)
         let (sf, sign) = try chain.run(LoweringPass(), milp)
-        var plan = chain.plan
+        var plan = networkLine + chain.plan
         if skipped {
             plan.append(
                 "bound LPs skipped: every multiplier bound the value-function program uses is proven without them (stationarity, dual vertices), and its row uses no slack bound")
@@ -106,6 +138,6 @@ package enum Planner {
         return Reformulated(
             classification: classification, model: model, auxiliaryDefinitions: products.definitions,
             provenDualRanges: products.provenDualRanges, complementarityModel: mpcc, milp: milp, standardForm: sf,
-            objectiveSign: sign, bigM: records, plan: plan, chain: chain)
+            objectiveSign: sign, bigM: records, plan: plan, chain: chain, impliedUpperBounds: implied)
     }
 }

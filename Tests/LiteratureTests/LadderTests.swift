@@ -16,12 +16,13 @@ final class LadderTests: XCTestCase {
         ("toll_T1_s1", 24, "value-function"), ("toll_T1_s2", 30, "value-function"), ("toll_T1_s3", 8, "value-function"),
         ("toll_T2_s1", 26, "value-function"), ("toll_T2_s2", 60, "value-function"), ("toll_T2_s3", 24, "value-function"),
         ("toll_T3_s1", 48, "value-function"), ("toll_T3_s2", 24, "value-function"), ("toll_T3_s3", 42, "value-function"),
-        // The same instances written naturally (integer tolls, t*x products): M-free branch-and-bound.
-        ("toll_T1_s1_natural", 24, "branch-and-bound"), ("toll_T1_s2_natural", 30, "branch-and-bound"),
-        ("toll_T1_s3_natural", 8, "branch-and-bound"), ("toll_T2_s1_natural", 26, "branch-and-bound"),
-        ("toll_T2_s2_natural", 60, "branch-and-bound"), ("toll_T2_s3_natural", 24, "branch-and-bound"),
-        ("toll_T3_s1_natural", 48, "branch-and-bound"), ("toll_T3_s2_natural", 24, "branch-and-bound"),
-        ("toll_T3_s3_natural", 42, "branch-and-bound"),
+        // The same instances written naturally (integer tolls, t*x products): the flows are bounded by
+        // their commodity's demand (NetworkFlowBounds), so the value-function program is exact.
+        ("toll_T1_s1_natural", 24, "value-function"), ("toll_T1_s2_natural", 30, "value-function"),
+        ("toll_T1_s3_natural", 8, "value-function"), ("toll_T2_s1_natural", 26, "value-function"),
+        ("toll_T2_s2_natural", 60, "value-function"), ("toll_T2_s3_natural", 24, "value-function"),
+        ("toll_T3_s1_natural", 48, "value-function"), ("toll_T3_s2_natural", 24, "value-function"),
+        ("toll_T3_s3_natural", 42, "value-function"),
         // Menu pricing (one-hot price levels, capacities): brute force over every menu.
         ("menu_M1_s1", 200, "value-function"), ("menu_M2_s1", 240, "value-function"), ("menu_M3_s1", 470, "value-function"),
         // LP-LP supply with a continuous leader (the value-function row's products would be bilinear).
@@ -59,6 +60,20 @@ final class LadderTests: XCTestCase {
         }
         // The big-M program has a binary per pair; the value-function program only the toll bits.
         XCTAssertEqual(report.binaries, 8, "the 8 toll bits, no complementarity binary")
+    }
+
+    /// The natural toll model: every flow is bounded by its commodity's demand (one network per
+    /// commodity), the plan says so, and the verification re-solves the follower without the bounds.
+    func testNaturalTollFlowsAreBoundedByTheirDemand() throws {
+        let path = repositoryRoot.appendingPathComponent("Tests/Fixtures/ladders/toll_T2_s1_natural.blo").path
+        let report = try Blomodel.solve(file: path, options: BlomodelOptions())
+        XCTAssertTrue(report.plan.contains { $0.hasPrefix("network bounds: 48 follower flow(s) in 3 network(s)") }, "\(report.plan)")
+        XCTAssertEqual(report.route, "value-function")
+        XCTAssertEqual(report.certification, .provenOptimal)
+        // The forced branch-and-bound (no bound LP either way) agrees.
+        var options = BlomodelOptions()
+        options.route = "branch-and-bound"
+        XCTAssertEqual(try Blomodel.solve(file: path, options: options).leaderObjective ?? .nan, 26, accuracy: 1e-6)
     }
 
     /// A forced exact-kkt keeps the bound LPs (its Ms need them).
