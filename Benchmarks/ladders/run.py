@@ -11,6 +11,8 @@ instance after another and the systems interleaved on each:
     its route, certification, MILP size and the split parse / reformulation / solver / verification),
   - PAO (DIR/pao_run.py, FA method, the same CBC and GLPK programs) when --pao-python names a
     Python with pyomo and pao, on the instance as generated (PAO cannot model integer tolls),
+  - for the toll family, the problem-specific path-based MILP (path_based.py, scipy/HiGHS, the same
+    Python), beside the natural form,
 and prints one table: size, MILP rows/columns/binaries, wall and CPU seconds per system, status,
 certification and the leader's objective against the reference optimum of DIR/README.md.
 
@@ -87,7 +89,7 @@ def run_blomodel(binary, model, solver, time_limit):
         obj=(d.get("leader") or {}).get("objective"), rows=(d.get("size") or {}).get("rows"),
         cols=(d.get("size") or {}).get("columns"), ints=(d.get("size") or {}).get("binaries"),
         front=sum(t.get(k, 0) or 0 for k in ("parse", "reformulation", "verification")), solver_s=t.get("solver", 0) or 0,
-        timing=t)
+        work=sum(t.get(k, 0) or 0 for k in ("parse", "reformulation", "solver", "verification")), timing=t)
     return row
 
 
@@ -104,7 +106,24 @@ def run_pao(python, peers, instance, mip, time_limit):
     feasible = d.get("bilevel_feasible")
     row.update(
         status=d.get("status", "?"), obj=d.get("upper_obj"), rows=d.get("milp_rows"), cols=d.get("milp_vars"),
-        ints=d.get("milp_int"), cert="bilevel-feasible" if feasible else ("NOT bilevel-feasible" if feasible is False else "-"))
+        ints=d.get("milp_int"), cert="bilevel-feasible" if feasible else ("NOT bilevel-feasible" if feasible is False else "-"),
+        work=d.get("solve_s"))
+    return row
+
+
+def run_path_based(python, instance, time_limit):
+    """The problem-specific path-based MILP (path_based.py, scipy/HiGHS) on a toll instance."""
+    out, err, wall, cpu, rc = timed(
+        [python, os.path.join(HERE, "path_based.py"), instance, "--time-limit", str(time_limit)], time_limit * 3 + 60)
+    row = {"wall": wall, "cpu": cpu}
+    line = next((l for l in reversed(out.strip().splitlines()) if l.startswith("{")), None)
+    if line is None:
+        row.update(status="error", cert="-", obj=None, note=(err.strip().splitlines() or [""])[-1][:80])
+        return row
+    d = json.loads(line)
+    row.update(status="optimal" if "Optimal" in d.get("status", "") else d.get("status", "?"), cert="exact (problem-specific)",
+               obj=d.get("optimum"), rows=d.get("milp_rows"), cols=d.get("milp_cols"), ints=d.get("milp_bin"),
+               work=(d.get("solve_s") or 0) + (d.get("build_s") or 0))
     return row
 
 
@@ -165,10 +184,13 @@ def main():
         for form, flag in forms:
             blo = os.path.join(a.work, "%s%s.blo" % (name, "" if form == "generated" else "_natural"))
             subprocess.run([sys.executable, os.path.join(HERE, "blp_to_blo.py"), path, "-o", blo] + flag, check=True)
-            for system in systems:
+            extra = ["path-based/highs"] if pao and form == "natural" else []
+            for system in systems + extra:
                 if system.startswith("pao") and form != "generated":
                     continue
-                if system.startswith("blomodel"):
+                if system == "path-based/highs":
+                    r = run_path_based(pao, path, a.time_limit)
+                elif system.startswith("blomodel"):
                     r = run_blomodel(a.blomodel, blo, system.split("/")[1], a.time_limit)
                 else:
                     r = run_pao(pao, a.peers, path, system.split("/")[1], a.time_limit)
@@ -178,21 +200,24 @@ def main():
                 print("  %-13s %-9s %-14s %7.2f s  %s %s" % (name, form, system, r["wall"], r.get("cert", "-"), r["check"]),
                       file=sys.stderr, flush=True)
 
-    header = ("instance", "form", "size", "system", "MILP rows/cols/int", "wall s", "cpu s", "front %", "status",
+    header = ("instance", "form", "size", "system", "MILP rows/cols/int", "wall s", "cpu s", "work s", "front %", "status",
               "certification", "objective", "vs reference")
     lines = []
     for r in results:
         milp = "%s/%s/%s" % (r.get("rows", "-"), r.get("cols", "-"), r.get("ints", "-")) if r.get("rows") is not None else "-"
         front = "%.1f" % (100 * r["front"] / r["wall"]) if r.get("front") is not None and r["wall"] > 0 else "-"
-        lines.append((r["instance"], r["form"], r["size"], r["system"], milp, fmt(r["wall"]), fmt(r["cpu"]), front,
+        lines.append((r["instance"], r["form"], r["size"], r["system"], milp, fmt(r["wall"]), fmt(r["cpu"]), fmt(r.get("work"), 3), front,
                       r.get("status", "-"), r.get("cert", "-"), fmt(r.get("obj"), 4), r["check"]))
     widths = [max(len(str(x)) for x in col) for col in zip(header, *lines)]
     print("  ".join(h.ljust(w) for h, w in zip(header, widths)))
     print("  ".join("-" * w for w in widths))
     for l in lines:
         print("  ".join(str(x).ljust(w) for x, w in zip(l, widths)))
-    print("\nfront % = parse + reformulation + verification as a share of blomodel's wall time (process start included)."
-          "\nPAO: FA method, big-M 1e5 (its default), certification = the follower re-solved by scipy at PAO's point.")
+    print("\nwall s, cpu s: the whole process (start-up, Python imports included); work s: inside the process"
+          "\n(blomodel: parse + reformulation + solver + verification; PAO: its solve call; path-based: path enumeration + HiGHS)."
+          "\nfront % = parse + reformulation + verification as a share of blomodel's wall time (process start included)."
+          "\nPAO: FA method, big-M 1e5 (its default), certification = the follower re-solved by scipy at PAO's point."
+          "\npath-based/highs: Benchmarks/ladders/path_based.py, a problem-specific toll formulation (Labbe, Marcotte, Savard).")
     if a.json:
         with open(a.json, "w") as f:
             json.dump(results, f, indent=1, sort_keys=True)

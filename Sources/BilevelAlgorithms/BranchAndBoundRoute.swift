@@ -148,7 +148,8 @@ package struct BranchAndBoundRoute: Route {
             }
         }
         // 2. The big-M program's answer (linear objectives: the MILP; quadratic: outer approximation).
-        if bigMSeed, root == nil {
+        // (Not when the probe used up the time: the seed would run past the deadline.)
+        if bigMSeed, root == nil, deadline.map({ $0.timeIntervalSinceNow > 0.1 }) ?? true {
             var seedOptions = context.options
             if let deadline { seedOptions.timeLimit = max(0.05, deadline.timeIntervalSinceNow * 0.5) }
             let seedRoute: any Route = quadratic ? OuterApproximationRoute() : ExactKKTRoute()

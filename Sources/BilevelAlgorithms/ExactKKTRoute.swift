@@ -1,4 +1,5 @@
 import BlomodelCore
+import Foundation
 import Reformulations
 import SolverInterface
 
@@ -61,9 +62,20 @@ package struct ExactKKTRoute: Route {
         let backend = form.integerCount == 0 && form.quadraticObjective.isEmpty ? context.solvers.dualLP : context.solvers.milp
         var options = context.options
         var notes: [String] = []
-        // A bilevel-feasible start (the follower's response to the LP relaxation's leader decision).
-        let start = form.integerCount > 0 ? WarmStart.build(r.model, r, lp: context.solvers.dualLP, qp: context.solvers.qp) : nil
+        // Everything, the warm start and polishing included, within the run's time limit.
+        let deadline = context.options.timeLimit.map { Date().addingTimeInterval($0) }
+        func remaining(_ cap: Double) -> Double { deadline.map { max(0.05, min(cap, $0.timeIntervalSinceNow)) } ?? cap }
+        // A bilevel-feasible start (the follower's response to the LP relaxation's leader decision):
+        // a heuristic, given at most a quarter of the time. The relaxation goes to the MILP solver
+        // (GLPK took 30 s on the relaxation of supply S8's big-M program, CBC under a second).
+        let start =
+            form.integerCount > 0 && remaining(30) >= 0.2
+            ? WarmStart.build(
+                r.model, r, lp: context.solvers.dualLP, qp: context.solvers.qp, relaxation: context.solvers.milp,
+                timeLimit: deadline == nil ? 30 : remaining(30) / 4)
+            : nil
         options.startingPoint = start
+        if deadline != nil { options.timeLimit = remaining(.infinity) }
         var result = try backend.solve(form, options: options)
         if result.termination == .timeLimit, let start {
             // Keep the better of the solver's incumbent and the start.
@@ -76,7 +88,7 @@ package struct ExactKKTRoute: Route {
         }
         result.termination = try InfeasibleOrUnbounded.resolve(result.termination, form, solver: backend, options: options)
         if let point = result.solution, form.integerCount > 0, form.quadraticObjective.isEmpty {
-            if let polished = Self.polish(point, form, backend) {
+            if let polished = Self.polish(point, form, backend, timeLimit: remaining(60)) {
                 result.solution = polished
             } else {
                 notes.append("polishing (re-solving the LP with the binaries fixed) failed; the point is the MILP's own")
@@ -87,7 +99,7 @@ package struct ExactKKTRoute: Route {
 
     /// Polishing: fixes the integer columns at their rounded values and re-solves the LP,
     /// so complementarity holds exactly instead of up to the integrality tolerance.
-    static func polish(_ point: [Double], _ form: StandardForm, _ backend: any SolverBackend) -> [Double]? {
+    static func polish(_ point: [Double], _ form: StandardForm, _ backend: any SolverBackend, timeLimit: Double = 60) -> [Double]? {
         guard point.count >= form.columnCount else { return nil }
         var fixed = form
         for j in 0..<fixed.columnCount where fixed.isInteger[j] {
@@ -96,7 +108,7 @@ package struct ExactKKTRoute: Route {
             fixed.columnUpper[j] = v
             fixed.isInteger[j] = false
         }
-        guard let polished = try? backend.solve(fixed, options: SolveOptions(timeLimit: 60)),
+        guard let polished = try? backend.solve(fixed, options: SolveOptions(timeLimit: timeLimit)),
             polished.termination == .optimal
         else { return nil }
         return polished.solution

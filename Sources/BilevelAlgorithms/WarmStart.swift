@@ -12,7 +12,12 @@ import SolverInterface
 package enum WarmStart {
     /// A start in the columns of `r.standardForm`, or nil when no candidate leader decision gives
     /// one. `lp` must report duals (GLPK does); `qp` answers for a quadratic follower (none: no start).
-    public static func build(_ model: BilevelModel, _ r: Reformulated, lp: any SolverBackend, qp: (any SolverBackend)?) -> [Double]? {
+    /// `relaxation` solves the MILP's LP relaxation (only a leader decision is read from it: any
+    /// solver will do; default `lp`), within `timeLimit` seconds, as does each follower LP.
+    public static func build(
+        _ model: BilevelModel, _ r: Reformulated, lp: any SolverBackend, qp: (any SolverBackend)?,
+        relaxation: (any SolverBackend)? = nil, timeLimit: Double = 30
+    ) -> [Double]? {
         let n = model.variables.count
         func clamp(_ v: Double, _ variable: Variable) -> Double {
             var x = min(max(v, variable.lower), variable.upper)
@@ -23,7 +28,7 @@ package enum WarmStart {
         var relaxed = r.standardForm
         relaxed.isInteger = relaxed.isInteger.map { _ in false }
         relaxed.quadraticObjective = []  // a heuristic: the linear part is enough to pick a leader decision
-        if let result = try? lp.solve(relaxed, options: SolveOptions(timeLimit: 30)), result.termination == .optimal,
+        if let result = try? (relaxation ?? lp).solve(relaxed, options: SolveOptions(timeLimit: timeLimit)), result.termination == .optimal,
             let x = result.solution
         {
             candidates.append((0..<n).map { clamp(x[$0], model.variables[$0]) })

@@ -52,17 +52,21 @@ public struct CbcBackend: SolverBackend {
         Cbc_setParameter(model, "integerTolerance", String(options.integralityTolerance))
         if let t = options.timeLimit {
             // Wall-clock seconds, as --time-limit promises (CBC counts CPU time by default). The
-            // limit goes in as the solver's "sec" parameter too: Cbc_solve runs CBC's command-line
-            // driver, whose own "seconds" (1e100 unless set) replaced the model's maximum, so a
-            // 5 s limit let a big-M MILP run 37 s (the peers' supply S8).
+            // limit binds the branch-and-bound, not the preprocessing before it (a few seconds on
+            // the largest programs measured). It is not also given as the driver's "sec"
+            // parameter, which would bind the preprocessing: CBC 2.10.8 then crashed inside Cgl
+            // (supply S8's big-M program, 2 s), and its cbc program called the same program
+            // "infeasible or unbounded" when 1 s ran out in preprocessing.
             Cbc_setParameter(model, "timeMode", "elapsed")
-            Cbc_setParameter(model, "sec", String(t))
             Cbc_setMaximumSeconds(model, t)
         }
         Cbc_setAllowableFractionGap(model, options.relativeGap ?? 1e-9)
         Cbc_setAllowableGap(model, 1e-9)
 
-        if let start = options.startingPoint, start.count == problem.columnCount, p.integerCount > 0,
+        // No MIP start under a time limit: CBC 2.10.8 dereferenced a null pointer inside Cgl when the
+        // limit ran out with a start given (supply S8's big-M program with 2 or 3 s; without the
+        // start it stops cleanly). The routes keep the start as their answer of last resort.
+        if options.timeLimit == nil, let start = options.startingPoint, start.count == problem.columnCount, p.integerCount > 0,
             p.maxViolation(start + [Double](repeating: 0, count: p.columnCount - start.count)) <= 1e-6
         {
             var indices = (0..<Int32(start.count)).map { $0 }
