@@ -15,23 +15,20 @@ public enum SolverChoice: String, CaseIterable, Sendable {
         }
     }
 
-    /// The backend for a class of problem and the route the planner takes, when the user names
-    /// none, with the reason (measured; docs/solvers.md, "Choosing"):
-    /// - integer followers, and the value-function program of an LP follower: GLPK. The search
-    ///   solves many small master MILPs, the program is one small MILP with the leader's bits as its
-    ///   only binaries, and CBC's set-up costs up to 25 ms a call (knapsack interdiction, 20 items:
-    ///   0.22 s on GLPK, 3.1 s on CBC; the natural toll ladder T1-T6: 1-41 ms against 7-183 ms);
-    /// - every other exact route (the big-M MILP, the M-free branch-and-bound's MILPs, outer
-    ///   approximation's masters): CBC, faster on every larger program measured (supply S4's big-M
-    ///   MILP 0.5 s against 27 s; a natural toll big-M seed 0.06 s against 23 s).
-    public static func automatic(for classification: Classification, route: String?) -> (SolverChoice, String) {
+    /// The backend for a class of problem, when the user names none, with the reason (measured; docs/solvers.md, "Choosing"):
+    /// - integer followers: GLPK. The value-function search solves many small master MILPs, and
+    ///   CBC's set-up costs up to 25 ms a call (knapsack interdiction, 20 items: 0.22 s on GLPK,
+    ///   3.1 s on CBC);
+    /// - every route of an LP or QP follower (the value-function program, the big-M MILP, the
+    ///   M-free branch-and-bound's MILPs, outer approximation's masters): CBC, faster on every
+    ///   program that takes seconds (supply S4's big-M MILP 0.5 s against 27 s; a menu-pricing
+    ///   value-function program proven in 56 s where GLPK stopped at 60 s with a 9 % gap), at the
+    ///   price of its set-up on small ones (the natural toll ladder: 7-183 ms against 1-41 ms).
+    public static func automatic(for classification: Classification) -> (SolverChoice, String) {
         if classification.hasIntegerFollower {
             return (.glpk, "integer follower: many small master MILPs, where GLPK's set-up is cheaper than CBC's")
         }
-        if route == "value-function" {
-            return (.glpk, "the value-function program: one small MILP (the leader's bits its only binaries), where GLPK was faster on the ladders measured")
-        }
-        return (.cbc, "a big-M MILP or a branch-and-bound over MILPs, where CBC was faster on every larger program measured")
+        return (.cbc, "CBC was faster on every program of this class that took seconds (GLPK only on small ones, by milliseconds)")
     }
 }
 

@@ -140,11 +140,7 @@ public enum Blomodel {
         var solverReason: String?
         let valueFunctionFacts = ModelFacts.ValueFunctionFacts(r)
         if options.solver == nil {
-            // The route decides (its assessment does not depend on which of the two it will run on).
-            let planned = try? options.routePlanner.choose(
-                for: ModelFacts(classification: r.classification, bigM: r.bigM, forcedRoute: options.route, valueFunction: valueFunctionFacts),
-                capabilities: options.solvers.capabilities)
-            let (choice, why) = SolverChoice.automatic(for: r.classification, route: fromFile == nil ? planned?.route.name : nil)
+            let (choice, why) = SolverChoice.automatic(for: r.classification)
             options.solver = choice
             solverReason = why
         }

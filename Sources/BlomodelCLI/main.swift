@@ -157,7 +157,7 @@ struct Solve: ParsableCommand {
     @Option(
         help: ArgumentHelp(
             "The MILP backend: auto, glpk or cbc.",
-            discussion: "auto: GLPK for integer followers and value-function programs (small MILPs), CBC for the other routes; --explain says which and why."))
+            discussion: "auto: GLPK for integer followers (many small master MILPs), CBC for LP and QP followers; --explain says which and why."))
     var solver: SolverFlag = .auto
     @Option(name: .customLong("time-limit"), help: "Time limit of the whole run in wall-clock seconds.") var timeLimit: Double?
     @Option(help: "Relative MIP gap at which the solver may stop.") var gap: Double?

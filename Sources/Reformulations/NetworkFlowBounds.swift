@@ -76,20 +76,13 @@ package enum NetworkFlowBounds {
                 && costLow[j] > 1e-9
         }
         // Blocks of network rows joined by shared columns (union-find, no recursion).
-        var parent = Array(0..<networkRows.count)
-        func find(_ k: Int) -> Int {
-            var r = k
-            while parent[r] != r { r = parent[r] }
-            var m = k
-            while parent[m] != r { (m, parent[m]) = (parent[m], r) }
-            return r
-        }
+        var sets = UnionFind(count: networkRows.count)
+        func find(_ k: Int) -> Int { sets.find(k) }
         var rowOfColumn: [Int: Int] = [:]
         for (k, i) in networkRows.enumerated() {
             for (j, _) in model.constraints[i].body.linear.sortedTerms {
                 if let other = rowOfColumn[j] {
-                    let (a, b) = (find(other), find(k))
-                    if a != b { parent[max(a, b)] = min(a, b) }
+                    sets.union(other, k)
                 } else {
                     rowOfColumn[j] = k
                 }

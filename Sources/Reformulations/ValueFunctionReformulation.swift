@@ -282,26 +282,16 @@ package enum ValueFunctionReformulation {
             self.model = model
             self.mpcc = mpcc
             self.productFactor = productFactor
-            var parent = Array(0..<model.variables.count)
-            func find(_ j: Int) -> Int {
-                var r = j
-                while parent[r] != r { r = parent[r] }
-                var k = j
-                while parent[k] != r { (k, parent[k]) = (parent[k], r) }
-                return r
-            }
+            var sets = UnionFind(count: model.variables.count)
             var first: [Int: Int] = [:]
             for (i, c) in model.constraints.enumerated() {
                 let follower = c.body.linear.sortedTerms.map(\.0).filter { model.variables[$0].owner.isFollower }
                 guard let head = follower.first else { continue }
                 first[i] = head
-                for j in follower.dropFirst() {
-                    let (a, b) = (find(head), find(j))
-                    if a != b { parent[max(a, b)] = min(a, b) }
-                }
+                for j in follower.dropFirst() { sets.union(head, j) }
             }
             rowVariable = first
-            root = (0..<parent.count).map { find($0) }
+            root = (0..<model.variables.count).map { sets.find($0) }
         }
 
         /// The block of a column of the program (-1: outside every block; such terms join one row).
