@@ -131,6 +131,9 @@ public enum Blomodel {
             // skipped when the value-function program is exact and proven without them.
             var options = options
             options.bigM.valueFunctionFirst = fromFile == nil && (options.route == nil || options.route == "value-function")
+            // Unless a route is forced, the LPs stop once some M cannot be proven (the M-free search then
+            // takes the model and uses none).
+            options.bigM.stopAtFirstUnprovablePair = fromFile == nil && options.route == nil
             r = try reformulate(input, options: options)
         } catch let d as Diagnostic {
             guard fromFile == nil, let reason = gradientReason(input, options: options, exactRefusal: d) else { throw d }

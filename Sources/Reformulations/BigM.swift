@@ -102,6 +102,10 @@ public struct BigMOptions: Sendable {
     /// every multiplier bound it uses is proven without them (the planner then takes that
     /// program, which uses no slack bound): set by `solve` when no other route is forced.
     public var valueFunctionFirst = false
+    /// Stop the bound-proving LPs at the first pair that can have no proven M (its multiplier
+    /// unbounded over the relaxation): the planner then takes the M-free search, which uses no M.
+    /// Set by `solve` when no route is forced.
+    public var stopAtFirstUnprovablePair = false
     public init() {}
 }
 

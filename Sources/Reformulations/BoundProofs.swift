@@ -26,6 +26,10 @@ package struct BigMProofs: Sendable {
     /// arithmetic gives none.
     public var slackMaxima: [Int: Double] = [:]
 
+    /// The pair whose M no LP could bound, when the LPs stopped there
+    /// (`BigMOptions.stopAtFirstUnprovablePair`).
+    public var stoppedAt: String?
+
     /// No proofs: the pass falls back on interval arithmetic, declarations and the default.
     public init() {}
 
@@ -55,20 +59,37 @@ package struct BigMProofs: Sendable {
             input, bounds: { ranges[$0] ?? Interval(input.columns[$0].lower, input.columns[$0].upper) })
         guard let relaxation else { return proofs }
 
+        // Once one pair can have no proven M, the planner takes the M-free search, which uses none:
+        // the remaining LPs would only tighten the Ms of a heuristic seed (supply S3: 0.35 s of LPs
+        // for a search of 2 ms). A pair whose slack is zero by its bounds needs no multiplier bound.
+        let pairOfMultiplier = Dictionary(pairs.enumerated().map { ($1.multiplier, $0) }, uniquingKeysWith: { a, _ in a })
+        func unprovable(multiplier k: Int) -> Bool {
+            guard options.stopAtFirstUnprovablePair, let index = pairOfMultiplier[k] else { return false }
+            let r = pairs[index].slack.range { Interval(input.columns[$0].lower, input.columns[$0].upper) }
+            if r.upper <= 1e-12 { return false }
+            proofs.stoppedAt = pairs[index].name
+            return true
+        }
         // Row multipliers without a vertex or declared bound.
         var sources = BigMSources(input: input, model: model, options: options, proofs: proofs)
         for k in sources.rowDualsWithoutCheapBound() {
-            if let m = try relaxation.maxAbs(.variable(k)) { proofs.multiplierMaxima[k] = m }
+            if let m = try relaxation.maxAbs(.variable(k)) {
+                proofs.multiplierMaxima[k] = m
+            } else if unprovable(multiplier: k) {
+                return proofs
+            }
         }
         // Bound multipliers without any other candidate.
         sources = BigMSources(input: input, model: model, options: options, proofs: proofs)
         let rowDualBounds = sources.rowDualBounds(multiplierMaxima: proofs.multiplierMaxima)
         for (k, column) in input.columns.enumerated() {
             guard case .boundDual = column.origin else { continue }
-            if BigMSources.best(sources.boundDualCandidates(k, rowDualBounds: rowDualBounds)) == nil,
-                let m = try relaxation.maxAbs(.variable(k))
-            {
-                proofs.multiplierMaxima[k] = m
+            if BigMSources.best(sources.boundDualCandidates(k, rowDualBounds: rowDualBounds)) == nil {
+                if let m = try relaxation.maxAbs(.variable(k)) {
+                    proofs.multiplierMaxima[k] = m
+                } else if unprovable(multiplier: k) {
+                    return proofs
+                }
             }
         }
         // Slacks that interval arithmetic leaves unbounded.

@@ -126,11 +126,14 @@ package enum Planner {
             }
         }
         let skipped = proofs != nil
-        let (milp, records) = try chain.run(
-            BigMPass(model: model, options: options, proofs: try proofs ?? BigMProofs.prove(mpcc, model: model, options: options, lpSolver: lpSolver)),
-            mpcc)
+        let used = try proofs ?? BigMProofs.prove(mpcc, model: model, options: options, lpSolver: lpSolver)
+        let (milp, records) = try chain.run(BigMPass(model: model, options: options, proofs: used), mpcc)
         let (sf, sign) = try chain.run(LoweringPass(), milp)
         var plan = networkLine + chain.plan
+        if let pair = used.stoppedAt {
+            plan.append(
+                "bound LPs stopped at \(pair): no LP bounds its multiplier, so some M cannot be proven and the M-free search, which uses none, takes the model")
+        }
         if skipped {
             plan.append(
                 "bound LPs skipped: every multiplier bound the value-function program uses is proven without them (stationarity, dual vertices), and its row uses no slack bound")
