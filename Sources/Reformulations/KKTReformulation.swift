@@ -42,7 +42,7 @@ package enum KKTReformulation {
         for (id, c) in model.lowerObjective.expression.linear.terms where model.variables[id].owner.isFollower {
             stationarity[id]!.constant += sign * c
         }
-        for (p, c) in classification.followerBilinear {
+        for (p, c) in classification.followerBilinear.sorted(by: { $0.key < $1.key }) {  // in pair order: deterministic
             let (y, x) = model.variables[p.first].owner.isFollower ? (p.first, p.second) : (p.second, p.first)
             stationarity[y]!.add(x, c)  // already in minimisation form
         }

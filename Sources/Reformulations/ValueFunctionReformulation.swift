@@ -121,7 +121,7 @@ package enum ValueFunctionReformulation {
         // c(x)'y: the follower's costs in minimisation form.
         let sign = model.lowerObjective.sense.sign
         for (j, c) in model.lowerObjective.expression.linear.terms where vars[j].owner.isFollower { linear.add(j, sign * c) }
-        for (p, c) in classification.followerBilinear {
+        for (p, c) in classification.followerBilinear.sorted(by: { $0.key < $1.key }) {  // in pair order: deterministic
             let (y, x) = vars[p.first].owner.isFollower ? (p.first, p.second) : (p.second, p.first)
             products.append((x, y, c))
         }

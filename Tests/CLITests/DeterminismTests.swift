@@ -39,6 +39,21 @@ final class DeterminismTests: XCTestCase {
             .joined(separator: "\n")
     }
 
+    /// The ladder fixtures (value-function programs with products, network bounds, the M-free
+    /// search): the program's columns were once built in dictionary order (the follower's leader x
+    /// follower products), which changed the reported multipliers from one process to the next.
+    func testEveryLadderFixtureGivesTheSameReportTwice() throws {
+        let base = root.appendingPathComponent("Tests/Fixtures/ladders")
+        let files = try FileManager.default.contentsOfDirectory(atPath: base.path).filter { $0.hasSuffix(".blo") }.sorted()
+        XCTAssertGreaterThan(files.count, 20, "the ladder fixtures were not found")
+        for file in files {
+            let arguments = ["solve", "Tests/Fixtures/ladders/" + file, "--json"]
+            let a = try blomodel(arguments), b = try blomodel(arguments)
+            XCTAssertEqual(a.status, 0, "\(file): \(a.err)")
+            XCTAssertEqual(Self.withoutTiming(a.out), Self.withoutTiming(b.out), "\(file) differs between two runs")
+        }
+    }
+
     func testEveryModelGivesTheSameReportTwice() throws {
         let models = Self.models()
         XCTAssertGreaterThan(models.count, 20, "the models were not found")
